@@ -1,0 +1,89 @@
+"""The `chatlog-vn` command line: a thin dispatcher over `engine.commands`."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+from engine import __version__
+
+# command name -> module in engine.commands; each is imported only when used.
+COMMANDS: dict[str, tuple[str, str]] = {
+    "play": ("play", "play a story in a window"),
+    "check": ("check", "check scripts and story.yaml for problems"),
+    "dump": ("dump", "print a script's parsed model as JSON"),
+    "layout": ("layout_cmd", "print how a message is laid out"),
+    "shot": ("shot", "render the frame showing a message to a PNG"),
+    "stats": ("stats", "messages, characters and reading time per scene and speaker"),
+    "new": ("new", "create a new story folder"),
+    "export": ("export", "export a story (html) for proofreading"),
+}
+
+EXIT_OK, EXIT_ERRORS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # argparse exits 2 on usage errors; keep that
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
+
+
+def _load(name: str):
+    module, _ = COMMANDS[name]
+    return importlib.import_module(f"engine.commands.{module}")
+
+
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The argument parser; with `only`, just that command's module is imported."""
+    parser = _Parser(prog="chatlog-vn", description="Visual novels from chat logs.")
+    parser.add_argument("--version", action="version", version=f"chatlog-vn {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    for name, (_, help_text) in COMMANDS.items():
+        if only is not None and name != only:
+            sub.add_parser(name, help=help_text, add_help=False)
+            continue
+        try:
+            module = _load(name)
+        except ModuleNotFoundError as exc:
+            if exc.name and exc.name.startswith("engine.commands"):
+                continue  # a command not built yet is simply not offered
+            raise
+        cmd = sub.add_parser(name, help=help_text, description=help_text)
+        module.add_parser(cmd)
+        cmd.set_defaults(_module=module)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the process exit code."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    first = next((a for a in argv if not a.startswith("-")), None)
+    only = first if first in COMMANDS else None
+    parser = build_parser(only)
+    args = parser.parse_args(argv)
+    module = getattr(args, "_module", None)
+    if module is None:
+        parser.print_help(sys.stderr)
+        return EXIT_USAGE
+    try:
+        return int(module.run(args) or 0)
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return EXIT_OK
+    except Exception as exc:  # no traceback reaches the user
+        where = _subject(args)
+        print(f"chatlog-vn: internal error{where}: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return EXIT_INTERNAL
+
+
+def _subject(args: argparse.Namespace) -> str:
+    for key in ("file", "path", "story", "paths"):
+        value = getattr(args, key, None)
+        if isinstance(value, list):
+            value = " ".join(map(str, value))
+        if value:
+            return f" while handling {value}"
+    return ""

@@ -1,0 +1,5 @@
+"""One module per CLI command; each has `add_parser(subparsers)` and `run(args) -> int`.
+
+Commands are imported lazily by `engine.cli`, so `chatlog-vn check` never
+pays for importing pygame.
+"""
