@@ -1,0 +1,166 @@
+"""The player's settings: a frozen dataclass, loaded leniently, saved atomically.
+
+No pygame. Loading never fails: an unknown key or a value of the wrong
+type or out of range is ignored (that setting keeps its default), and a
+damaged file gives the defaults with a warning.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import locale
+import logging
+import math
+import os
+from collections.abc import Callable
+from dataclasses import dataclass, fields
+from pathlib import Path
+from typing import Any, Literal
+
+from engine.saves import APP_NAME, read_json, write_json
+
+log = logging.getLogger("chatlog-vn")
+
+PREFS_FILE = "preferences.json"
+PREFS_FORMAT = "chatlog-vn-preferences"
+PREFS_VERSION = 1
+
+
+def _number(low: float, high: float) -> Callable[[Any], bool]:
+    def ok(v: Any) -> bool:
+        is_num = isinstance(v, (int, float)) and not isinstance(v, bool)
+        return is_num and math.isfinite(v) and low <= v <= high
+
+    return ok
+
+
+def _one_of(*choices: Any) -> Callable[[Any], bool]:
+    return lambda v: any(v is c or (type(v) is type(c) and v == c) for c in choices)
+
+
+def _is_bool(v: Any) -> bool:
+    return isinstance(v, bool)
+
+
+# What each setting accepts; anything else is refused by the constructor
+# and ignored by `load_prefs`.
+RULES: dict[str, Callable[[Any], bool]] = {
+    "text_speed": _number(0, 1000),  # characters per second; 0 shows the message at once
+    "auto_delay": _number(0.1, 10),  # scale on the auto wait; 1 = default pace
+    "skip_unread": _is_bool,
+    "music_volume": _number(0, 1),
+    "sound_volume": _number(0, 1),
+    "fullscreen": _is_bool,
+    "text_size": _number(12, 96),  # pixels at 720p, scaled with the window
+    "box_opacity": _number(0, 1),
+    "show_ruby": _is_bool,
+    "strictness": _one_of("strict", "normal", "loose"),
+    "view": _one_of("adv", "chat", None),  # None: what the story says
+    "typing_indicator": _is_bool,  # chat view: "…is typing" before a message
+    "language": _one_of("ja", "en", None),  # None: story.yaml, else the system locale
+}
+_FLOATS = ("text_speed", "auto_delay", "music_volume", "sound_volume", "box_opacity")
+
+
+@dataclass(frozen=True, slots=True)
+class Preferences:
+    """Every setting the player offers, with its default. Update with `dataclasses.replace`."""
+
+    text_speed: float = 40.0
+    auto_delay: float = 1.0
+    skip_unread: bool = False
+    music_volume: float = 0.7
+    sound_volume: float = 0.8
+    fullscreen: bool = False
+    text_size: int = 30
+    box_opacity: float = 0.8
+    show_ruby: bool = True
+    strictness: Literal["strict", "normal", "loose"] = "strict"
+    view: Literal["adv", "chat"] | None = None
+    typing_indicator: bool = True
+    language: Literal["ja", "en"] | None = None
+
+    def __post_init__(self) -> None:
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if not RULES[f.name](value):
+                raise ValueError(f"invalid value for {f.name}: {value!r}")
+        # Normalise numbers so a file written later has one stable shape.
+        for name in _FLOATS:
+            object.__setattr__(self, name, float(getattr(self, name)))
+        object.__setattr__(self, "text_size", int(round(self.text_size)))
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "format": PREFS_FORMAT,
+            "version": PREFS_VERSION,
+            "values": dataclasses.asdict(self),
+        }
+
+
+def default_prefs_dir() -> Path:
+    """The user's configuration folder for chatlog-vn (shared by all stories)."""
+    import platformdirs
+
+    return Path(platformdirs.user_config_dir(APP_NAME, appauthor=False))
+
+
+def prefs_from_json(obj: object) -> Preferences:
+    """Preferences from a decoded file: valid known values kept, the rest default."""
+    if not isinstance(obj, dict) or obj.get("format") != PREFS_FORMAT:
+        raise ValueError("not a chatlog-vn preferences file")
+    values = obj.get("values")
+    if not isinstance(values, dict):
+        raise ValueError("preferences file has no 'values' object")
+    kept: dict[str, Any] = {}
+    for name, value in values.items():
+        rule = RULES.get(name)
+        if rule is None:
+            log.info("preferences: unknown setting %r ignored", name)
+        elif rule(value):
+            kept[name] = value
+        else:
+            log.warning("preferences: invalid %s=%r ignored; using the default", name, value)
+    return Preferences(**kept)
+
+
+def load_prefs(folder: Path) -> Preferences:
+    """The saved preferences; missing → defaults; damaged → defaults and a warning."""
+    path = Path(folder) / PREFS_FILE
+    try:
+        return prefs_from_json(read_json(path))
+    except FileNotFoundError:
+        return Preferences()
+    except (OSError, ValueError) as exc:
+        log.warning("%s: preferences are damaged (%s); using the defaults", path, exc)
+        with contextlib.suppress(OSError):
+            os.replace(path, path.with_name(PREFS_FILE + ".damaged"))
+        return Preferences()
+
+
+def save_prefs(folder: Path, prefs: Preferences) -> None:
+    """Write the preferences atomically."""
+    write_json(Path(folder) / PREFS_FILE, prefs.to_json())
+
+
+def system_language() -> Literal["ja", "en"]:
+    """The UI language the system locale asks for: "ja" if Japanese, else "en".
+
+    The POSIX variables first (LC_ALL, LC_MESSAGES, LANG; LANGUAGE's first
+    entry before them, as gettext does), then what `locale` reports.
+    """
+    for var in ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG"):
+        value = os.environ.get(var, "").split(":")[0].strip()
+        if value and value not in ("C", "POSIX"):
+            return _lang_of(value)
+    try:
+        name = locale.getlocale()[0] or ""
+    except ValueError:
+        name = ""
+    return _lang_of(name)
+
+
+def _lang_of(name: str) -> Literal["ja", "en"]:
+    # "ja_JP.UTF-8" on POSIX, "Japanese_Japan" on Windows.
+    return "ja" if name.lower().startswith("ja") else "en"

@@ -1,0 +1,499 @@
+"""The runtime: where the reader stands in a story and what comes next.
+
+Pure: no pygame, no files. The story is linear, so a position is a pair
+(scene in play order, message in that scene) and everything the player needs
+(stepping, the backlog, auto and skip timing, read marks, finding a saved
+place again after the script was edited) is computed from the story and a
+position. Nothing here grows with how far the reader has read: the backlog
+is a range of positions, turned into cursors only for the window on screen.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+from typing import Any, Protocol
+
+from engine.model import Break, Direction, Message, Ruby, SceneRef, Story, Text
+
+# Notes `locate` returns; constants so the app can translate them.
+NOTE_MOVED = "the script changed; the saved line was found at its new place"
+NOTE_NEAREST = "the script changed; resumed at the nearest line"
+
+MARKS_FORMAT = "chatlog-vn-read-marks"
+MARKS_VERSION = 1
+
+
+class EmptyStoryError(ValueError):
+    """The story has no message at all, so there is nowhere to stand."""
+
+
+@dataclass(frozen=True, order=True, slots=True)
+class Cursor:
+    """A position: scene index in play order, message index within that scene."""
+
+    scene: int
+    message: int
+
+
+@dataclass(frozen=True, slots=True)
+class SavedPosition:
+    """A position as a save records it: by source file, so edits elsewhere don't move it.
+
+    `script_file` is the script's path relative to the story root (POSIX
+    slashes), `scene` the block's index within that file, `message` the
+    index within the block, `key` the message's content key and `flat` its
+    index in play order across the whole story (the last resort).
+    """
+
+    script_file: str
+    scene: int
+    message: int
+    key: str
+    flat: int
+
+
+# --- the index: flat positions over a story ----------------------------------
+
+
+class StoryIndex:
+    """Play-order arithmetic over a story's messages, via prefix sums per scene.
+
+    Every operation is O(1) or O(log scenes); nothing is stored per message.
+    """
+
+    def __init__(self, story: Story) -> None:
+        self.story = story
+        self._starts: list[int] = []  # flat index of each scene's first message
+        total = 0
+        for ref in story.scenes:
+            self._starts.append(total)
+            total += len(ref.scene.messages)
+        self._total = total
+        if total == 0:
+            raise EmptyStoryError("the story has no messages")
+
+    @property
+    def total(self) -> int:
+        """How many messages the story has, across all scenes."""
+        return self._total
+
+    @property
+    def first(self) -> Cursor:
+        return self.cursor_at(0)
+
+    @property
+    def last(self) -> Cursor:
+        return self.cursor_at(self._total - 1)
+
+    def valid(self, c: Cursor) -> bool:
+        """Whether the cursor points at an existing message."""
+        if not 0 <= c.scene < len(self.story.scenes):
+            return False
+        return 0 <= c.message < len(self.story.scenes[c.scene].scene.messages)
+
+    def flat_index(self, c: Cursor) -> int:
+        """The cursor's index in play order over the whole story (0-based)."""
+        self._check(c)
+        return self._starts[c.scene] + c.message
+
+    def cursor_at(self, flat: int) -> Cursor:
+        """The cursor of the `flat`-th message in play order."""
+        if not 0 <= flat < self._total:
+            raise IndexError(f"message {flat} is outside 0..{self._total - 1}")
+        # Empty scenes share their start with the next scene; bisect_right picks
+        # the last scene starting at or before `flat`, which is never empty.
+        scene = bisect_right(self._starts, flat) - 1
+        return Cursor(scene, flat - self._starts[scene])
+
+    def next_cursor(self, c: Cursor) -> Cursor | None:
+        """The message after `c` in play order, or None at the end."""
+        flat = self.flat_index(c) + 1
+        return self.cursor_at(flat) if flat < self._total else None
+
+    def prev_cursor(self, c: Cursor) -> Cursor | None:
+        """The message before `c` in play order, or None at the start."""
+        flat = self.flat_index(c) - 1
+        return self.cursor_at(flat) if flat >= 0 else None
+
+    def message_at(self, c: Cursor) -> Message:
+        """The message a cursor points at."""
+        self._check(c)
+        return self.story.scenes[c.scene].scene.messages[c.message]
+
+    def scene_start(self, scene: int) -> Cursor | None:
+        """The first message of a scene; for an empty scene the next scene's, else None."""
+        if not 0 <= scene < len(self.story.scenes):
+            raise IndexError(f"scene {scene} is outside the story")
+        flat = self._starts[scene]
+        return self.cursor_at(flat) if flat < self._total else None
+
+    def clamp(self, c: Cursor) -> Cursor:
+        """The existing message nearest to a possibly stale cursor."""
+        scenes = self.story.scenes
+        if c.scene >= len(scenes):
+            return self.last
+        if c.scene < 0:
+            return self.first
+        count = len(scenes[c.scene].scene.messages)
+        if count == 0:
+            start = self.scene_start(c.scene)
+            return start if start is not None else self.last
+        return Cursor(c.scene, min(max(c.message, 0), count - 1))
+
+    def cursors(self, start: int = 0, stop: int | None = None) -> Iterator[Cursor]:
+        """Cursors for flat indices start..stop-1, produced lazily in play order."""
+        stop = self._total if stop is None else min(stop, self._total)
+        if start >= stop:
+            return
+        c: Cursor | None = self.cursor_at(max(start, 0))
+        for _ in range(max(start, 0), stop):
+            assert c is not None  # stop <= total guarantees a next message
+            yield c
+            c = self._step(c)
+
+    def _step(self, c: Cursor) -> Cursor | None:
+        # Within a scene this avoids the bisect; across scenes fall back to it.
+        if c.message + 1 < len(self.story.scenes[c.scene].scene.messages):
+            return Cursor(c.scene, c.message + 1)
+        return self.next_cursor(c)
+
+    def _check(self, c: Cursor) -> None:
+        if not self.valid(c):
+            raise IndexError(f"no message at scene {c.scene}, message {c.message}")
+
+
+# --- the runtime: a cursor moving through the story --------------------------
+
+
+class Runtime(StoryIndex):
+    """The reader's place in a story, stepping forward, back and jumping.
+
+    After each move `scene_changed` tells whether the scene differs from the
+    one before the move, so the app can change music and background and
+    autosave. The backlog is the range from `history_start` to the cursor.
+    """
+
+    def __init__(self, story: Story, start: Cursor | None = None) -> None:
+        super().__init__(story)
+        self._cursor = self.first if start is None else self.clamp(start)
+        self.history_start = self._cursor
+        self.scene_changed = True  # the first scene is "entered" on start
+
+    @property
+    def cursor(self) -> Cursor:
+        return self._cursor
+
+    @property
+    def message(self) -> Message:
+        """The message at the cursor."""
+        return self.message_at(self._cursor)
+
+    @property
+    def scene_ref(self) -> SceneRef:
+        """The scene (with its config) the cursor is in."""
+        return self.story.scenes[self._cursor.scene]
+
+    @property
+    def at_end(self) -> bool:
+        """Whether the cursor is on the story's last message."""
+        return self.flat_index(self._cursor) == self.total - 1
+
+    @property
+    def is_first(self) -> bool:
+        """Whether the cursor is on the story's first message."""
+        return self.flat_index(self._cursor) == 0
+
+    def advance(self) -> bool:
+        """Step to the next message; False (and no move) at the end."""
+        nxt = self.next_cursor(self._cursor)
+        if nxt is None:
+            self.scene_changed = False
+            return False
+        self._move(nxt)
+        return True
+
+    def back(self) -> bool:
+        """Step to the previous message; False (and no move) at the start."""
+        prev = self.prev_cursor(self._cursor)
+        if prev is None:
+            self.scene_changed = False
+            return False
+        self._move(prev)
+        self.history_start = min(self.history_start, prev)
+        return True
+
+    def jump(self, cursor: Cursor, *, new_history: bool = False) -> None:
+        """Go to a message: rollback keeps the history; load or scene select may restart it."""
+        self._check(cursor)
+        self._move(cursor)
+        if new_history or cursor < self.history_start:
+            self.history_start = cursor
+
+    def _move(self, c: Cursor) -> None:
+        self.scene_changed = c.scene != self._cursor.scene
+        self._cursor = c
+
+    # The backlog: positions are computed from flat indices on demand, so a
+    # window costs O(count log scenes) however long the history is.
+
+    def history_len(self, end: Cursor | None = None) -> int:
+        """How many messages the backlog holds up to and including `end` (default: cursor)."""
+        end = self._cursor if end is None else end
+        return max(0, self.flat_index(end) - self.flat_index(self.history_start) + 1)
+
+    def history_window(
+        self, end: Cursor | None = None, count: int = 20, skip: int = 0
+    ) -> list[Cursor]:
+        """Up to `count` backlog entries, oldest first, ending `skip` entries before `end`.
+
+        `end` itself is the newest entry (the message on screen); `skip` is
+        the scroll offset from the bottom of the backlog.
+        """
+        end = self._cursor if end is None else end
+        low = self.flat_index(self.history_start)
+        stop = self.flat_index(end) + 1 - max(skip, 0)
+        start = max(low, stop - max(count, 0))
+        return list(self.cursors(start, stop))
+
+
+# --- read marks ---------------------------------------------------------------
+
+
+class ReadMarks:
+    """Which messages the reader has seen, by content key.
+
+    Keyed by content so marks survive edits that move lines; an edited line
+    is new text and reads as unread, which is what skip should stop at.
+    """
+
+    def __init__(self, keys: Iterable[str] = ()) -> None:
+        self._keys: set[str] = set(keys)
+
+    def __len__(self) -> int:
+        return len(self._keys)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._keys
+
+    def mark(self, message: Message) -> bool:
+        """Mark a message read; True when it was unread before."""
+        key = message.content_key()
+        if key in self._keys:
+            return False
+        self._keys.add(key)
+        return True
+
+    def is_read(self, message: Message) -> bool:
+        return message.content_key() in self._keys
+
+    def to_json(self) -> dict[str, Any]:
+        """A JSON-ready dict; keys sorted so the file is stable between writes."""
+        return {"format": MARKS_FORMAT, "version": MARKS_VERSION, "keys": sorted(self._keys)}
+
+    @classmethod
+    def from_json(cls, data: object) -> ReadMarks:
+        """Read marks back from `to_json` output; ValueError on anything else."""
+        if not isinstance(data, dict) or data.get("format") != MARKS_FORMAT:
+            raise ValueError("not a chatlog-vn read-marks file")
+        if data.get("version") != MARKS_VERSION:
+            raise ValueError(f"unsupported read-marks version {data.get('version')!r}")
+        keys = data.get("keys")
+        if not isinstance(keys, list) or not all(isinstance(k, str) for k in keys):
+            raise ValueError("read-marks 'keys' must be a list of strings")
+        return cls(keys)
+
+
+# --- auto and skip ---------------------------------------------------------------
+
+AUTO_BASE_SECONDS = 1.0  # the pause even a one-character line gets
+AUTO_PER_CHAR_SECONDS = 0.08  # roughly a slow reading pace for Japanese
+
+
+class AutoSettings(Protocol):
+    """What auto timing needs from the preferences (kept structural: no import upward)."""
+
+    @property
+    def auto_delay(self) -> float: ...
+
+
+def auto_delay(message: Message, prefs: AutoSettings) -> float:
+    """Seconds auto mode waits after a message is fully shown.
+
+    Proportional to the visible length (white space not counted), scaled by
+    the auto-delay setting (1.0 = default pace, 2.0 = twice as long).
+    """
+    length = sum(1 for ch in message.text if not ch.isspace())
+    scale = max(float(prefs.auto_delay), 0.0)
+    return (AUTO_BASE_SECONDS + AUTO_PER_CHAR_SECONDS * length) * scale
+
+
+def can_skip(message: Message, marks: ReadMarks, skip_unread: bool) -> bool:
+    """Whether skip mode may pass this message without stopping."""
+    return skip_unread or marks.is_read(message)
+
+
+# --- saved positions -----------------------------------------------------------
+
+
+def script_path(story: Story, script: int) -> str:
+    """A script's file relative to the story root, with POSIX slashes."""
+    path = Path(story.scripts[script].file)
+    if path.is_absolute():
+        try:
+            path = path.relative_to(story.root)
+        except ValueError:
+            return path.as_posix()
+    return PurePosixPath(*path.parts).as_posix()
+
+
+def scene_in_script(story: Story, ref: SceneRef) -> int:
+    """The index of a play-order scene within its own script file."""
+    scenes = story.scripts[ref.script].scenes
+    for i, scene in enumerate(scenes):
+        if scene is ref.scene:
+            return i
+    for i, scene in enumerate(scenes):
+        if scene == ref.scene:
+            return i
+    raise ValueError(f"scene {ref.index} is not in script {ref.script}")
+
+
+def save_position(story: Story, cursor: Cursor, index: StoryIndex | None = None) -> SavedPosition:
+    """What a save records for a cursor."""
+    index = StoryIndex(story) if index is None else index
+    ref = story.scenes[cursor.scene]
+    return SavedPosition(
+        script_file=script_path(story, ref.script),
+        scene=scene_in_script(story, ref),
+        message=cursor.message,
+        key=index.message_at(cursor).content_key(),
+        flat=index.flat_index(cursor),
+    )
+
+
+def _find_scene(story: Story, script_file: str, scene: int) -> int | None:
+    """The play-order index of scene number `scene` of a script file, if it still exists."""
+    wanted = PurePosixPath(script_file).as_posix()
+    for ref in story.scenes:
+        if script_path(story, ref.script) == wanted and scene_in_script(story, ref) == scene:
+            return ref.index
+    return None
+
+
+def locate(story: Story, saved: SavedPosition) -> tuple[Cursor, str | None]:
+    """Find a saved place again after the script may have been edited.
+
+    Same file, scene and index with the same content: exact (note None).
+    Else the message with the same content nearest the saved place, in the
+    same scene, then the same file, then anywhere (this also covers lines
+    inserted above and scenes added before). Else the nearest existing
+    position to where the message stood.
+    """
+    index = StoryIndex(story)
+    scene = _find_scene(story, saved.script_file, saved.scene)
+    if scene is not None:
+        here = Cursor(scene, saved.message)
+        if index.valid(here) and index.message_at(here).content_key() == saved.key:
+            return here, None
+        anchor = index.flat_index(index.clamp(here))
+    else:
+        anchor = min(max(saved.flat, 0), index.total - 1)
+    found = _nearest_with_key(story, index, saved, scene, anchor)
+    if found is not None:
+        return found, NOTE_MOVED
+    if scene is not None:
+        return index.clamp(Cursor(scene, saved.message)), NOTE_NEAREST
+    return index.cursor_at(anchor), NOTE_NEAREST
+
+
+def _nearest_with_key(
+    story: Story, index: StoryIndex, saved: SavedPosition, scene: int | None, anchor: int
+) -> Cursor | None:
+    wanted_file = PurePosixPath(saved.script_file).as_posix()
+    best: tuple[int, int, int] | None = None
+    best_cursor: Cursor | None = None
+    for ref in story.scenes:
+        same_scene = ref.index == scene
+        same_file = script_path(story, ref.script) == wanted_file
+        for i, msg in enumerate(ref.scene.messages):
+            if msg.content_key() != saved.key:
+                continue
+            c = Cursor(ref.index, i)
+            rank = (not same_scene, not same_file, abs(index.flat_index(c) - anchor))
+            if best is None or rank < best:
+                best, best_cursor = rank, c
+    return best_cursor
+
+
+def find_source_line(story: Story, file: str, line: int) -> Cursor | None:
+    """The message on (or first after) a source line of a script, for `play --at FILE:LINE`."""
+    wanted = PurePosixPath(Path(file).as_posix()).as_posix()
+    best: tuple[int, Cursor] | None = None
+    for ref in story.scenes:
+        path = script_path(story, ref.script)
+        if path != wanted and not wanted.endswith("/" + path) and Path(path).name != wanted:
+            continue
+        for i, msg in enumerate(ref.scene.messages):
+            if msg.pos.line >= line and (best is None or msg.pos.line < best[0]):
+                best = (msg.pos.line, Cursor(ref.index, i))
+    return None if best is None else best[1]
+
+
+# --- transcripts -----------------------------------------------------------------
+
+
+def runs_markup(message: Message) -> str:
+    """A message's text with readings shown as ｜base《reading》 and breaks as ⏎."""
+    out: list[str] = []
+    for run in message.runs:
+        if isinstance(run, Ruby):
+            out.extend(f"｜{base}《{reading}》" for base, reading in run.parts)
+        elif isinstance(run, Break):
+            out.append("⏎")
+        elif isinstance(run, (Text, Direction)):
+            out.append(run.text)
+    return "".join(out)
+
+
+def _scene_events(story: Story, ref: SceneRef) -> list[str]:
+    lines = [f"scene {ref.index} {ref.scene.title}".rstrip()]
+    cfg = ref.config
+    for name, value in (("background", cfg.background), ("music", cfg.music)):
+        if value is not None:
+            lines.append(f"{name} {_story_relative(story, value)}")
+    if cfg.view is not None:
+        lines.append(f"view {cfg.view}")
+    return lines
+
+
+def _story_relative(story: Story, path: Path) -> str:
+    try:
+        return path.relative_to(story.root).as_posix() if path.is_absolute() else path.as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def transcript(story: Story) -> list[str]:
+    """The events a runtime walking the whole story emits, one line each.
+
+    `scene N TITLE` (then `background`/`music`/`view` when configured) on
+    entering a scene, `say LABEL text` or `narrate text` per message, `end`.
+    """
+    try:
+        rt = Runtime(story)
+    except EmptyStoryError:
+        return ["end"]
+    events: list[str] = []
+    while True:
+        if rt.scene_changed:
+            events.extend(_scene_events(story, rt.scene_ref))
+        msg = rt.message
+        text = runs_markup(msg)
+        events.append(f"say {msg.speaker} {text}" if msg.speaker is not None else f"narrate {text}")
+        if not rt.advance():
+            break
+    events.append("end")
+    return events

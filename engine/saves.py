@@ -1,0 +1,328 @@
+"""Saves and read marks on disk: JSON files written atomically.
+
+No pygame. A save slot is a JSON file (plus an optional PNG thumbnail beside
+it). Reading never raises: an empty slot is None, anything unreadable,
+foreign or from a newer version is `Damaged` with a reason, so a bad file
+shows as damaged in its slot and the game goes on.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import os
+import re
+import tempfile
+from dataclasses import asdict, dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Literal
+
+from engine.runtime import ReadMarks, SavedPosition
+
+log = logging.getLogger("chatlog-vn")
+
+APP_NAME = "chatlog-vn"
+SAVE_FORMAT = "chatlog-vn-save"
+SAVE_VERSION = 1
+SLOT_COUNT = 48  # six pages of eight (or eight pages of six)
+MAX_FILE_BYTES = 1 << 20  # a save is a few hundred bytes; refuse anything huge
+TEXT_LIMIT = 80  # characters of the message kept for the slot's caption
+MARKS_FILE = "read-marks.json"
+
+Slot = int | Literal["quick", "auto"]
+SPECIAL_SLOTS: tuple[Slot, ...] = ("quick", "auto")
+
+
+def save_dir(story_id: str, override: Path | None = None) -> Path:
+    """Where a story's saves live: `override` as given, else the user data folder.
+
+    Not created here; writes create it on demand.
+    """
+    if override is not None:
+        return Path(override)
+    import platformdirs  # only needed when no folder is given
+
+    safe = re.sub(r"[^\w.-]", "_", story_id).strip(".") or "story"
+    return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False)) / "saves" / safe
+
+
+def atomic_write(path: Path, data: bytes) -> None:
+    """Replace `path` with `data` so a reader sees the old file or the new, never half.
+
+    Writes a temp file in the same folder, fsyncs it, renames it over the
+    target and fsyncs the folder where the platform allows. On any failure
+    the temp file is removed and the old content stays.
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+    _fsync_dir(path.parent)
+
+
+def _fsync_dir(folder: Path) -> None:
+    # Makes the rename itself durable; Windows cannot open a folder for this.
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def write_json(path: Path, obj: Any) -> None:
+    """Write JSON atomically, UTF-8, readable by people (Japanese kept as is)."""
+    text = json.dumps(obj, ensure_ascii=False, indent=1, sort_keys=True) + "\n"
+    atomic_write(path, text.encode("utf-8"))
+
+
+def read_json(path: Path) -> Any:
+    """Parse a JSON file; OSError or ValueError (incl. bad UTF-8, too large) on failure."""
+    with open(path, "rb") as f:
+        raw = f.read(MAX_FILE_BYTES + 1)
+    if len(raw) > MAX_FILE_BYTES:
+        raise ValueError("file is too large")
+    return json.loads(raw.decode("utf-8"))
+
+
+# --- save data ------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class SaveData:
+    """One save: where the reader stood and what the slot shows about it."""
+
+    story_id: str
+    story_title: str
+    position: SavedPosition
+    scene_title: str
+    text: str  # the message's text, truncated for the slot caption
+    view: Literal["adv", "chat"] = "adv"
+    read_count: int | None = None
+    created: str = ""  # ISO 8601 with offset; filled in by `new`
+    version: int = SAVE_VERSION
+
+    @classmethod
+    def new(cls, **fields: Any) -> SaveData:
+        """A save stamped with the current local time and a truncated caption."""
+        text = str(fields.pop("text", ""))
+        if len(text) > TEXT_LIMIT:
+            text = text[: TEXT_LIMIT - 1] + "…"
+        created = datetime.now(timezone.utc).astimezone().isoformat(timespec="seconds")
+        return cls(text=text, created=fields.pop("created", created), **fields)
+
+    @property
+    def created_at(self) -> datetime:
+        return datetime.fromisoformat(self.created)
+
+    def to_json(self) -> dict[str, Any]:
+        body = asdict(self)
+        body.pop("version")
+        return {"format": SAVE_FORMAT, "version": self.version, **body}
+
+
+@dataclass(frozen=True, slots=True)
+class Damaged:
+    """A slot whose file exists but cannot be used, and why."""
+
+    reason: str
+
+
+_TOP_FIELDS: dict[str, type | tuple[type, ...]] = {
+    "story_id": str,
+    "story_title": str,
+    "scene_title": str,
+    "text": str,
+    "view": str,
+    "created": str,
+    "position": dict,
+}
+_POSITION_FIELDS: dict[str, type] = {
+    "script_file": str,
+    "scene": int,
+    "message": int,
+    "key": str,
+    "flat": int,
+}
+
+
+def parse_save(obj: object) -> SaveData | Damaged:
+    """Validate a decoded save file; every problem becomes a `Damaged` reason."""
+    if not isinstance(obj, dict) or obj.get("format") != SAVE_FORMAT:
+        return Damaged("not a chatlog-vn save")
+    version = obj.get("version")
+    if not _is_int(version) or version < 1:
+        return Damaged("the save has no valid format version")
+    if version > SAVE_VERSION:
+        return Damaged(f"made by a newer chatlog-vn (save format {version})")
+    problem = _check_fields(obj, _TOP_FIELDS) or _check_fields(obj["position"], _POSITION_FIELDS)
+    if problem:
+        return Damaged(problem)
+    if obj["view"] not in ("adv", "chat"):
+        return Damaged(f"unknown view {obj['view']!r}")
+    read_count = obj.get("read_count")
+    if read_count is not None and not _is_int(read_count):
+        return Damaged("'read_count' must be a number")
+    try:
+        datetime.fromisoformat(obj["created"])
+    except ValueError:
+        return Damaged("'created' is not a date")
+    fields = {k: obj[k] for k in _TOP_FIELDS if k != "position"}
+    return SaveData(
+        position=SavedPosition(**obj["position"]), read_count=read_count, version=version, **fields
+    )
+
+
+def _is_int(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _check_fields(obj: dict[str, Any], spec: dict[str, Any]) -> str | None:
+    for name, kind in spec.items():
+        if name not in obj:
+            return f"missing field {name!r}"
+        value = obj[name]
+        ok = _is_int(value) if kind is int else isinstance(value, kind)
+        if not ok:
+            return f"field {name!r} has the wrong type"
+    return None
+
+
+# --- the slots --------------------------------------------------------------------
+
+
+class SaveStore:
+    """The save slots of one story in one folder: 1..slot_count, "quick" and "auto"."""
+
+    def __init__(self, folder: Path, slot_count: int = SLOT_COUNT) -> None:
+        self.folder = Path(folder)
+        self.slot_count = slot_count
+
+    def _check(self, slot: Slot) -> None:
+        if slot in SPECIAL_SLOTS:
+            return
+        if not _is_int(slot) or not 1 <= int(slot) <= self.slot_count:
+            raise ValueError(f"no save slot {slot!r}")
+
+    def slot_path(self, slot: Slot) -> Path:
+        """The JSON file of a slot."""
+        self._check(slot)
+        name = slot if isinstance(slot, str) else f"slot-{slot:03d}"
+        return self.folder / f"{name}.json"
+
+    def thumbnail_path(self, slot: Slot) -> Path | None:
+        """The slot's PNG thumbnail, if it has one."""
+        path = self.slot_path(slot).with_suffix(".png")
+        return path if path.is_file() else None
+
+    def write(self, slot: Slot, data: SaveData, thumbnail_png: bytes | None = None) -> None:
+        """Write a save; the thumbnail goes first so a finished JSON always has its picture."""
+        path = self.slot_path(slot)
+        png = path.with_suffix(".png")
+        if thumbnail_png is not None:
+            atomic_write(png, thumbnail_png)
+        else:
+            with contextlib.suppress(FileNotFoundError):
+                png.unlink()
+        write_json(path, data.to_json())
+
+    def read(self, slot: Slot) -> SaveData | Damaged | None:
+        """The save in a slot: None when empty, Damaged when unusable. Never raises."""
+        path = self.slot_path(slot)
+        try:
+            obj = read_json(path)
+        except FileNotFoundError:
+            return None
+        except (OSError, ValueError) as exc:  # JSONDecodeError and UnicodeDecodeError too
+            return Damaged(_reason(exc))
+        return parse_save(obj)
+
+    def delete(self, slot: Slot) -> None:
+        """Empty a slot (JSON and thumbnail); an empty slot stays empty."""
+        path = self.slot_path(slot)
+        for p in (path, path.with_suffix(".png")):
+            with contextlib.suppress(FileNotFoundError):
+                p.unlink()
+
+    def pages(self, per_page: int = 8) -> int:
+        """How many pages the numbered slots fill."""
+        return -(-self.slot_count // per_page)
+
+    def list(self, page: int, per_page: int = 8) -> list[tuple[int, SaveData | Damaged | None]]:
+        """The numbered slots on a page (0-based) with what each holds."""
+        first = page * per_page + 1
+        last = min(first + per_page - 1, self.slot_count)
+        return [(slot, self.read(slot)) for slot in range(first, last + 1)]
+
+    def all_slots(self) -> list[Slot]:
+        return [*SPECIAL_SLOTS, *range(1, self.slot_count + 1)]
+
+    def latest(self) -> tuple[Slot, SaveData] | None:
+        """The newest readable save in any slot (for Continue), or None."""
+        best: tuple[datetime, Slot, SaveData] | None = None
+        for slot in self.all_slots():
+            if not self.slot_path(slot).exists():
+                continue
+            data = self.read(slot)
+            if not isinstance(data, SaveData):
+                continue
+            when = _aware(data.created_at)
+            if best is None or when > best[0]:
+                best = (when, slot, data)
+        return None if best is None else (best[1], best[2])
+
+
+def _aware(when: datetime) -> datetime:
+    # Saves written by hand may lack an offset; read them as local time.
+    return when if when.tzinfo is not None else when.astimezone()
+
+
+def _reason(exc: BaseException) -> str:
+    if isinstance(exc, UnicodeDecodeError):
+        return "the file is not UTF-8 text"
+    if isinstance(exc, json.JSONDecodeError):
+        return f"the file is not valid JSON (line {exc.lineno})"
+    if isinstance(exc, OSError):
+        return f"the file cannot be read ({exc.strerror or exc})"
+    return str(exc)
+
+
+# --- read marks -----------------------------------------------------------------
+
+
+def load_marks(folder: Path) -> ReadMarks:
+    """The read marks saved in a folder; missing → empty, damaged → empty and a warning.
+
+    A damaged file is moved aside (`.damaged`) rather than overwritten later,
+    so nothing is lost silently.
+    """
+    path = Path(folder) / MARKS_FILE
+    try:
+        return ReadMarks.from_json(read_json(path))
+    except FileNotFoundError:
+        return ReadMarks()
+    except (OSError, ValueError) as exc:
+        log.warning("%s: read marks are damaged (%s); starting with none", path, _reason(exc))
+        with contextlib.suppress(OSError):
+            os.replace(path, path.with_name(MARKS_FILE + ".damaged"))
+        return ReadMarks()
+
+
+def save_marks(folder: Path, marks: ReadMarks) -> None:
+    """Write the read marks atomically."""
+    write_json(Path(folder) / MARKS_FILE, marks.to_json())
