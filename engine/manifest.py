@@ -1,0 +1,748 @@
+"""story.yaml -> Story: find a story, read its manifest, bind it to its scripts.
+
+A story is a folder of LOG scripts with an optional `story.yaml`. This module
+finds the story's root and scripts, reads the manifest with PyYAML's safe
+loader (composing nodes first, so every problem can name its file, line and
+key), and builds the immutable `engine.model.Story` the player and the tools
+share. It never raises for a bad manifest: each problem becomes a Diagnostic
+(codes YML001..., tabled in docs/STORY-YAML.md) and a default is used instead.
+Only a story with nothing to play at all raises `StoryError`.
+
+Pure: no pygame. The only I/O is reading story.yaml and the scripts.
+"""
+
+from __future__ import annotations
+
+import colorsys
+import difflib
+import hashlib
+import os
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from pathlib import Path, PurePosixPath, PureWindowsPath
+
+import yaml
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from engine import logformat
+from engine.model import (
+    Character,
+    Diagnostic,
+    LayoutOptions,
+    Pos,
+    SceneConfig,
+    SceneRef,
+    Script,
+    Severity,
+    Story,
+)
+
+MANIFEST_NAMES = ("story.yaml", "story.yml")
+SCRIPT_SUFFIXES = (".log", ".txt", ".html", ".htm")
+# Files a writer keeps beside the scripts that are never scripts themselves.
+_NOT_SCRIPTS = re.compile(r"^(readme|license|licence|changelog|notes?)\b", re.IGNORECASE)
+
+TOP_KEYS = ("title", "ui_language", "view", "font", "fallback_fonts", "scripts",
+            "characters", "scenes", "layout")
+CHARACTER_KEYS = ("name", "color", "side", "portrait", "expressions", "sound")
+SCENE_KEYS = ("background", "music", "view")
+LAYOUT_KEYS = ("strictness", "phrase_wrapping", "hanging_punctuation")
+
+# Pleasant, clearly different name colours (light enough for a dark name plate).
+PALETTE: tuple[tuple[int, int, int], ...] = (
+    (232, 160, 180), (143, 184, 232), (150, 214, 160), (240, 200, 120),
+    (190, 160, 232), (120, 210, 210), (240, 150, 120), (200, 210, 130),
+    (230, 170, 230), (160, 200, 250), (250, 180, 150), (170, 230, 200),
+)
+
+
+class StoryError(Exception):
+    """There is nothing playable at the given path (missing, or no scripts)."""
+
+
+# --- public helpers ---------------------------------------------------------
+
+
+def resolve_asset(root: Path, value: str) -> Path:
+    """The absolute path of `value` inside `root`; ValueError if it would leave it.
+
+    Absolute paths and drive letters are refused outright; `..` and symlinks
+    are allowed only when the resolved target is still inside the root.
+    """
+    if not isinstance(value, str) or not value.strip():
+        raise ValueError("empty path")
+    if "\x00" in value:
+        raise ValueError("path contains a NUL character")
+    text = value.strip().replace("\\", "/")
+    win = PureWindowsPath(value.strip())
+    if PurePosixPath(text).is_absolute() or win.drive or win.is_absolute():
+        raise ValueError(f"absolute path {value!r} is not allowed; use a path inside the story folder")
+    base = Path(root).resolve()
+    target = (base / Path(*PurePosixPath(text).parts)).resolve()
+    if target != base and not target.is_relative_to(base):
+        raise ValueError(f"path {value!r} leaves the story folder")
+    return target
+
+
+def default_color(label: str, index: int) -> tuple[int, int, int]:
+    """A distinct, pleasant name colour for the `index`-th character of a story.
+
+    The first dozen come from a hand-picked palette so neighbours always
+    differ; beyond it the label's hash picks a hue, so a large cast still gets
+    stable, varied colours.
+    """
+    if 0 <= index < len(PALETTE):
+        return PALETTE[index]
+    digest = hashlib.blake2b(label.encode("utf-8"), digest_size=4).digest()
+    hue = int.from_bytes(digest, "big") / 2**32
+    r, g, b = colorsys.hls_to_rgb(hue, 0.74, 0.62)
+    return (round(r * 255), round(g * 255), round(b * 255))
+
+
+def story_id(story: Story) -> str:
+    """A stable id for saves: the root folder's name (ASCII part) and a hash of title and root."""
+    slug = re.sub(r"[^a-z0-9]+", "-", story.root.name.lower()).strip("-")[:24] or "story"
+    digest = hashlib.blake2b(digest_size=6)
+    digest.update(story.title.encode("utf-8"))
+    digest.update(b"\x00")
+    digest.update(story.root.name.encode("utf-8"))
+    return f"{slug}-{digest.hexdigest()}"
+
+
+def find_story(start: Path) -> Path | None:
+    """The story in folder `start`: story.yaml in it or in its scripts/, or .log files."""
+    start = Path(start)
+    if not start.is_dir():
+        return None
+    for folder in (start, start / "scripts"):
+        if any((folder / name).is_file() for name in MANIFEST_NAMES):
+            return start
+    for folder in (start, start / "scripts"):
+        if folder.is_dir() and any(p.suffix.lower() == ".log" for p in _script_files(folder)):
+            return start
+    return None
+
+
+def load_story(path: str | os.PathLike[str]) -> Story:
+    """Load the story at `path` (a story folder, story.yaml, a folder of scripts, or one script).
+
+    Raises StoryError only when nothing is playable; every other problem is a
+    Diagnostic in Story.diagnostics (manifest) or in a script's diagnostics.
+    """
+    where = _locate(Path(path))
+    manifest = _read_manifest(where) if where.manifest else _Manifest()
+    diags = list(manifest.diagnostics)
+    script_paths = manifest.scripts or _script_files(where.scripts_dir, where.single)
+    if not script_paths:
+        raise StoryError(f"{path}: no scripts (.log, .txt or .html files) to play")
+    scripts = tuple(logformat.load(p) for p in script_paths)
+    view = manifest.view or "adv"
+    scenes = _bind_scenes(scripts, manifest.scenes, view, diags)
+    characters = _bind_characters(scripts, manifest, diags)
+    return Story(
+        root=where.root,
+        title=manifest.title or where.title,
+        scripts=scripts,
+        characters=characters,
+        scenes=scenes,
+        view=view,
+        ui_language=manifest.ui_language,
+        font=manifest.font,
+        fallback_fonts=manifest.fallback_fonts,
+        layout=manifest.layout,
+        manifest=where.manifest,
+        diagnostics=tuple(diags),
+    )
+
+
+# --- where the story is -----------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Where:
+    root: Path
+    manifest: Path | None
+    scripts_dir: Path  # where scripts are looked for when story.yaml names none
+    title: str
+    single: Path | None = None  # a single script file given directly
+
+
+def _locate(path: Path) -> _Where:
+    if not path.exists():
+        raise StoryError(f"{path}: no such file or folder")
+    path = path.resolve()
+    if path.is_file():
+        if path.name.lower().endswith((".yaml", ".yml")):
+            return _where_manifest(path)
+        return _Where(path.parent, None, path.parent, path.stem, single=path)
+    for folder in (path, path / "scripts"):
+        for name in MANIFEST_NAMES:
+            if (folder / name).is_file():
+                return _where_manifest(folder / name)
+    if not _script_files(path) and _script_files(path / "scripts"):
+        return _Where(path, None, path / "scripts", path.name)
+    return _Where(path, None, path, path.name)
+
+
+def _where_manifest(manifest: Path) -> _Where:
+    folder = manifest.parent
+    # This repository's layout: scripts/story.yaml beside assets/ -> root is the folder above.
+    if folder.name == "scripts" and (folder.parent / "assets").is_dir():
+        return _Where(folder.parent, manifest, folder, folder.parent.name)
+    return _Where(folder, manifest, folder, folder.name)
+
+
+def _script_files(folder: Path, single: Path | None = None) -> list[Path]:
+    if single is not None:
+        return [single]
+    if not folder.is_dir():
+        return []
+    found = [p for p in folder.iterdir()
+             if p.is_file() and p.suffix.lower() in SCRIPT_SUFFIXES
+             and not p.name.startswith(".") and not _NOT_SCRIPTS.match(p.name)]
+    return sorted(found, key=_natural_key)
+
+
+def _natural_key(path: Path) -> list[object]:
+    """Sort key so `2.log` comes before `10.log`."""
+    return [int(t) if t.isdigit() else t.lower() for t in re.split(r"(\d+)", path.name)]
+
+
+# --- reading story.yaml -----------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _CharSpec:
+    """What story.yaml says about one character; unset fields are None."""
+
+    label: str
+    pos: Pos
+    name: str | None = None
+    color: tuple[int, int, int] | None = None
+    side: str | None = None
+    portraits: dict[str, Path] = field(default_factory=dict)
+    expressions: dict[str, str] = field(default_factory=dict)
+    sound: Path | None = None
+
+
+@dataclass(slots=True)
+class _Manifest:
+    """story.yaml as read, before it is bound to the scripts."""
+
+    title: str | None = None
+    ui_language: str | None = None
+    view: str | None = None
+    font: Path | None = None
+    fallback_fonts: tuple[Path, ...] = ()
+    scripts: list[Path] = field(default_factory=list)
+    characters: list[_CharSpec] = field(default_factory=list)
+    scenes: list[tuple[int | str, SceneConfig, Pos]] = field(default_factory=list)
+    layout: LayoutOptions = LayoutOptions()
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+
+def _read_manifest(where: _Where) -> _Manifest:
+    assert where.manifest is not None
+    file = str(where.manifest)
+    out = _Manifest()
+    try:
+        text = where.manifest.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        out.diagnostics.append(Diagnostic(Pos(file, 1), "error", "YML017",
+                                          f"story.yaml is not UTF-8 ({exc.reason}); it was ignored"))
+        return out
+    except OSError as exc:
+        out.diagnostics.append(Diagnostic(Pos(file, 1), "error", "YML017",
+                                          f"cannot read story.yaml: {exc.strerror}"))
+        return out
+    reader = _Reader(file, where, out.diagnostics)
+    root = reader.compose(text)
+    if root is not None:
+        reader.read_top(root, out)
+    return out
+
+
+class _Reader:
+    """Walks the composed YAML nodes, so every value keeps its line for messages.
+
+    Scalars are turned into Python values by PyYAML's SafeConstructor only
+    (the constructor `yaml.safe_load` uses); any tag outside the safe set is
+    reported and the value ignored, never constructed.
+    """
+
+    def __init__(self, file: str, where: _Where, diags: list[Diagnostic]) -> None:
+        self.file = file
+        self.where = where
+        self.diags = diags
+        self.loader: yaml.SafeLoader | None = None
+
+    # -- diagnostics
+
+    def pos(self, node: Node) -> Pos:
+        return Pos(self.file, node.start_mark.line + 1, node.start_mark.column + 1)
+
+    def report(self, node: Node, severity: Severity, code: str, message: str) -> None:
+        self.diags.append(Diagnostic(self.pos(node), severity, code, message))
+
+    # -- composing
+
+    def compose(self, text: str) -> Node | None:
+        loader = yaml.SafeLoader(text)
+        try:
+            node = loader.get_single_node()
+        except yaml.MarkedYAMLError as exc:
+            mark = exc.problem_mark or exc.context_mark
+            line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+            problem = exc.problem or exc.context or "invalid YAML"
+            self.diags.append(Diagnostic(Pos(self.file, line, col), "error", "YML001",
+                                         f"YAML syntax error: {problem}; story.yaml was ignored"))
+            return None
+        except yaml.YAMLError as exc:
+            self.diags.append(Diagnostic(Pos(self.file, 1), "error", "YML001",
+                                         f"YAML error: {exc}; story.yaml was ignored"))
+            return None
+        self.loader = loader
+        if node is not None and not isinstance(node, MappingNode):
+            self.report(node, "error", "YML002", "story.yaml must be a mapping of keys to values")
+            return None
+        return node
+
+    def safe(self, node: Node, key: str) -> bool:
+        """False (with an error) for a tag the safe loader does not know, e.g. !!python/object."""
+        if node.tag in yaml.SafeLoader.yaml_constructors:
+            return True
+        self.report(node, "error", "YML006",
+                    f"{key}: tag {node.tag!r} is not allowed in story.yaml; the value was ignored")
+        return False
+
+    def construct(self, node: Node, key: str) -> object:
+        """The node's Python value via the safe constructor, or None if refused."""
+        assert self.loader is not None
+        if not self.safe(node, key):
+            return None
+        try:
+            return self.loader.construct_object(node, deep=True)
+        except yaml.YAMLError as exc:
+            self.report(node, "error", "YML006", f"{key}: {getattr(exc, 'problem', exc)}; ignored")
+            return None
+
+    # -- typed getters
+
+    def items(self, node: Node, key: str, allowed: Iterable[str] | None
+              ) -> list[tuple[str, Node, Node]]:
+        """A mapping's (key text, key node, value node); unknown and repeated keys warned."""
+        if not self.safe(node, key):
+            return []
+        if not isinstance(node, MappingNode):
+            if not (isinstance(node, ScalarNode) and node.tag.endswith(":null")):
+                self.wrong_type(node, key, "a mapping")
+            return []
+        assert self.loader is not None
+        try:
+            self.loader.flatten_mapping(node)  # honour `<<:` merge keys like safe_load does
+        except yaml.YAMLError as exc:
+            self.report(node, "error", "YML006", f"{key}: {getattr(exc, 'problem', exc)}")
+            return []
+        return self._keys(node, key, None if allowed is None else tuple(allowed))
+
+    def _keys(self, node: MappingNode, key: str, allowed: tuple[str, ...] | None
+              ) -> list[tuple[str, Node, Node]]:
+        seen: dict[str, Node] = {}
+        out: list[tuple[str, Node, Node]] = []
+        for knode, vnode in node.value:
+            if not isinstance(knode, ScalarNode) or not self.safe(knode, key):
+                self.wrong_type(knode, key, "plain keys")
+                continue
+            name = str(knode.value)
+            if name in seen:
+                self.report(knode, "warning", "YML010",
+                            f"{_join(key, name)}: key repeated (first at line "
+                            f"{seen[name].start_mark.line + 1}); the last one is used")
+                out = [t for t in out if t[0] != name]
+            seen[name] = knode
+            if allowed is not None and name not in allowed:
+                self.unknown(knode, key, name, allowed)
+                continue
+            out.append((name, knode, vnode))
+        return out
+
+    def unknown(self, node: Node, key: str, name: str, allowed: tuple[str, ...]) -> None:
+        close = difflib.get_close_matches(name, allowed, n=1, cutoff=0.6)
+        hint = f" (did you mean '{close[0]}'?)" if close else ""
+        where = f" in {key}" if key else ""
+        self.report(node, "warning", "YML003", f"unknown key '{name}'{where}{hint}; ignored")
+
+    def wrong_type(self, node: Node, key: str, expected: str) -> None:
+        self.report(node, "error", "YML004",
+                    f"{key}: expected {expected}, got {_describe(node)}; the default is used")
+
+    def text(self, node: Node, key: str) -> str | None:
+        """A string value; numbers are taken as written (`name: 2001`)."""
+        if not self.safe(node, key):
+            return None
+        if isinstance(node, ScalarNode):
+            value = self.construct(node, key)
+            if isinstance(value, str):
+                return value
+            if isinstance(value, (int, float)) and not isinstance(value, bool):
+                return str(node.value)
+        self.wrong_type(node, key, "a string")
+        return None
+
+    def choice(self, node: Node, key: str, options: tuple[str, ...]) -> str | None:
+        value = self.text(node, key)
+        if value is None:
+            return None
+        if value not in options:
+            self.report(node, "error", "YML005",
+                        f"{key}: '{value}' is not one of {', '.join(options)}; the default is used")
+            return None
+        return value
+
+    def boolean(self, node: Node, key: str) -> bool | None:
+        if not self.safe(node, key):
+            return None
+        value = self.construct(node, key) if isinstance(node, ScalarNode) else None
+        if isinstance(value, bool):
+            return value
+        self.wrong_type(node, key, "true or false")
+        return None
+
+    def path(self, node: Node, key: str) -> Path | None:
+        """An asset path inside the story root; a missing file is a warning, the path kept."""
+        value = self.text(node, key)
+        if value is None:
+            return None
+        try:
+            found = _resolve_in_story(self.where, value)
+        except ValueError as exc:
+            self.report(node, "error", "YML007", f"{key}: {exc}; ignored")
+            return None
+        if not found.is_file():
+            self.report(node, "warning", "YML008",
+                        f"{key}: file '{value}' not found (a placeholder is shown)")
+        return found
+
+    def paths(self, node: Node, key: str) -> list[tuple[Path, Node]]:
+        """A list of paths (a single string is a list of one), each with its node."""
+        if not self.safe(node, key):
+            return []
+        if isinstance(node, ScalarNode) and not node.tag.endswith(":null"):
+            nodes = [node]
+        elif isinstance(node, SequenceNode):
+            nodes = list(node.value)
+        else:
+            if not (isinstance(node, ScalarNode) and node.tag.endswith(":null")):
+                self.wrong_type(node, key, "a list of paths")
+            return []
+        out = []
+        for i, item in enumerate(nodes):
+            found = self.path(item, f"{key}[{i}]")
+            if found is not None:
+                out.append((found, item))
+        return out
+
+    # -- the schema
+
+    def read_top(self, root: Node, out: _Manifest) -> None:
+        handlers: dict[str, Callable[[Node], None]] = {
+            "title": lambda n: setattr(out, "title", self.text(n, "title")),
+            "ui_language": lambda n: setattr(out, "ui_language",
+                                             self.choice(n, "ui_language", ("ja", "en"))),
+            "view": lambda n: setattr(out, "view", self.choice(n, "view", ("adv", "chat"))),
+            "font": lambda n: setattr(out, "font", self.font(n, "font")),
+            "fallback_fonts": lambda n: setattr(out, "fallback_fonts", self.fonts(n)),
+            "scripts": lambda n: setattr(out, "scripts", self.scripts(n)),
+            "characters": lambda n: setattr(out, "characters", self.characters(n)),
+            "scenes": lambda n: setattr(out, "scenes", self.scenes(n)),
+            "layout": lambda n: setattr(out, "layout", self.layout(n)),
+        }
+        for name, _knode, vnode in self.items(root, "", TOP_KEYS):
+            handlers[name](vnode)
+
+    def font(self, node: Node, key: str) -> Path | None:
+        """A font file; a missing one falls back to the default font (so it is dropped)."""
+        found = self.path(node, key)
+        return found if found is not None and found.is_file() else None
+
+    def fonts(self, node: Node) -> tuple[Path, ...]:
+        return tuple(p for p, _ in self.paths(node, "fallback_fonts") if p.is_file())
+
+    def scripts(self, node: Node) -> list[Path]:
+        out: list[Path] = []
+        for found, item in self.paths(node, "scripts"):
+            if not found.is_file():
+                continue  # already reported as missing; it cannot be played
+            if found in out:
+                self.report(item, "warning", "YML018",
+                            f"scripts: '{item.value}' is listed twice; played once")
+                continue
+            out.append(found)
+        return out
+
+    def characters(self, node: Node) -> list[_CharSpec]:
+        out = []
+        for label, knode, vnode in self.items(node, "characters", None):
+            out.append(self.character(label, knode, vnode))
+        return out
+
+    def character(self, label: str, knode: Node, vnode: Node) -> _CharSpec:
+        key = _join("characters", label)
+        spec = _CharSpec(label, self.pos(knode))
+        if isinstance(vnode, ScalarNode) and not vnode.tag.endswith(":null"):
+            return replace(spec, name=self.text(vnode, key))  # `SORA: 空` names the character
+        expressions_node: Node | None = None
+        for name, _k, v in self.items(vnode, key, CHARACTER_KEYS):
+            sub = _join(key, name)
+            if name == "name":
+                spec = replace(spec, name=self.text(v, sub))
+            elif name == "color":
+                spec = replace(spec, color=self.color(v, sub))
+            elif name == "side":
+                spec = replace(spec, side=self.choice(v, sub, ("left", "right")))
+            elif name == "portrait":
+                spec = replace(spec, portraits=self.portraits(v, sub))
+            elif name == "expressions":
+                spec = replace(spec, expressions=self.expressions(v, sub))
+                expressions_node = v
+            else:
+                spec = replace(spec, sound=self.path(v, sub))
+        if expressions_node is not None:
+            self.check_expressions(spec, expressions_node, _join(key, "expressions"))
+        return spec
+
+    def color(self, node: Node, key: str) -> tuple[int, int, int] | None:
+        if not self.safe(node, key):
+            return None
+        value = self.construct(node, key)
+        rgb = _parse_color(value)
+        if rgb is None:
+            self.report(node, "error", "YML005",
+                        f"{key}: expected \"#rrggbb\" or [r, g, b] (0-255), got {value!r}; "
+                        "the default colour is used")
+        return rgb
+
+    def portraits(self, node: Node, key: str) -> dict[str, Path]:
+        if isinstance(node, ScalarNode) and not node.tag.endswith(":null"):
+            found = self.path(node, key)  # one image: the default expression
+            return {} if found is None else {"default": found}
+        out = {}
+        for expression, _k, v in self.items(node, key, None):
+            found = self.path(v, _join(key, expression))
+            if found is not None:
+                out[expression] = found
+        return out
+
+    def expressions(self, node: Node, key: str) -> dict[str, str]:
+        out = {}
+        for direction, _k, v in self.items(node, key, None):
+            expression = self.text(v, _join(key, direction))
+            if expression is not None:
+                out[_as_direction(direction)] = expression
+        return out
+
+    def check_expressions(self, spec: _CharSpec, node: Node, key: str) -> None:
+        """Warn for an expression that has no image among the character's portraits."""
+        if not spec.portraits:
+            return
+        for direction, expression in spec.expressions.items():
+            if expression not in spec.portraits:
+                self.report(node, "warning", "YML014",
+                            f"{key}: {direction} shows '{expression}', "
+                            "which has no portrait image")
+
+    def scenes(self, node: Node) -> list[tuple[int | str, SceneConfig, Pos]]:
+        out: list[tuple[int | str, SceneConfig, Pos]] = []
+        for name, knode, vnode in self.items(node, "scenes", None):
+            key = _join("scenes", name)
+            which: int | str = int(name) if knode.tag.endswith(":int") or name.isdigit() else name
+            config = SceneConfig()
+            for sub, _k, v in self.items(vnode, key, SCENE_KEYS):
+                if sub == "view":
+                    config = replace(config, view=self.choice(v, _join(key, sub), ("adv", "chat")))
+                else:
+                    config = replace(config, **{sub: self.path(v, _join(key, sub))})
+            out.append((which, config, self.pos(knode)))
+        return out
+
+    def layout(self, node: Node) -> LayoutOptions:
+        options = LayoutOptions()
+        for name, _k, v in self.items(node, "layout", LAYOUT_KEYS):
+            key = _join("layout", name)
+            if name == "strictness":
+                value = self.choice(v, key, ("strict", "normal", "loose"))
+            else:
+                value = self.boolean(v, key)
+            if value is not None:
+                options = replace(options, **{name: value})
+        return options
+
+
+def _resolve_in_story(where: _Where, value: str) -> Path:
+    """`value` relative to the root; if no file is there, relative to story.yaml's folder."""
+    found = resolve_asset(where.root, value)
+    if found.exists() or where.manifest is None or where.manifest.parent == where.root:
+        return found
+    beside = where.manifest.parent.relative_to(where.root)
+    try:
+        other = resolve_asset(where.root, f"{beside.as_posix()}/{value.strip()}")
+    except ValueError:
+        return found
+    return other if other.exists() else found
+
+
+def _join(key: str, name: object) -> str:
+    return f"{key}.{name}" if key else str(name)
+
+
+def _describe(node: Node) -> str:
+    if isinstance(node, MappingNode):
+        return "a mapping"
+    if isinstance(node, SequenceNode):
+        return "a list"
+    kind = node.tag.rsplit(":", 1)[-1]
+    return f"{kind} {node.value!r}"
+
+
+def _as_direction(text: str) -> str:
+    """Directions are written with their full-width parentheses; add them if left out."""
+    text = text.strip()
+    if text.startswith("（") and text.endswith("）"):
+        return text
+    return f"（{text.strip('()（）')}）"
+
+
+_HEX = re.compile(r"#?([0-9a-fA-F]{6}|[0-9a-fA-F]{3})")
+
+
+def _parse_color(value: object) -> tuple[int, int, int] | None:
+    if isinstance(value, str):
+        m = _HEX.fullmatch(value.strip())
+        if m is None:
+            return None
+        digits = m.group(1)
+        if len(digits) == 3:
+            digits = "".join(c * 2 for c in digits)
+        return (int(digits[0:2], 16), int(digits[2:4], 16), int(digits[4:6], 16))
+    if isinstance(value, list) and len(value) == 3 and all(
+        isinstance(c, int) and not isinstance(c, bool) and 0 <= c <= 255 for c in value
+    ):
+        return (value[0], value[1], value[2])
+    return None
+
+
+# --- binding the manifest to the scripts ------------------------------------
+
+_STAMP = re.compile(r"(\d{4})[./-](\d{1,2})[./-](\d{1,2})"
+                    r"(?:[ T\u3000]+(\d{1,2}):(\d{2})(?::(\d{2}))?)?")
+
+
+def _parse_stamp(text: str) -> datetime | None:
+    m = _STAMP.fullmatch(text.strip())
+    if m is None:
+        return None
+    try:
+        return datetime(*(int(g) if g else 0 for g in m.groups()))  # type: ignore[misc]
+    except ValueError:
+        return None
+
+
+def _bind_scenes(scripts: tuple[Script, ...], configs: list[tuple[int | str, SceneConfig, Pos]],
+                 view: str, diags: list[Diagnostic]) -> tuple[SceneRef, ...]:
+    flat = [(si, scene) for si, script in enumerate(scripts) for scene in script.scenes]
+    chosen: dict[int, SceneConfig] = {}
+    for which, config, pos in configs:
+        for index in _scene_indexes(which, flat, pos, diags):
+            chosen[index] = _merge(chosen.get(index, SceneConfig()), config)
+    refs = []
+    for index, (si, scene) in enumerate(flat):
+        config = chosen.get(index, SceneConfig())
+        if config.view is None:
+            config = replace(config, view=view)  # type: ignore[arg-type]
+        refs.append(SceneRef(index, si, scene, config))
+    return tuple(refs)
+
+
+def _scene_indexes(which: int | str, flat: list, pos: Pos, diags: list[Diagnostic]) -> list[int]:
+    if isinstance(which, int):
+        if 0 <= which < len(flat):
+            return [which]
+        diags.append(Diagnostic(pos, "warning", "YML013",
+                                f"scenes.{which}: there are only {len(flat)} scenes "
+                                f"(numbered from 0); ignored"))
+        return []
+    stamp = _parse_stamp(which)
+    hits = [i for i, (_, scene) in enumerate(flat)
+            if scene.title.strip() == which.strip()
+            or (stamp is not None and scene.timestamp == stamp)]
+    if not hits:
+        diags.append(Diagnostic(pos, "warning", "YML013",
+                                f"scenes.{which}: no scene has this LOG timestamp; ignored"))
+    elif len(hits) > 1:
+        diags.append(Diagnostic(pos, "warning", "YML016",
+                                f"scenes.{which}: {len(hits)} scenes have this timestamp; "
+                                "applied to all of them"))
+    return hits
+
+
+def _merge(old: SceneConfig, new: SceneConfig) -> SceneConfig:
+    return SceneConfig(
+        background=new.background or old.background,
+        music=new.music or old.music,
+        view=new.view or old.view,
+    )
+
+
+def _bind_characters(scripts: tuple[Script, ...], manifest: _Manifest,
+                     diags: list[Diagnostic]) -> dict[str, Character]:
+    uses: dict[str, list[Pos]] = {}
+    for script in scripts:
+        for message in script.messages:
+            if message.speaker is not None:
+                uses.setdefault(message.speaker, []).append(message.pos)
+    specs = {spec.label: spec for spec in manifest.characters}
+    labels = list(specs) + [label for label in uses if label not in specs]
+    # When story.yaml places anyone explicitly (a messenger's "me" on the right),
+    # the rest default to the left; otherwise sides alternate, first on the left.
+    explicit = any(spec.side for spec in specs.values())
+    characters = {}
+    for index, label in enumerate(labels):
+        spec = specs.get(label) or _CharSpec(label, Pos("", 0))
+        side = spec.side or ("left" if explicit or index % 2 == 0 else "right")
+        characters[label] = _character(spec, index, side)
+    _warn_cast(specs, uses, diags)
+    return characters
+
+
+def _character(spec: _CharSpec, index: int, side: str) -> Character:
+    return Character(
+        label=spec.label,
+        name=spec.name or spec.label,
+        color=spec.color or default_color(spec.label, index),
+        side=side,  # type: ignore[arg-type]
+        portraits=dict(spec.portraits),
+        expressions=dict(spec.expressions),
+        sound=spec.sound,
+    )
+
+
+def _warn_cast(specs: dict[str, _CharSpec], uses: dict[str, list[Pos]],
+               diags: list[Diagnostic]) -> None:
+    """Characters story.yaml lists but nobody plays, and speakers it does not list."""
+    if not specs:
+        return  # a manifest without characters leaves the cast to the scripts
+    for label, spec in specs.items():
+        if label not in uses:
+            diags.append(Diagnostic(spec.pos, "warning", "YML011",
+                                    f"characters.{label}: this character never speaks in the scripts"))
+    for label, places in uses.items():
+        if label in specs:
+            continue
+        close = difflib.get_close_matches(label, list(specs), n=1, cutoff=0.6)
+        hint = f" (did you mean '{close[0]}'?)" if close else ""
+        times = "once" if len(places) == 1 else f"{len(places)} times"
+        diags.append(Diagnostic(places[0], "warning", "YML012",
+                                f"speaker '{label}' is not in story.yaml's characters "
+                                f"(used {times}){hint}"))
