@@ -1,0 +1,248 @@
+"""Fonts: which font draws each character, how wide text is, and glyph images.
+
+A `FontSet` is a primary font plus fallbacks. Every character is drawn by the
+first font that has it; a character no font has is drawn as an outlined box
+(tofu) with a sensible advance, so a script can never crash the player.
+`FontSet.measure` is the `Measure` the pure layout core is given.
+"""
+
+from __future__ import annotations
+
+import logging
+import unicodedata
+import warnings
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import pygame
+import pygame.freetype
+
+log = logging.getLogger(__name__)
+
+Color = tuple[int, int, int] | tuple[int, int, int, int]
+
+# Loaded fonts by resolved path, shared by every FontSet: a CJK font is large
+# and pygame.freetype.Font is size-independent, so one object per file is enough.
+_LOADED: dict[Path, pygame.freetype.Font] = {}
+
+# Caps on the per-FontSet memo tables; the sets of (text, size) pairs a story
+# uses are small, so a cap only guards against pathological input.
+_MEMO_LIMIT = 1 << 16
+
+_ZWJ = "\u200d"
+
+
+def default_font_path() -> Path:
+    """The bundled Noto Sans CJK JP Regular font file."""
+    import noto_cjk_sans_jp_regular as noto
+
+    return Path(str(noto.FONT_PATH))
+
+
+def _is_invisible(ch: str) -> bool:
+    """Variation selectors and the joiner shape their neighbour; they draw nothing alone."""
+    cp = ord(ch)
+    return ch == _ZWJ or 0xFE00 <= cp <= 0xFE0F or 0xE0100 <= cp <= 0xE01EF
+
+
+def drawn_chars(text: str) -> Iterator[str]:
+    """The code points of `text` that are drawn, in order.
+
+    pygame.freetype draws code points one by one (no shaping), so an emoji
+    sequence is reduced to its first emoji: selectors and the joiner are
+    dropped, and so is the code point a joiner glues on.
+    """
+    skip_next = False
+    for ch in text:
+        if skip_next:
+            skip_next = False
+            continue
+        if ch == _ZWJ:
+            skip_next = True
+            continue
+        if not _is_invisible(ch):
+            yield ch
+
+
+def _load(path: Path) -> pygame.freetype.Font:
+    """Open (once) a font file; raises OSError if it is missing or unreadable."""
+    key = path.resolve()
+    font = _LOADED.get(key)
+    if font is None:
+        if not key.is_file():
+            raise FileNotFoundError(f"no such font file: {path}")
+        font = pygame.freetype.Font(str(key))
+        font.pad = False
+        _LOADED[key] = font
+    return font
+
+
+def _warn(message: str) -> None:
+    log.warning(message)
+    warnings.warn(message, RuntimeWarning, stacklevel=3)
+
+
+@dataclass(frozen=True, slots=True)
+class GlyphImage:
+    """A rendered character: blit `surface` at (pen_x + dx, baseline - dy)."""
+
+    surface: pygame.Surface
+    dx: int
+    dy: int
+
+
+class FontSet:
+    """A primary font with fallbacks, measuring and drawing single characters."""
+
+    def __init__(self, path: Path | str | None = None, fallbacks: Sequence[Path | str] = ()) -> None:
+        """Load `path` (default: Noto Sans CJK JP) and the fallbacks.
+
+        A missing or broken primary font is a warning and the default font is
+        used; a broken fallback is a warning and is skipped.
+        """
+        pygame.freetype.init()
+        self.primary = self._primary(path)
+        self.fallbacks: tuple[pygame.freetype.Font, ...] = tuple(
+            f for f in (self._fallback(Path(p)) for p in fallbacks) if f is not None
+        )
+        self._fonts = (self.primary, *self.fallbacks)
+        self._font_for: dict[str, pygame.freetype.Font | None] = {}
+        self._advance: dict[tuple[str, float], float] = {}
+        self._measure: dict[tuple[str, float], float] = {}
+        # The baseline sits this far (in em) below the top of the em box: the
+        # primary font's ascender, scaled so ascender + descender fill one em.
+        asc = self.primary.get_sized_ascender(1000)
+        desc = -self.primary.get_sized_descender(1000)
+        self.ascent_ratio = asc / (asc + desc) if asc + desc > 0 else 0.8
+
+    @staticmethod
+    def _primary(path: Path | str | None) -> pygame.freetype.Font:
+        if path is not None:
+            try:
+                return _load(Path(path))
+            except (OSError, pygame.error) as exc:
+                _warn(f"cannot use font {path} ({exc}); using the default font")
+        return _load(default_font_path())
+
+    @staticmethod
+    def _fallback(path: Path) -> pygame.freetype.Font | None:
+        try:
+            return _load(path)
+        except (OSError, pygame.error) as exc:
+            _warn(f"cannot use fallback font {path} ({exc}); skipping it")
+            return None
+
+    # --- which font draws what ------------------------------------------
+
+    def font_for(self, ch: str) -> pygame.freetype.Font | None:
+        """The first font that has a glyph for the code point `ch`, or None."""
+        try:
+            return self._font_for[ch]
+        except KeyError:
+            pass
+        found = next((f for f in self._fonts if f.get_metrics(ch, size=16)[0] is not None), None)
+        self._font_for[ch] = found
+        return found
+
+    def has_glyph(self, ch: str) -> bool:
+        """Whether some font draws `ch` (a code point or a grapheme such as an emoji sequence)."""
+        return all(self.font_for(c) is not None for c in drawn_chars(ch))
+
+    def missing_chars(self, text: str) -> set[str]:
+        """The drawn characters of `text` that no font has (shown as boxes)."""
+        return {c for c in drawn_chars(text) if not c.isspace() and self.font_for(c) is None}
+
+    # --- metrics -----------------------------------------------------------
+
+    def measure(self, text: str, size: float) -> float:
+        """The advance width of `text` at `size` px: the layout core's Measure."""
+        key = (text, size)
+        width = self._measure.get(key)
+        if width is None:
+            width = sum(self._char_advance(c, size) for c in drawn_chars(text))
+            if len(self._measure) >= _MEMO_LIMIT:
+                self._measure.clear()
+            self._measure[key] = width
+        return width
+
+    def _char_advance(self, ch: str, size: float) -> float:
+        key = (ch, size)
+        adv = self._advance.get(key)
+        if adv is None:
+            font = self.font_for(ch)
+            if font is None:
+                adv = placeholder_advance(ch, size)
+            else:
+                adv = float(font.get_metrics(ch, size=size)[0][4])
+            self._advance[key] = adv
+        return adv
+
+    def ascent(self, size: float) -> float:
+        """Distance from the top of a line's em box to its baseline at `size` px."""
+        return self.ascent_ratio * size
+
+    # --- drawing -------------------------------------------------------------
+
+    def render_glyph(self, ch: str, size: float, color: Color) -> GlyphImage:
+        """An image of one glyph (a grapheme), missing characters as an outlined box."""
+        parts = [(c, self.font_for(c)) for c in drawn_chars(ch) if not c.isspace()]
+        if len(parts) == 1:
+            return self._render_one(parts[0][0], parts[0][1], size, color)
+        return self._compose(parts, size, color)
+
+    def _render_one(
+        self, ch: str, font: pygame.freetype.Font | None, size: float, color: Color
+    ) -> GlyphImage:
+        if font is None:
+            return self._placeholder(ch, size, color)
+        surface, rect = font.render(ch, color, size=size)
+        if surface.get_width() == 0 or surface.get_height() == 0:
+            return _empty_glyph()
+        return GlyphImage(surface.convert_alpha() if _has_display() else surface, rect.x, rect.y)
+
+    def _compose(
+        self, parts: list[tuple[str, pygame.freetype.Font | None]], size: float, color: Color
+    ) -> GlyphImage:
+        """Several drawn code points side by side (a base with combining marks, say)."""
+        images, pen, placed = [], 0.0, []
+        for c, font in parts:
+            img = self._render_one(c, font, size, color)
+            images.append(img)
+            placed.append((img, pen))
+            pen += self._char_advance(c, size)
+        if not images:
+            return _empty_glyph()
+        left = min(int(p) + i.dx for i, p in placed)
+        top = max(i.dy for i in images)
+        right = max(int(p) + i.dx + i.surface.get_width() for i, p in placed)
+        bottom = max(i.surface.get_height() - i.dy for i in images)
+        surface = pygame.Surface((max(1, right - left), max(1, top + bottom)), pygame.SRCALPHA)
+        for img, p in placed:
+            surface.blit(img.surface, (int(p) + img.dx - left, top - img.dy))
+        return GlyphImage(surface, left, top)
+
+    def _placeholder(self, ch: str, size: float, color: Color) -> GlyphImage:
+        """Tofu: an outlined box filling the character's advance, standing on the baseline."""
+        advance = placeholder_advance(ch, size)
+        inset = max(1, round(size * 0.08))
+        w = max(3, round(advance) - 2 * inset)
+        h = max(3, round(self.ascent(size) * 0.9))
+        surface = pygame.Surface((w, h), pygame.SRCALPHA)
+        pygame.draw.rect(surface, color, surface.get_rect(), width=max(1, round(size / 16)))
+        return GlyphImage(surface, inset, h)
+
+
+def placeholder_advance(ch: str, size: float) -> float:
+    """The advance given to a character no font has: one em if wide, else half."""
+    wide = unicodedata.east_asian_width(ch) in ("W", "F", "A") or ord(ch) > 0xFFFF
+    return size if wide else size / 2
+
+
+def _empty_glyph() -> GlyphImage:
+    return GlyphImage(pygame.Surface((0, 0), pygame.SRCALPHA), 0, 0)
+
+
+def _has_display() -> bool:
+    """convert_alpha needs a display surface; offscreen use keeps pygame's own format."""
+    return pygame.display.get_init() and pygame.display.get_surface() is not None
