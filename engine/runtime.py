@@ -361,6 +361,19 @@ def scene_in_script(story: Story, ref: SceneRef) -> int:
     raise ValueError(f"scene {ref.index} is not in script {ref.script}")
 
 
+def scene_locations(story: Story) -> list[tuple[str, int]]:
+    """For each scene in play order: (script file, index of the scene in that file)."""
+    paths = [script_path(story, i) for i in range(len(story.scripts))]
+    numbers = [{id(sc): i for i, sc in enumerate(s.scenes)} for s in story.scripts]
+    out: list[tuple[str, int]] = []
+    for ref in story.scenes:
+        number = numbers[ref.script].get(id(ref.scene))
+        if number is None:  # a SceneRef holding an equal copy rather than the same object
+            number = scene_in_script(story, ref)
+        out.append((paths[ref.script], number))
+    return out
+
+
 def save_position(story: Story, cursor: Cursor, index: StoryIndex | None = None) -> SavedPosition:
     """What a save records for a cursor."""
     index = StoryIndex(story) if index is None else index
@@ -374,26 +387,20 @@ def save_position(story: Story, cursor: Cursor, index: StoryIndex | None = None)
     )
 
 
-def _find_scene(story: Story, script_file: str, scene: int) -> int | None:
-    """The play-order index of scene number `scene` of a script file, if it still exists."""
-    wanted = PurePosixPath(script_file).as_posix()
-    for ref in story.scenes:
-        if script_path(story, ref.script) == wanted and scene_in_script(story, ref) == scene:
-            return ref.index
-    return None
-
-
 def locate(story: Story, saved: SavedPosition) -> tuple[Cursor, str | None]:
     """Find a saved place again after the script may have been edited.
 
     Same file, scene and index with the same content: exact (note None).
     Else the message with the same content nearest the saved place, in the
     same scene, then the same file, then anywhere (this also covers lines
-    inserted above and scenes added before). Else the nearest existing
-    position to where the message stood.
+    inserted above and scenes added before): NOTE_MOVED. Else the nearest
+    existing position to where the message stood: NOTE_NEAREST. Raises
+    EmptyStoryError when the story has no message left.
     """
     index = StoryIndex(story)
-    scene = _find_scene(story, saved.script_file, saved.scene)
+    places = scene_locations(story)
+    wanted = (PurePosixPath(saved.script_file).as_posix(), saved.scene)
+    scene = next((i for i, place in enumerate(places) if place == wanted), None)
     if scene is not None:
         here = Cursor(scene, saved.message)
         if index.valid(here) and index.message_at(here).content_key() == saved.key:
@@ -401,25 +408,27 @@ def locate(story: Story, saved: SavedPosition) -> tuple[Cursor, str | None]:
         anchor = index.flat_index(index.clamp(here))
     else:
         anchor = min(max(saved.flat, 0), index.total - 1)
-    found = _nearest_with_key(story, index, saved, scene, anchor)
+    found = _nearest_with_key(index, places, saved.key, (wanted[0], scene), anchor)
     if found is not None:
         return found, NOTE_MOVED
-    if scene is not None:
-        return index.clamp(Cursor(scene, saved.message)), NOTE_NEAREST
     return index.cursor_at(anchor), NOTE_NEAREST
 
 
 def _nearest_with_key(
-    story: Story, index: StoryIndex, saved: SavedPosition, scene: int | None, anchor: int
+    index: StoryIndex,
+    places: list[tuple[str, int]],
+    key: str,
+    near: tuple[str, int | None],
+    anchor: int,
 ) -> Cursor | None:
-    wanted_file = PurePosixPath(saved.script_file).as_posix()
-    best: tuple[int, int, int] | None = None
+    """The message with `key` ranked: same scene, then same file, then closest to `anchor`."""
+    best: tuple[bool, bool, int] | None = None
     best_cursor: Cursor | None = None
-    for ref in story.scenes:
-        same_scene = ref.index == scene
-        same_file = script_path(story, ref.script) == wanted_file
+    for ref in index.story.scenes:
+        same_scene = ref.index == near[1]
+        same_file = places[ref.index][0] == near[0]
         for i, msg in enumerate(ref.scene.messages):
-            if msg.content_key() != saved.key:
+            if msg.content_key() != key:
                 continue
             c = Cursor(ref.index, i)
             rank = (not same_scene, not same_file, abs(index.flat_index(c) - anchor))
@@ -429,17 +438,27 @@ def _nearest_with_key(
 
 
 def find_source_line(story: Story, file: str, line: int) -> Cursor | None:
-    """The message on (or first after) a source line of a script, for `play --at FILE:LINE`."""
-    wanted = PurePosixPath(Path(file).as_posix()).as_posix()
-    best: tuple[int, Cursor] | None = None
+    """The message on a script's source line, for `play --at FILE:LINE`.
+
+    A line that holds no message (a marker, a blank) gives the next message
+    in that file, or its last one when none follows; None when no script
+    matches `file` (relative to the story root, absolute, or ending in it).
+    """
+    wanted = Path(file).as_posix()
+    after: tuple[int, Cursor] | None = None
+    before: tuple[int, Cursor] | None = None
     for ref in story.scenes:
-        path = script_path(story, ref.script)
-        if path != wanted and not wanted.endswith("/" + path) and Path(path).name != wanted:
+        rel = script_path(story, ref.script)
+        if wanted not in (rel, (story.root / rel).as_posix()) and not wanted.endswith("/" + rel):
             continue
         for i, msg in enumerate(ref.scene.messages):
-            if msg.pos.line >= line and (best is None or msg.pos.line < best[0]):
-                best = (msg.pos.line, Cursor(ref.index, i))
-    return None if best is None else best[1]
+            here = (msg.pos.line, Cursor(ref.index, i))
+            if msg.pos.line >= line and (after is None or here < after):
+                after = here
+            if msg.pos.line < line and (before is None or here > before):
+                before = here
+    chosen = after or before
+    return None if chosen is None else chosen[1]
 
 
 # --- transcripts -----------------------------------------------------------------

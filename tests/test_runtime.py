@@ -1,0 +1,527 @@
+"""The runtime: stepping, the backlog window, read marks, auto/skip and finding saved places."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import tracemalloc
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from engine.model import (
+    BREAK,
+    Direction,
+    Message,
+    Pos,
+    Ruby,
+    Scene,
+    SceneConfig,
+    SceneRef,
+    Script,
+    Story,
+    Text,
+)
+from engine.runtime import (
+    NOTE_MOVED,
+    NOTE_NEAREST,
+    Cursor,
+    EmptyStoryError,
+    ReadMarks,
+    Runtime,
+    SavedPosition,
+    StoryIndex,
+    auto_delay,
+    can_skip,
+    find_source_line,
+    locate,
+    runs_markup,
+    save_position,
+    scene_locations,
+    transcript,
+)
+
+ROOT = Path("/stories/demo")
+
+
+def msg(speaker: str | None, text: str, line: int = 1, file: str = "a.log") -> Message:
+    return Message(speaker, (Text(text),), Pos(file, line))
+
+
+def scene(title: str, *messages: Message) -> Scene:
+    return Scene(title, None, Pos("a.log", 1), tuple(messages))
+
+
+def script(file: str, *scenes: Scene) -> Script:
+    return Script(file, tuple(scenes))
+
+
+def story(*scripts: Script, configs: dict[int, SceneConfig] | None = None) -> Story:
+    """A story playing every scene of every script in order."""
+    refs: list[SceneRef] = []
+    for si, s in enumerate(scripts):
+        for sc in s.scenes:
+            cfg = (configs or {}).get(len(refs), SceneConfig())
+            refs.append(SceneRef(len(refs), si, sc, cfg))
+    return Story(ROOT, "demo", tuple(scripts), {}, tuple(refs))
+
+
+def lines(prefix: str, n: int, speaker: str | None = "A") -> list[Message]:
+    return [msg(speaker, f"{prefix}{i}", line=i + 2) for i in range(n)]
+
+
+@pytest.fixture
+def three() -> Story:
+    """Scenes of 2, 0 and 3 messages: the empty scene must be stepped over."""
+    return story(
+        script("a.log", scene("one", *lines("a", 2)), scene("empty")),
+        script("b.log", scene("two", *lines("b", 3))),
+    )
+
+
+# --- cursor and stepping ----------------------------------------------------------
+
+
+def test_cursors_order_by_scene_then_message() -> None:
+    assert Cursor(0, 5) < Cursor(1, 0) < Cursor(1, 1)
+    assert sorted([Cursor(2, 0), Cursor(0, 3), Cursor(0, 1)]) == [
+        Cursor(0, 1),
+        Cursor(0, 3),
+        Cursor(2, 0),
+    ]
+    with pytest.raises(AttributeError):
+        Cursor(0, 0).scene = 1  # type: ignore[misc]
+
+
+def test_advance_crosses_scenes_and_reports_scene_changes(three: Story) -> None:
+    rt = Runtime(three)
+    assert rt.cursor == Cursor(0, 0) and rt.is_first and rt.scene_changed
+    seen = []
+    while rt.advance():
+        seen.append((rt.cursor, rt.scene_changed, rt.message.text))
+    assert seen == [
+        (Cursor(0, 1), False, "a1"),
+        (Cursor(2, 0), True, "b0"),  # scene 1 is empty and is skipped
+        (Cursor(2, 1), False, "b1"),
+        (Cursor(2, 2), False, "b2"),
+    ]
+    assert rt.at_end and rt.total == 5
+    assert rt.advance() is False and rt.cursor == Cursor(2, 2) and not rt.scene_changed
+    assert rt.scene_ref.scene.title == "two"
+
+
+def test_back_steps_across_scenes_and_stops_at_start(three: Story) -> None:
+    rt = Runtime(three, start=Cursor(2, 0))
+    assert rt.back() and rt.cursor == Cursor(0, 1) and rt.scene_changed
+    assert rt.back() and rt.cursor == Cursor(0, 0) and not rt.scene_changed
+    assert rt.is_first
+    assert rt.back() is False and rt.cursor == Cursor(0, 0)
+
+
+def test_jump_checks_the_target(three: Story) -> None:
+    rt = Runtime(three)
+    rt.jump(Cursor(2, 1))
+    assert rt.message.text == "b1" and rt.scene_changed
+    for bad in (Cursor(1, 0), Cursor(2, 3), Cursor(5, 0), Cursor(0, -1)):
+        with pytest.raises(IndexError):
+            rt.jump(bad)
+    assert rt.cursor == Cursor(2, 1)
+
+
+def test_a_story_without_messages_is_refused() -> None:
+    with pytest.raises(EmptyStoryError):
+        Runtime(story(script("a.log", scene("empty"))))
+    assert transcript(story(script("a.log"))) == ["end"]
+
+
+def test_start_cursor_is_clamped_to_an_existing_message(three: Story) -> None:
+    assert Runtime(three, start=Cursor(1, 0)).cursor == Cursor(2, 0)
+    assert Runtime(three, start=Cursor(0, 9)).cursor == Cursor(0, 1)
+    assert Runtime(three, start=Cursor(9, 9)).cursor == Cursor(2, 2)
+    assert Runtime(three, start=Cursor(-1, 0)).cursor == Cursor(0, 0)
+
+
+def test_scene_start(three: Story) -> None:
+    idx = StoryIndex(three)
+    assert idx.scene_start(0) == Cursor(0, 0)
+    assert idx.scene_start(1) == Cursor(2, 0)  # empty: where its place leads
+    assert idx.scene_start(2) == Cursor(2, 0)
+    tail_empty = story(script("a.log", scene("x", msg("A", "1")), scene("empty")))
+    assert StoryIndex(tail_empty).scene_start(1) is None
+    with pytest.raises(IndexError):
+        idx.scene_start(3)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.integers(min_value=0, max_value=5), min_size=1, max_size=12))
+def test_flat_index_round_trips(sizes: list[int]) -> None:
+    if sum(sizes) == 0:
+        sizes = [*sizes, 1]
+    s = story(script("a.log", *(scene(str(i), *lines("m", n)) for i, n in enumerate(sizes))))
+    idx = StoryIndex(s)
+    assert idx.total == sum(sizes)
+    walked = list(idx.cursors())
+    assert len(walked) == idx.total
+    assert walked == sorted(walked)
+    for flat, c in enumerate(walked):
+        assert idx.valid(c)
+        assert idx.cursor_at(flat) == c and idx.flat_index(c) == flat
+        assert idx.next_cursor(c) == (walked[flat + 1] if flat + 1 < len(walked) else None)
+        assert idx.prev_cursor(c) == (walked[flat - 1] if flat > 0 else None)
+    with pytest.raises(IndexError):
+        idx.cursor_at(idx.total)
+    with pytest.raises(IndexError):
+        idx.cursor_at(-1)
+
+
+# --- the backlog -------------------------------------------------------------------
+
+
+def test_history_window_is_the_range_before_the_cursor(three: Story) -> None:
+    rt = Runtime(three)
+    assert rt.history_window(count=10) == [Cursor(0, 0)]
+    for _ in range(4):
+        rt.advance()
+    assert rt.history_len() == 5
+    assert rt.history_window(count=3) == [Cursor(2, 0), Cursor(2, 1), Cursor(2, 2)]
+    assert rt.history_window(count=2, skip=2) == [Cursor(0, 1), Cursor(2, 0)]
+    assert rt.history_window(count=10, skip=4) == [Cursor(0, 0)]
+    assert rt.history_window(count=10, skip=5) == []
+    assert rt.history_window(Cursor(0, 1), count=10) == [Cursor(0, 0), Cursor(0, 1)]
+    assert rt.history_len(Cursor(0, 1)) == 2
+
+
+def test_rollback_keeps_history_and_a_new_start_resets_it(three: Story) -> None:
+    rt = Runtime(three, start=Cursor(0, 1))
+    assert rt.history_start == Cursor(0, 1)
+    rt.advance()
+    rt.advance()
+    rt.jump(Cursor(2, 0))  # rollback from the backlog
+    assert rt.history_len() == 2
+    rt.back()
+    rt.back()  # stepping back past where reading began extends the history
+    assert rt.history_start == Cursor(0, 0) and rt.history_len() == 1
+    rt.jump(Cursor(2, 1), new_history=True)  # load or scene select
+    assert rt.history_window(count=10) == [Cursor(2, 1)]
+
+
+def _big_story(scenes: int = 1000, per_scene: int = 100) -> Story:
+    # One shared message object: the story's own size is not what is measured.
+    m = msg("A", "ねえ、起きてる？")
+    sc = tuple(Scene(f"s{i}", None, Pos("a.log", 1), (m,) * per_scene) for i in range(scenes))
+    return story(Script("a.log", sc))
+
+
+def _peak_bytes(fn) -> int:  # type: ignore[no-untyped-def]
+    tracemalloc.reset_peak()
+    base = tracemalloc.get_traced_memory()[0]
+    result = fn()
+    peak = tracemalloc.get_traced_memory()[1] - base
+    assert result  # keep the result alive until measured
+    return peak
+
+
+def test_backlog_memory_does_not_grow_with_the_distance_read() -> None:
+    s = _big_story()
+    rt = Runtime(s)
+    assert rt.total == 100_000
+    early, late = rt.cursor_at(60), rt.cursor_at(99_999)
+    tracemalloc.start()
+    try:
+        near = _peak_bytes(lambda: rt.history_window(early, 50))
+        far = _peak_bytes(lambda: rt.history_window(late, 50))
+        length = _peak_bytes(lambda: rt.history_len(late))
+    finally:
+        tracemalloc.stop()
+    assert rt.history_len(late) == 100_000
+    assert rt.history_window(late, 50)[-1] == Cursor(999, 99)
+    assert far <= near * 1.25 + 512, (near, far)
+    assert far < 40_000  # 50 small cursors and one list, nothing per message read
+    assert length < 2_000
+
+
+def test_reading_a_long_story_keeps_the_runtime_flat() -> None:
+    rt = Runtime(_big_story(scenes=200, per_scene=100))
+    for _ in range(100):
+        rt.advance()
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        while rt.advance():
+            pass
+        grown = tracemalloc.get_traced_memory()[0] - before
+    finally:
+        tracemalloc.stop()
+    assert rt.at_end and rt.history_len() == 20_000
+    assert grown < 4_000, grown
+
+
+# --- read marks ---------------------------------------------------------------------
+
+
+def test_read_marks_follow_content_not_position() -> None:
+    marks = ReadMarks()
+    a = msg("SORA", "ねえ、起きてる？", line=2)
+    assert not marks.is_read(a)
+    assert marks.mark(a) is True and marks.mark(a) is False
+    assert len(marks) == 1
+    moved = msg("SORA", "ねえ、起きてる？", line=40, file="b.log")
+    assert marks.is_read(moved)  # the same words elsewhere count as read
+    assert not marks.is_read(msg("SORA", "ねえ、起きてる?", line=2))  # edited: unread
+    assert not marks.is_read(msg("KAI", "ねえ、起きてる？", line=2))  # another speaker
+
+
+def test_read_marks_json_round_trip() -> None:
+    marks = ReadMarks()
+    for m in lines("x", 5):
+        marks.mark(m)
+    data = marks.to_json()
+    assert data["keys"] == sorted(data["keys"])
+    back = ReadMarks.from_json(data)
+    assert len(back) == 5 and all(back.is_read(m) for m in lines("x", 5))
+    assert not back.is_read(msg("A", "x5"))
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        None,
+        [],
+        {"keys": []},
+        {"format": "chatlog-vn-read-marks", "version": 2, "keys": []},
+        {"format": "chatlog-vn-read-marks", "version": 1, "keys": "abc"},
+        {"format": "chatlog-vn-read-marks", "version": 1, "keys": [1, 2]},
+        {"format": "other", "version": 1, "keys": []},
+    ],
+)
+def test_read_marks_refuse_other_shapes(bad: object) -> None:
+    with pytest.raises(ValueError):
+        ReadMarks.from_json(bad)
+
+
+# --- auto and skip --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Prefs:
+    auto_delay: float = 1.0
+
+
+def test_auto_delay_grows_with_length_and_scales() -> None:
+    short, long_ = msg("A", "うん"), msg("A", "数えたら、忘れないだろ。" * 3)
+    assert auto_delay(short, _Prefs()) < auto_delay(long_, _Prefs())
+    assert auto_delay(long_, _Prefs(2.0)) == pytest.approx(2 * auto_delay(long_, _Prefs()))
+    per_char = auto_delay(msg("A", "ああ"), _Prefs()) - auto_delay(msg("A", "あ"), _Prefs())
+    assert per_char > 0
+    assert auto_delay(msg("A", "あ　 あ"), _Prefs()) == auto_delay(msg("A", "ああ"), _Prefs())
+    assert auto_delay(short, _Prefs()) >= 0.5  # a short line still gets a readable pause
+
+
+def test_can_skip_only_read_lines_unless_allowed() -> None:
+    marks = ReadMarks()
+    seen, new = msg("A", "seen"), msg("A", "new")
+    marks.mark(seen)
+    assert can_skip(seen, marks, skip_unread=False)
+    assert not can_skip(new, marks, skip_unread=False)
+    assert can_skip(new, marks, skip_unread=True)
+
+
+def test_skip_stops_at_the_first_unread_message() -> None:
+    s = story(script("a.log", scene("one", *lines("a", 3)), scene("two", *lines("b", 3))))
+    marks = ReadMarks()
+    rt = Runtime(s)
+    for _ in range(3):  # the reader has read up to b0
+        marks.mark(rt.message)
+        rt.advance()
+    marks.mark(rt.message)
+    rt.jump(rt.first, new_history=True)
+    while can_skip(rt.message, marks, skip_unread=False) and rt.advance():
+        pass
+    assert rt.cursor == Cursor(1, 1)
+
+
+# --- saved positions after edits -----------------------------------------------------
+
+
+def _two_files(first: list[Message], second: list[Message] | None = None) -> Story:
+    second = second if second is not None else lines("z", 3, speaker="KAI")
+    return story(
+        script("scripts/01.log", scene("intro", msg(None, "start")), scene("night", *first)),
+        script("scripts/02.log", scene("morning", *second)),
+    )
+
+
+BASE = [msg("SORA", t) for t in ("l0", "l1", "l2", "l3", "l4")]
+
+
+def _saved_at(s: Story, c: Cursor) -> SavedPosition:
+    pos = save_position(s, c)
+    assert pos.script_file in ("scripts/01.log", "scripts/02.log")
+    return pos
+
+
+def test_save_position_records_file_scene_index_and_key() -> None:
+    s = _two_files(BASE)
+    pos = _saved_at(s, Cursor(1, 3))
+    assert pos == SavedPosition("scripts/01.log", 1, 3, BASE[3].content_key(), 4)
+    assert _saved_at(s, Cursor(2, 1)).scene == 0
+
+
+def test_locate_unchanged_is_exact() -> None:
+    s = _two_files(BASE)
+    for c in StoryIndex(s).cursors():
+        assert locate(s, save_position(s, c)) == (c, None)
+
+
+def test_locate_after_the_current_message_was_edited() -> None:
+    saved = _saved_at(_two_files(BASE), Cursor(1, 2))
+    edited = [*BASE[:2], msg("SORA", "l2 (fixed typo)"), *BASE[3:]]
+    assert locate(_two_files(edited), saved) == (Cursor(1, 2), NOTE_NEAREST)
+
+
+def test_locate_after_lines_inserted_above() -> None:
+    saved = _saved_at(_two_files(BASE), Cursor(1, 3))
+    inserted = [*BASE[:1], msg("KAI", "new 1"), msg("KAI", "new 2"), *BASE[1:]]
+    assert locate(_two_files(inserted), saved) == (Cursor(1, 5), NOTE_MOVED)
+
+
+def test_locate_after_the_current_line_was_deleted() -> None:
+    saved = _saved_at(_two_files(BASE), Cursor(1, 2))
+    deleted = [*BASE[:2], *BASE[3:]]
+    # The line that took its place: the one that followed it.
+    assert locate(_two_files(deleted), saved) == (Cursor(1, 2), NOTE_NEAREST)
+    last = _saved_at(_two_files(BASE), Cursor(1, 4))
+    assert locate(_two_files(BASE[:4]), last) == (Cursor(1, 3), NOTE_NEAREST)
+
+
+def test_locate_after_a_scene_was_added_before_in_the_same_file() -> None:
+    s = _two_files(BASE)
+    saved = _saved_at(s, Cursor(1, 1))
+    grown = story(
+        script(
+            "scripts/01.log",
+            scene("intro", msg(None, "start")),
+            scene("inserted", msg("KAI", "hello"), msg("KAI", "l1")),
+            scene("night", *BASE),
+        ),
+        s.scripts[1],
+    )
+    # The new scene has the same words from another speaker: a different line.
+    assert locate(grown, saved) == (Cursor(2, 1), NOTE_MOVED)
+
+
+def test_locate_after_a_script_was_added_before_is_exact() -> None:
+    s = _two_files(BASE)
+    saved = _saved_at(s, Cursor(2, 2))
+    grown = story(script("scripts/00.log", scene("prologue", *lines("p", 4))), *s.scripts)
+    assert locate(grown, saved) == (Cursor(3, 2), None)
+
+
+def test_locate_prefers_the_copy_in_the_same_scene() -> None:
+    repeated = [msg("SORA", "……"), msg("KAI", "x"), msg("SORA", "……"), msg("KAI", "y")]
+    s = _two_files(repeated, second=[msg("SORA", "……"), msg("KAI", "z")])
+    saved = _saved_at(s, Cursor(1, 2))
+    edited = [msg("SORA", "……"), msg("KAI", "x"), msg("KAI", "inserted"), *repeated[2:]]
+    moved = _two_files(edited, second=[msg("SORA", "……"), msg("KAI", "z")])
+    assert locate(moved, saved) == (Cursor(1, 3), NOTE_MOVED)
+
+
+def test_locate_when_the_file_is_gone_uses_the_key_then_the_flat_index() -> None:
+    s = _two_files(BASE)
+    saved = _saved_at(s, Cursor(1, 3))
+    renamed = story(
+        script("scripts/renamed.log", scene("intro", msg(None, "start")), scene("night", *BASE)),
+        s.scripts[1],
+    )
+    assert locate(renamed, saved) == (Cursor(1, 3), NOTE_MOVED)
+    rewritten = story(script("other.log", scene("x", *lines("q", 2))), s.scripts[1])
+    assert locate(rewritten, saved) == (Cursor(1, 2), NOTE_NEAREST)  # flat 4, clamped
+    tiny = story(script("other.log", scene("x", msg("A", "only"))))
+    assert locate(tiny, saved) == (Cursor(0, 0), NOTE_NEAREST)
+
+
+def test_locate_when_the_saved_scene_emptied_moves_to_the_next_message() -> None:
+    s = _two_files(BASE)
+    saved = _saved_at(s, Cursor(1, 3))
+    emptied = _two_files([])
+    assert locate(emptied, saved) == (Cursor(2, 0), NOTE_NEAREST)
+
+
+def test_scene_locations_and_absolute_script_paths() -> None:
+    s = story(
+        script(str(ROOT / "scripts" / "01.log"), scene("a", msg("A", "1")), scene("b")),
+        script("02.log", scene("c", msg("A", "2"))),
+    )
+    assert scene_locations(s) == [("scripts/01.log", 0), ("scripts/01.log", 1), ("02.log", 0)]
+    assert save_position(s, Cursor(2, 0)).script_file == "02.log"
+
+
+def test_find_source_line() -> None:
+    s = story(
+        script(
+            "scripts/01.log",
+            scene("a", msg("A", "x", line=2), msg("A", "y", line=3)),
+            scene("b", msg("A", "z", line=6)),
+        ),
+        script("scripts/02.log", scene("c", msg("A", "w", line=2))),
+    )
+    assert find_source_line(s, "scripts/01.log", 3) == Cursor(0, 1)
+    assert find_source_line(s, "scripts/01.log", 4) == Cursor(1, 0)  # LOG END/START lines
+    assert find_source_line(s, "scripts/01.log", 1) == Cursor(0, 0)
+    assert find_source_line(s, "scripts/01.log", 99) == Cursor(1, 0)  # past the end: last
+    assert find_source_line(s, str(ROOT / "scripts/02.log"), 2) == Cursor(2, 0)
+    assert find_source_line(s, "../demo/scripts/02.log", 2) == Cursor(2, 0)
+    assert find_source_line(s, "scripts/03.log", 2) is None
+
+
+# --- transcripts and purity ------------------------------------------------------------
+
+
+def test_runs_markup_shows_readings_directions_and_breaks() -> None:
+    m = Message(
+        "KAI",
+        (
+            Direction("（笑う）"),
+            Text("今夜は"),
+            Ruby((("明", "あ"), ("日", "した"))),
+            BREAK,
+            Text("晴れ"),
+        ),
+        Pos("a.log", 1),
+    )
+    assert runs_markup(m) == "（笑う）今夜は｜明《あ》｜日《した》⏎晴れ"
+
+
+def test_transcript_reports_scene_config_and_messages(three: Story) -> None:
+    configured = story(
+        *three.scripts,
+        configs={
+            0: SceneConfig(background=ROOT / "assets/bg.png", music=Path("assets/m.ogg")),
+            2: SceneConfig(view="chat"),
+        },
+    )
+    assert transcript(configured) == [
+        "scene 0 one",
+        "background assets/bg.png",
+        "music assets/m.ogg",
+        "say A a0",
+        "say A a1",
+        "scene 2 two",
+        "view chat",
+        "say A b0",
+        "say A b1",
+        "say A b2",
+        "end",
+    ]
+
+
+def test_pure_modules_import_without_pygame() -> None:
+    code = (
+        "import sys; sys.modules['pygame'] = None\n"
+        "import engine.runtime, engine.saves, engine.preferences\n"
+        "assert 'pygame' not in {m for m in sys.modules if sys.modules[m] is not None}\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
