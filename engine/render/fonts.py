@@ -206,20 +206,27 @@ class FontSet:
     ) -> GlyphImage:
         """Several drawn code points side by side (a base with combining marks, say)."""
         images, pen, placed = [], 0.0, []
+        base_pen, base_adv = 0.0, 0.0
         for c, font in parts:
             img = self._render_one(c, font, size, color)
             images.append(img)
+            if unicodedata.category(c).startswith("M"):
+                # No shaping engine places the mark, so centre its ink over its base.
+                centred = base_pen + (base_adv - img.surface.get_width()) / 2 - img.dx
+                placed.append((img, centred))
+                continue
+            base_pen, base_adv = pen, self._char_advance(c, size)
             placed.append((img, pen))
-            pen += self._char_advance(c, size)
+            pen += base_adv
         if not images:
             return _empty_glyph()
-        left = min(int(p) + i.dx for i, p in placed)
+        left = min(round(p) + i.dx for i, p in placed)
         top = max(i.dy for i in images)
-        right = max(int(p) + i.dx + i.surface.get_width() for i, p in placed)
+        right = max(round(p) + i.dx + i.surface.get_width() for i, p in placed)
         bottom = max(i.surface.get_height() - i.dy for i in images)
         surface = pygame.Surface((max(1, right - left), max(1, top + bottom)), pygame.SRCALPHA)
         for img, p in placed:
-            surface.blit(img.surface, (int(p) + img.dx - left, top - img.dy))
+            surface.blit(img.surface, (round(p) + img.dx - left, top - img.dy))
         return GlyphImage(surface, left, top)
 
     def _placeholder(self, ch: str, size: float, color: Color) -> GlyphImage:
