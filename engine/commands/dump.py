@@ -1,0 +1,86 @@
+"""`chatlog-vn dump FILE`: print a script's parsed model as JSON."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import Any
+
+from engine.logformat import load
+from engine.model import Break, Diagnostic, Direction, Message, Ruby, Run, Scene, Script, Text
+
+
+def add_parser(p: argparse.ArgumentParser) -> None:
+    """Declare the command's arguments."""
+    p.add_argument("file", help="a LOG script (.log, .txt or .html)")
+
+
+def run(args: argparse.Namespace) -> int:
+    """Print the JSON dump to stdout; exit 1 if the script has errors."""
+    script = load(args.file)
+    out = json.dumps(script_to_dict(script), ensure_ascii=False, indent=1) + "\n"
+    _write_utf8(sys.stdout, out)
+    for d in script.diagnostics:
+        print(d.format(), file=sys.stderr)
+    return 1 if any(d.severity == "error" for d in script.diagnostics) else 0
+
+
+def _write_utf8(stream: Any, text: str) -> None:
+    """UTF-8 whatever the locale: Japanese must not depend on the console's code page."""
+    buffer = getattr(stream, "buffer", None)
+    if buffer is None:
+        stream.write(text)
+        return
+    stream.flush()
+    buffer.write(text.encode("utf-8"))
+    buffer.flush()
+
+
+def script_to_dict(script: Script) -> dict[str, Any]:
+    """The JSON-ready form of a Script: file, scenes (messages, runs), diagnostics."""
+    return {
+        "file": script.file,
+        "scenes": [scene_to_dict(s) for s in script.scenes],
+        "diagnostics": [diagnostic_to_dict(d) for d in script.diagnostics],
+    }
+
+
+def scene_to_dict(scene: Scene) -> dict[str, Any]:
+    """One scene; the timestamp in ISO 8601 or None."""
+    return {
+        "title": scene.title,
+        "timestamp": scene.timestamp.isoformat() if scene.timestamp else None,
+        "line": scene.pos.line,
+        "messages": [message_to_dict(m) for m in scene.messages],
+    }
+
+
+def message_to_dict(message: Message) -> dict[str, Any]:
+    """One message: its line, speaker (or None), reader's text and runs."""
+    return {
+        "line": message.pos.line,
+        "speaker": message.speaker,
+        "text": message.text,
+        "runs": [run_to_dict(r) for r in message.runs],
+    }
+
+
+def run_to_dict(run: Run) -> dict[str, Any]:
+    """One run as {"type": ...} with its fields."""
+    if isinstance(run, Text):
+        return {"type": "text", "text": run.text}
+    if isinstance(run, Ruby):
+        return {"type": "ruby", "base": run.base, "ruby": run.ruby,
+                "parts": [[b, r] for b, r in run.parts]}
+    if isinstance(run, Direction):
+        return {"type": "direction", "text": run.text}
+    if isinstance(run, Break):
+        return {"type": "break"}
+    raise TypeError(f"unknown run type {type(run).__name__}")
+
+
+def diagnostic_to_dict(d: Diagnostic) -> dict[str, Any]:
+    """One diagnostic with its 1-based line and column."""
+    return {"line": d.pos.line, "col": d.pos.col, "severity": d.severity,
+            "code": d.code, "message": d.message}

@@ -1,0 +1,131 @@
+"""Bytes -> text for LOG files: UTF-8 (BOM or not), else Shift_JIS/CP932 or EUC-JP.
+
+The rule is "read correctly or refuse by name, never mojibake": a legacy
+Japanese decoding is accepted only when the result looks like Japanese text,
+and a file that is almost all valid UTF-8 is read as UTF-8 with its bad bytes
+reported, never re-read in another encoding.
+"""
+
+from __future__ import annotations
+
+import codecs
+
+from engine.logformat.codes import diagnostic
+from engine.model import Diagnostic
+
+_MAX_BAD_BYTE_REPORTS = 20  # enough to locate the damage without flooding `check`
+
+
+def newlines_to_lf(text: str) -> str:
+    """CRLF and lone CR line ends as LF."""
+    if "\r" not in text:
+        return text
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def decode(data: bytes, file: str) -> tuple[str | None, tuple[Diagnostic, ...]]:
+    """Decode a script file's bytes; (text with LF line ends, diagnostics).
+
+    Text is None when the file is refused (an error naming the encoding says why).
+    """
+    if data.startswith(codecs.BOM_UTF8):
+        return _utf8(data[3:], file)
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return _utf16(data, file)
+    try:
+        return newlines_to_lf(data.decode("utf-8")), ()
+    except UnicodeDecodeError:
+        pass
+    if _mostly_utf8(data):
+        return _utf8(data, file)
+    return _legacy(data, file)
+
+
+def _utf8(data: bytes, file: str) -> tuple[str | None, tuple[Diagnostic, ...]]:
+    """UTF-8 that may hold a few bad bytes: replace them, one error per bad line."""
+    try:
+        return newlines_to_lf(data.decode("utf-8")), ()
+    except UnicodeDecodeError:
+        pass
+    text = newlines_to_lf(data.decode("utf-8", errors="replace"))
+    diags = []
+    for n, line in enumerate(text.split("\n"), 1):
+        col = line.find("\ufffd")
+        if col >= 0:
+            diags.append(diagnostic(file, n, col + 1, "LOG052",
+                                    "invalid UTF-8 byte(s) in this line, shown as U+FFFD"))
+            if len(diags) == _MAX_BAD_BYTE_REPORTS:
+                break
+    return text, tuple(diags)
+
+
+def _utf16(data: bytes, file: str) -> tuple[str | None, tuple[Diagnostic, ...]]:
+    try:
+        text = data.decode("utf-16")
+    except UnicodeDecodeError as exc:
+        return None, (_refusal(data, exc.start, file, "UTF-16 (it starts with a UTF-16 byte-order mark)"),)
+    note = diagnostic(file, 1, 1, "LOG051", "file is UTF-16; read as UTF-16 (save it as UTF-8)")
+    return newlines_to_lf(text.lstrip("\ufeff")), (note,)
+
+
+def _mostly_utf8(data: bytes) -> bool:
+    """True when the bytes are UTF-8 with a few bad bytes, not a legacy encoding.
+
+    Legacy Japanese bytes almost never form valid multi-byte UTF-8 sequences,
+    so a file with many well-formed non-ASCII characters per bad one is UTF-8.
+    """
+    text = data.decode("utf-8", errors="replace")
+    bad = text.count("\ufffd")
+    good = sum(1 for c in text if c > "\x7f") - bad
+    return good >= 4 * bad
+
+
+def _legacy(data: bytes, file: str) -> tuple[str | None, tuple[Diagnostic, ...]]:
+    """Shift_JIS/CP932 first (what Windows editors save), then EUC-JP."""
+    for codec, name in (("cp932", "Shift_JIS (CP932)"), ("euc_jp", "EUC-JP")):
+        try:
+            text = data.decode(codec)
+        except UnicodeDecodeError:
+            continue
+        if _looks_japanese(text):
+            note = diagnostic(file, 1, 1, "LOG051",
+                              f"file is {name}, not UTF-8; read as {name} (save it as UTF-8)")
+            return newlines_to_lf(text), (note,)
+    if _looks_japanese(data.decode("cp932", errors="replace")):
+        return None, (_refusal(data, _first_bad(data, "cp932"), file, "Shift_JIS (CP932)"),)
+    start = _first_bad(data, "utf-8")
+    return None, (_refusal(data, start, file, "UTF-8, Shift_JIS (CP932) or EUC-JP"),)
+
+
+def _first_bad(data: bytes, codec: str) -> int:
+    try:
+        data.decode(codec)
+    except UnicodeDecodeError as exc:
+        return exc.start
+    return 0
+
+
+def _looks_japanese(text: str) -> bool:
+    """Most non-ASCII characters are kana, kanji or full-width forms.
+
+    Mis-decoded bytes come out as half-width katakana, box drawing, Latin
+    accents or U+FFFD; real Japanese prose is dominated by the blocks below.
+    """
+    jp = other = 0
+    for c in text:
+        if c <= "\x7f":
+            continue
+        if "\u3000" <= c <= "\u30ff" or "\u4e00" <= c <= "\u9fff" or "\uff01" <= c <= "\uff60":
+            jp += 1
+        else:
+            other += 1
+    return jp > 0 and other * 4 <= jp
+
+
+def _refusal(data: bytes, offset: int, file: str, encoding: str) -> Diagnostic:
+    line = data.count(b"\n", 0, offset) + 1
+    line_start = data.rfind(b"\n", 0, offset) + 1
+    col = offset - line_start + 1  # bytes: the line cannot be decoded to count characters
+    return diagnostic(file, line, col, "LOG053",
+                      f"cannot decode the file as {encoding}: byte 0x{data[offset]:02X} "
+                      f"at line {line}; save it as UTF-8")
