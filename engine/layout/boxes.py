@@ -75,6 +75,8 @@ class Line:
     y: float
     glyphs: tuple[Glyph, ...]
     rubies: tuple[RubyBox, ...] = ()
+    hard_break: bool = False  # the line ends at a Break run (joined text gets a "\n")
+    forced: bool = False  # no legal break existed: cut at the box edge (a too-long token)
 
     @property
     def text(self) -> str:

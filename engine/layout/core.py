@@ -1,0 +1,118 @@
+"""layout_message and paginate: runs in, positioned lines out.
+
+Pipeline: runs -> paragraphs of atoms (atoms.py) -> line spans by greedy
+fill with kinsoku (breaking.py) -> glyph and ruby positions (here). Lines
+are evenly pitched: the ruby band is reserved above every line.
+
+Spaces: an ASCII space is kept as a glyph (so the lines' text joined is the
+message's text) but a line never starts with one; spaces at the end of a
+line are collapsed to zero width at the pen position, so they are not drawn
+and never push past the edge.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from engine.layout.atoms import Atom, Paragraph, build_paragraphs, placement
+from engine.layout.boxes import Glyph, Layout, Line, Measure, RubyBox, Settings
+from engine.layout.breaking import Span, fill_lines
+from engine.model import Run
+
+DEFAULT_SETTINGS = Settings()
+
+
+def layout_message(
+    runs: tuple[Run, ...], width: float, measure: Measure, settings: Settings = DEFAULT_SETTINGS
+) -> Layout:
+    """Lay out one message's runs in a box `width` px wide.
+
+    `measure(text, size)` gives advances; it is memoised per (grapheme, size).
+    Lines' text joined, with "\\n" after each `hard_break` line, is the
+    message's text without readings (`engine.model.runs_text`).
+    """
+    paragraphs = build_paragraphs(runs, width, measure, settings)
+    lines: list[Line] = []
+    if len(paragraphs) == 1 and not paragraphs[0].atoms:
+        return Layout(settings, width, (), 0)
+    for p_index, para in enumerate(paragraphs):
+        last_para = p_index == len(paragraphs) - 1
+        spans = fill_lines(para, width, settings.strictness,
+                           settings.hanging_punctuation, settings.phrase_wrapping)
+        if not spans:
+            lines.append(Line(_line_y(settings, len(lines)), (), (), hard_break=not last_para))
+        for s_index, span in enumerate(spans):
+            hard = not last_para and s_index == len(spans) - 1
+            lines.append(_place_line(para, span, _line_y(settings, len(lines)), hard))
+    chars = sum(len(a.chars) for p in paragraphs for a in p.atoms)
+    return Layout(settings, width, tuple(lines), chars)
+
+
+def _line_y(settings: Settings, i: int) -> float:
+    return settings.ruby_band + i * settings.line_pitch
+
+
+def _place_line(para: Paragraph, span: Span, y: float, hard_break: bool) -> Line:
+    """Position the atoms of one line from x = 0."""
+    atoms = para.atoms
+    trail = span.end
+    while trail > span.start and atoms[trail - 1].space:
+        trail -= 1
+    glyphs: list[Glyph] = []
+    rubies: list[RubyBox] = []
+    x = 0.0
+    for i in range(span.start, span.end):
+        a = atoms[i]
+        if i >= trail:
+            glyphs.extend(_glyphs(a, x, (0.0,) * len(a.chars), zero=True))
+        elif a.is_ruby:
+            x = _place_ruby(a, x, i == span.start, i == span.end - 1, glyphs, rubies)
+        else:
+            glyphs.extend(_glyphs(a, x, _offsets(a.widths)))
+            x += a.adv
+    return Line(y, tuple(glyphs), tuple(rubies), hard_break=hard_break, forced=span.forced)
+
+
+def _offsets(widths: tuple[float, ...]) -> tuple[float, ...]:
+    out = []
+    x = 0.0
+    for w in widths:
+        out.append(x)
+        x += w
+    return tuple(out)
+
+
+def _glyphs(a: Atom, x: float, offsets: tuple[float, ...], zero: bool = False) -> list[Glyph]:
+    return [
+        Glyph(ch, x + off, 0.0 if zero else w, a.first_index + j, a.style)
+        for j, (ch, w, off) in enumerate(zip(a.chars, a.widths, offsets, strict=True))
+    ]
+
+
+def _place_ruby(a: Atom, x: float, at_start: bool, at_end: bool,
+                glyphs: list[Glyph], rubies: list[RubyBox]) -> float:
+    """Append a ruby atom's base glyphs and its RubyBox; return the new pen x."""
+    p = placement(a, 0.0 if at_start else a.allow_left, 0.0 if at_end else a.allow_right)
+    base_start = len(glyphs)
+    glyphs.extend(_glyphs(a, x, p.base_x))
+    left = x + p.ruby_x[0]
+    right = x + p.ruby_x[-1] + a.ruby_widths[-1]
+    rubies.append(RubyBox("".join(a.reading), base_start, len(glyphs), left, right - left,
+                          tuple(x + rx for rx in p.ruby_x)))
+    return x + p.advance
+
+
+def paginate(layout: Layout, max_lines: int) -> tuple[tuple[Line, ...], ...]:
+    """Cut a layout into pages of at most `max_lines` lines, each drawable as is.
+
+    Every page's lines are re-based so its first line's y is the ruby band,
+    exactly where the first line of a fresh layout sits.
+    """
+    if max_lines < 1:
+        raise ValueError(f"max_lines must be at least 1, not {max_lines}")
+    s = layout.settings
+    lines = layout.lines
+    return tuple(
+        tuple(replace(line, y=_line_y(s, i)) for i, line in enumerate(lines[p:p + max_lines]))
+        for p in range(0, len(lines), max_lines)
+    )
