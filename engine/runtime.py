@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any, Protocol
 
-from engine.model import Break, Direction, Message, Ruby, SceneRef, Story, Text
+from engine.model import Break, Direction, Message, Ruby, SceneConfig, SceneRef, Story, Text
 
 # Notes `locate` returns; constants so the app can translate them.
 NOTE_MOVED = "the script changed; the saved line was found at its new place"
@@ -477,15 +477,18 @@ def runs_markup(message: Message) -> str:
     return "".join(out)
 
 
-def _scene_events(story: Story, ref: SceneRef) -> list[str]:
-    lines = [f"scene {ref.index} {ref.scene.title}".rstrip()]
-    cfg = ref.config
-    for name, value in (("background", cfg.background), ("music", cfg.music)):
-        if value is not None:
-            lines.append(f"{name} {_story_relative(story, value)}")
-    if cfg.view is not None:
-        lines.append(f"view {cfg.view}")
-    return lines
+def config_changes(
+    before: SceneConfig | None, after: SceneConfig
+) -> list[tuple[str, Path | str | None]]:
+    """What a move between scenes changes: (background|music|view, new value) pairs.
+
+    Only what differs is listed, so music that two scenes share keeps
+    playing; `before` None means nothing was set up yet. A None value means
+    back to none (default background, silence, the story's view).
+    """
+    old = before or SceneConfig()
+    names = ("background", "music", "view")
+    return [(n, getattr(after, n)) for n in names if getattr(after, n) != getattr(old, n)]
 
 
 def _story_relative(story: Story, path: Path) -> str:
@@ -495,20 +498,31 @@ def _story_relative(story: Story, path: Path) -> str:
         return path.as_posix()
 
 
+def _scene_events(story: Story, ref: SceneRef, before: SceneConfig | None) -> list[str]:
+    events = [f"scene {ref.index} {ref.scene.title}".rstrip()]
+    for name, value in config_changes(before, ref.config):
+        shown = _story_relative(story, value) if isinstance(value, Path) else value
+        events.append(f"{name} {shown or 'none'}")
+    return events
+
+
 def transcript(story: Story) -> list[str]:
     """The events a runtime walking the whole story emits, one line each.
 
-    `scene N TITLE` (then `background`/`music`/`view` when configured) on
-    entering a scene, `say LABEL text` or `narrate text` per message, `end`.
+    `scene N TITLE` on entering a scene, then `background`/`music`/`view`
+    for what changes there; `say LABEL text` or `narrate text` per message
+    (readings as ｜base《reading》); `end` after the last message.
     """
     try:
         rt = Runtime(story)
     except EmptyStoryError:
         return ["end"]
     events: list[str] = []
+    config: SceneConfig | None = None
     while True:
         if rt.scene_changed:
-            events.extend(_scene_events(story, rt.scene_ref))
+            events.extend(_scene_events(story, rt.scene_ref, config))
+            config = rt.scene_ref.config
         msg = rt.message
         text = runs_markup(msg)
         events.append(f"say {msg.speaker} {text}" if msg.speaker is not None else f"narrate {text}")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import tracemalloc
@@ -36,6 +37,7 @@ from engine.runtime import (
     StoryIndex,
     auto_delay,
     can_skip,
+    config_changes,
     find_source_line,
     locate,
     runs_markup,
@@ -495,26 +497,42 @@ def test_runs_markup_shows_readings_directions_and_breaks() -> None:
     assert runs_markup(m) == "（笑う）今夜は｜明《あ》｜日《した》⏎晴れ"
 
 
-def test_transcript_reports_scene_config_and_messages(three: Story) -> None:
-    configured = story(
-        *three.scripts,
+def test_transcript_reports_what_each_scene_changes() -> None:
+    bg, music = ROOT / "assets/bg.png", Path("assets/m.ogg")
+    s = story(
+        script("a.log", scene("one", *lines("a", 2)), scene("empty")),
+        script("b.log", scene("two", msg(None, "b0")), scene("three", msg("B", "c0"))),
         configs={
-            0: SceneConfig(background=ROOT / "assets/bg.png", music=Path("assets/m.ogg")),
-            2: SceneConfig(view="chat"),
+            0: SceneConfig(background=bg, music=music, view="adv"),
+            2: SceneConfig(music=music, view="chat"),  # same music: no event for it
+            3: SceneConfig(view="chat"),
         },
     )
-    assert transcript(configured) == [
+    assert transcript(s) == [
         "scene 0 one",
         "background assets/bg.png",
         "music assets/m.ogg",
+        "view adv",
         "say A a0",
         "say A a1",
         "scene 2 two",
+        "background none",
         "view chat",
-        "say A b0",
-        "say A b1",
-        "say A b2",
+        "narrate b0",
+        "scene 3 three",
+        "music none",
+        "say B c0",
         "end",
+    ]
+
+
+def test_config_changes_lists_only_differences() -> None:
+    a = SceneConfig(background=Path("x.png"), music=Path("m.ogg"), view="adv")
+    assert config_changes(a, a) == []
+    assert config_changes(None, SceneConfig()) == []
+    assert config_changes(a, SceneConfig(music=Path("m.ogg"), view="chat")) == [
+        ("background", None),
+        ("view", "chat"),
     ]
 
 
@@ -525,3 +543,39 @@ def test_pure_modules_import_without_pygame() -> None:
         "assert 'pygame' not in {m for m in sys.modules if sys.modules[m] is not None}\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+# --- golden transcripts: fixture scripts read through the real loader ----------------
+
+TRANSCRIPTS = Path(__file__).parent / "transcripts"
+FIXTURES = sorted(p for p in TRANSCRIPTS.iterdir() if p.suffix == ".log" or p.is_dir())
+
+
+@pytest.mark.parametrize("fixture", FIXTURES, ids=lambda p: p.name)
+def test_transcript_matches_the_golden_file(fixture: Path) -> None:
+    from engine.manifest import load_story
+
+    got = "\n".join(transcript(load_story(fixture))) + "\n"
+    golden = TRANSCRIPTS / f"{fixture.stem}.txt"
+    if os.environ.get("CHATLOG_UPDATE_GOLDEN"):
+        golden.write_text(got, encoding="utf-8")
+    assert got == golden.read_text(encoding="utf-8")
+
+
+def test_locate_across_a_real_edit_of_a_script_file(tmp_path: Path) -> None:
+    from engine.manifest import load_story
+
+    path = tmp_path / "story.log"
+    original = (TRANSCRIPTS / "two_nights.log").read_text(encoding="utf-8")
+    path.write_text(original, encoding="utf-8")
+    before = load_story(path)
+    saved = save_position(before, Cursor(1, 1))
+    assert saved.script_file == "story.log" and saved.scene == 1 and saved.message == 1
+    text = original.replace(
+        "SORA：おはよ～。", "SORA: 新しい行。<br>\nKAI: もう一行。<br>\nSORA：おはよ～。"
+    )
+    path.write_text(text, encoding="utf-8")
+    after = load_story(path)
+    found, note = locate(after, saved)
+    assert (found, note) == (Cursor(1, 3), NOTE_MOVED)
+    assert StoryIndex(after).message_at(found).text == "明後日も晴れるって。楽しみ！"
