@@ -23,6 +23,7 @@ from dataclasses import dataclass
 import pygame
 
 from engine.layout.boxes import Layout, Line, Settings
+from engine.layout.graphemes import split_graphemes
 from engine.render.fonts import Color, FontSet, GlyphImage
 
 # One blit: (image, position on the page surface).
@@ -181,7 +182,7 @@ class TextRenderer:
                 if not 0 <= ruby.base_start < len(line.glyphs):
                     continue
                 first = line.glyphs[ruby.base_start].index
-                for ch, x in zip(ruby.text, ruby.glyph_x, strict=False):
+                for ch, x in zip(split_graphemes(ruby.text), ruby.glyph_x, strict=False):
                     img = self._glyph(ch, settings.ruby_size, colors.ruby, colors.shadow)
                     if img.surface.get_width():
                         ops.append((first, seq + len(ops), _place(img, x, ruby_baseline)))
