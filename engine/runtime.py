@@ -21,6 +21,7 @@ from engine.model import Break, Direction, Message, Ruby, SceneConfig, SceneRef,
 # Notes `locate` returns; constants so the app can translate them.
 NOTE_MOVED = "the script changed; the saved line was found at its new place"
 NOTE_NEAREST = "the script changed; resumed at the nearest line"
+NOTE_NEW_LINES = "the script changed; showing the lines added above"
 
 MARKS_FORMAT = "chatlog-vn-read-marks"
 MARKS_VERSION = 1
@@ -408,10 +409,26 @@ def locate(story: Story, saved: SavedPosition) -> tuple[Cursor, str | None]:
         anchor = index.flat_index(index.clamp(here))
     else:
         anchor = min(max(saved.flat, 0), index.total - 1)
-    found = _nearest_with_key(index, places, saved.key, (wanted[0], scene), anchor)
+    found = _nearest_in_scene(index, saved.key, scene, anchor) if scene is not None else None
+    if found is None:
+        found = _nearest_with_key(index, places, saved.key, (wanted[0], scene), anchor)
     if found is not None:
         return found, NOTE_MOVED
     return index.cursor_at(anchor), NOTE_NEAREST
+
+
+def _nearest_in_scene(index: StoryIndex, key: str, scene: int, anchor: int) -> Cursor | None:
+    """The message with `key` in one scene nearest to `anchor`: the cheap common case."""
+    start = index.scene_start(scene)
+    if start is None or start.scene != scene:
+        return None
+    base = index.flat_index(start)
+    hits = [
+        i for i, m in enumerate(index.story.scenes[scene].scene.messages) if m.content_key() == key
+    ]
+    if not hits:
+        return None
+    return Cursor(scene, min(hits, key=lambda i: abs(base + i - anchor)))
 
 
 def _nearest_with_key(
@@ -435,6 +452,27 @@ def _nearest_with_key(
             if best is None or rank < best:
                 best, best_cursor = rank, c
     return best_cursor
+
+
+def relocate(old: Story, cursor: Cursor, new: Story) -> tuple[Cursor, str | None]:
+    """Where a reader at `cursor` in `old` stands after a live reload to `new`.
+
+    As `locate` (same message by place and content, else by content, else
+    the nearest place), except that when the message moved because lines
+    were inserted right above it, the reader lands on the first of those new
+    lines, so a writer sees what they just wrote (`play --watch`).
+    """
+    found, note = locate(new, save_position(old, cursor))
+    if note != NOTE_MOVED:
+        return found, note
+    seen = {m.content_key() for m in old.scenes[cursor.scene].scene.messages}
+    messages = new.scenes[found.scene].scene.messages
+    first = found.message
+    while first > 0 and messages[first - 1].content_key() not in seen:
+        first -= 1
+    if first == found.message:
+        return found, note
+    return Cursor(found.scene, first), NOTE_NEW_LINES
 
 
 def find_source_line(story: Story, file: str, line: int) -> Cursor | None:

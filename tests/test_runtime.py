@@ -29,6 +29,7 @@ from engine.model import (
 from engine.runtime import (
     NOTE_MOVED,
     NOTE_NEAREST,
+    NOTE_NEW_LINES,
     Cursor,
     EmptyStoryError,
     ReadMarks,
@@ -40,6 +41,7 @@ from engine.runtime import (
     config_changes,
     find_source_line,
     locate,
+    relocate,
     runs_markup,
     save_position,
     scene_locations,
@@ -450,6 +452,26 @@ def test_locate_when_the_saved_scene_emptied_moves_to_the_next_message() -> None
     saved = _saved_at(s, Cursor(1, 3))
     emptied = _two_files([])
     assert locate(emptied, saved) == (Cursor(2, 0), NOTE_NEAREST)
+
+
+def test_relocate_after_lines_inserted_right_above_shows_the_first_new_line() -> None:
+    old = _two_files(BASE)
+    inserted = [*BASE[:3], msg("KAI", "new 1"), msg("KAI", "new 2"), *BASE[3:]]
+    assert relocate(old, Cursor(1, 3), _two_files(inserted)) == (Cursor(1, 3), NOTE_NEW_LINES)
+    # Lines added further up, above lines already read, do not pull the reader back.
+    far = [*BASE[:1], msg("KAI", "new"), *BASE[1:]]
+    assert relocate(old, Cursor(1, 3), _two_files(far)) == (Cursor(1, 4), NOTE_MOVED)
+
+
+def test_relocate_otherwise_behaves_like_locate() -> None:
+    old = _two_files(BASE)
+    assert relocate(old, Cursor(1, 2), old) == (Cursor(1, 2), None)
+    edited_above = [*BASE[:1], msg("SORA", "l1 edited"), *BASE[2:]]
+    assert relocate(old, Cursor(1, 2), _two_files(edited_above)) == (Cursor(1, 2), None)
+    deleted = [*BASE[:2], *BASE[3:]]
+    assert relocate(old, Cursor(1, 2), _two_files(deleted)) == (Cursor(1, 2), NOTE_NEAREST)
+    fewer_above = BASE[1:]
+    assert relocate(old, Cursor(1, 3), _two_files(fewer_above)) == (Cursor(1, 2), NOTE_MOVED)
 
 
 def test_scene_locations_and_absolute_script_paths() -> None:
