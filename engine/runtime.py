@@ -233,6 +233,22 @@ class Runtime(StoryIndex):
         if new_history or cursor < self.history_start:
             self.history_start = cursor
 
+    def reload(self, story: Story) -> str | None:
+        """Switch to an edited version of the story, keeping the reader's place (`relocate`).
+
+        The backlog keeps its start where that line can still be found.
+        `scene_changed` is set so the app re-applies the scene's settings.
+        Returns the note to show, None when nothing moved. Raises
+        EmptyStoryError (leaving the runtime as it was) if no message is left.
+        """
+        old, cursor, start = self.story, self._cursor, self.history_start
+        found, note = relocate(old, cursor, story)
+        StoryIndex.__init__(self, story)
+        begin, _ = locate(story, save_position(old, start))
+        self._cursor, self.history_start = found, min(begin, found)
+        self.scene_changed = True
+        return note
+
     def _move(self, c: Cursor) -> None:
         self.scene_changed = c.scene != self._cursor.scene
         self._cursor = c

@@ -182,10 +182,10 @@ def parse_save(obj: object) -> SaveData | Damaged:
         datetime.fromisoformat(obj["created"])
     except ValueError:
         return Damaged("'created' is not a date")
+    # Only known keys: a later version may add fields this one ignores.
     fields = {k: obj[k] for k in _TOP_FIELDS if k != "position"}
-    return SaveData(
-        position=SavedPosition(**obj["position"]), read_count=read_count, version=version, **fields
-    )
+    position = SavedPosition(**{k: obj["position"][k] for k in _POSITION_FIELDS})
+    return SaveData(position=position, read_count=read_count, version=version, **fields)
 
 
 def _is_int(value: object) -> bool:

@@ -474,6 +474,21 @@ def test_relocate_otherwise_behaves_like_locate() -> None:
     assert relocate(old, Cursor(1, 3), _two_files(fewer_above)) == (Cursor(1, 2), NOTE_MOVED)
 
 
+def test_runtime_reload_keeps_the_place_and_the_backlog() -> None:
+    rt = Runtime(_two_files(BASE), start=Cursor(1, 1))
+    rt.advance()
+    rt.advance()
+    assert rt.cursor == Cursor(1, 3) and rt.history_len() == 3
+    inserted = [msg("KAI", "top"), *BASE]
+    assert rt.reload(_two_files(inserted)) == NOTE_MOVED
+    assert rt.cursor == Cursor(1, 4) and rt.message.text == "l3"
+    assert rt.history_window(count=10) == [Cursor(1, 2), Cursor(1, 3), Cursor(1, 4)]
+    assert rt.scene_changed and rt.total == 10
+    with pytest.raises(EmptyStoryError):
+        rt.reload(story(script("scripts/01.log", scene("gone"))))
+    assert rt.cursor == Cursor(1, 4) and rt.message.text == "l3"  # unchanged on failure
+
+
 def test_scene_locations_and_absolute_script_paths() -> None:
     s = story(
         script(str(ROOT / "scripts" / "01.log"), scene("a", msg("A", "1")), scene("b")),

@@ -241,6 +241,7 @@ def test_valid_save_with_unknown_extra_keys_still_loads(tmp_path: Path) -> None:
     store = SaveStore(tmp_path)
     obj = make_save().to_json()
     obj["future_field"] = {"anything": 1}
+    obj["position"]["line_hint"] = 12
     store.slot_path(4).write_text(json.dumps(obj))
     assert isinstance(store.read(4), SaveData)
 
