@@ -1,0 +1,276 @@
+"""Deep story checks: problems only visible across a whole story.
+
+The parser checks each line and the manifest loader checks story.yaml
+against the scripts; these checks look at the story as a whole, and at what
+the player will draw. `chatlog-vn check` runs them after the others.
+
+| code   | severity | what                                                              |
+|--------|----------|-------------------------------------------------------------------|
+| CHK001 | warning  | a rarely used speaker label close to a common one ("did you mean") |
+| CHK002 | warning  | the same ruby base read two ways in the story (lists every place)  |
+| CHK003 | warning  | characters no font of the story can draw (shown as boxes)          |
+| CHK004 | warning  | a message longer than N pages of the default text box              |
+
+Left to the others, so nothing is reported twice: dialogue-looking text
+outside any block (parser, LOG005), a label used once beside a frequent one
+in the same file (parser, LOG040), speakers missing from story.yaml and
+missing assets (manifest, YML0xx).
+
+Pure: no pygame. The font is passed in (anything with `missing_chars` and
+`measure`, such as `engine.render.FontSet`); without one, CHK003 is skipped
+and CHK004 measures with an estimate (one em for wide characters, half an
+em for the rest).
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+import yaml
+
+from engine.layout import Measure, Settings, layout_message, paginate
+from engine.logformat.labels import distance
+from engine.model import Diagnostic, Message, Pos, Ruby, Story
+
+DEFAULT_MAX_PAGES = 3
+_PLACES_SHOWN = 4  # per reading, in a CHK002 message
+
+
+class FontLike(Protocol):
+    """What the checks need from a font set (engine.render.FontSet fits)."""
+
+    def missing_chars(self, text: str) -> set[str]: ...
+
+    def measure(self, text: str, size: float) -> float: ...
+
+
+@dataclass(frozen=True, slots=True)
+class TextBox:
+    """The player's default text box: text width in px, lines per page, text size in px."""
+
+    width: float = 1100.0
+    lines: int = 3
+    size: float = 32.0
+
+
+def deep_checks(
+    story: Story,
+    fontset: FontLike | None = None,
+    box: TextBox | None = None,
+    max_pages: int = DEFAULT_MAX_PAGES,
+) -> tuple[Diagnostic, ...]:
+    """Every CHK diagnostic of a story, in a stable order (by check, then play order)."""
+    messages = [m for ref in story.scenes for m in ref.scene.messages]
+    found: list[Diagnostic] = []
+    found += check_speaker_typos(story, messages)
+    found += check_ruby_readings(story, messages)
+    if fontset is not None:
+        found += check_missing_glyphs(story, messages, fontset)
+    found += check_long_messages(story, messages, fontset, box or TextBox(), max_pages)
+    return tuple(found)
+
+
+def story_fontset(story: Story) -> FontLike:
+    """The story's fonts (story.yaml's font and fallbacks) as the player loads them.
+
+    Imports engine.render (pygame) only when called, so this module stays pure.
+    """
+    from engine.render import FontSet
+
+    return FontSet(story.font, tuple(story.fallback_fonts))
+
+
+# --- CHK001: speaker typos ---------------------------------------------------
+
+
+def check_speaker_typos(story: Story, messages: list[Message]) -> list[Diagnostic]:
+    """A label used rarely that is one slip away from a label used often (or declared)."""
+    uses: dict[str, list[Pos]] = defaultdict(list)
+    for m in messages:
+        if m.speaker is not None:
+            uses[m.speaker].append(m.pos)
+    declared = declared_labels(story)
+    already = _reported_places(story, ("LOG040", "YML012"))
+    out = []
+    for label, places in uses.items():
+        if label in declared or places[0] in already:
+            continue
+        target = _likely_intended(label, len(places), uses, declared)
+        if target is None:
+            continue
+        used = f"{len(uses[target])} times" if target in uses else "declared in story.yaml"
+        for pos in places:
+            if pos in already:
+                continue
+            out.append(Diagnostic(pos, "warning", "CHK001",
+                                  f"speaker '{label}' (used {_times(len(places))}) looks like "
+                                  f"'{target}' ({used}); did you mean '{target}'?"))
+    return out
+
+
+def _times(n: int) -> str:
+    return "once" if n == 1 else f"{n} times"
+
+
+def _likely_intended(label: str, count: int, uses: dict[str, list[Pos]],
+                     declared: set[str]) -> str | None:
+    """The label `label` was probably meant to be, or None."""
+    best: tuple[int, int, str] | None = None
+    for other in set(uses) | declared:
+        if other == label:
+            continue
+        others = len(uses.get(other, ()))
+        if other not in declared and others < max(3, 3 * count):
+            continue  # not clearly the common spelling
+        dist = label_distance(label, other)
+        if dist is None:
+            continue
+        rank = (dist, -others, other)
+        if best is None or rank < best:
+            best = rank
+    return None if best is None else best[2]
+
+
+def label_distance(a: str, b: str) -> int | None:
+    """How far two labels are, if close enough to be a slip; None otherwise.
+
+    0: equal once width and case are folded (`Sora`, `ＳＯＲＡ` for `SORA`);
+    else the parser's edit distance (a swap of neighbours is one edit),
+    allowed up to 1 for labels of up to 3 characters and 2 for longer ones,
+    the same rule as the parser's per-file LOG040.
+    """
+    fa, fb = _fold(a), _fold(b)
+    if fa == fb:
+        return 0
+    limit = 1 if min(len(fa), len(fb)) <= 3 else 2
+    dist = distance(fa, fb, limit)
+    return dist if dist <= limit else None
+
+
+def _fold(label: str) -> str:
+    return unicodedata.normalize("NFKC", label).casefold()
+
+
+def declared_labels(story: Story) -> set[str]:
+    """The speaker labels story.yaml lists under `characters` (intentional spellings)."""
+    if story.manifest is None:
+        return set()
+    try:
+        data = yaml.safe_load(Path(story.manifest).read_text(encoding="utf-8-sig"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        return set()  # the manifest loader has reported why
+    chars = data.get("characters") if isinstance(data, dict) else None
+    return {str(k) for k in chars} if isinstance(chars, dict) else set()
+
+
+def _reported_places(story: Story, codes: Iterable[str]) -> set[Pos]:
+    wanted = set(codes)
+    return {d.pos for d in story.all_diagnostics() if d.code in wanted}
+
+
+# --- CHK002: one base, two readings -----------------------------------------
+
+
+def check_ruby_readings(story: Story, messages: list[Message]) -> list[Diagnostic]:
+    """One warning per ruby base given different readings, listing every place.
+
+    A jukugo unit counts as one base, like in the glossary: the same kanji
+    may rightly be read differently inside different compounds.
+    """
+    places: dict[str, dict[str, list[Pos]]] = defaultdict(lambda: defaultdict(list))
+    for m in messages:
+        for run in m.runs:
+            if isinstance(run, Ruby):
+                places[run.base][run.ruby].append(m.pos)
+    out = []
+    for base, readings in places.items():
+        if len(readings) < 2:
+            continue
+        ordered = list(readings.items())  # first-seen order: the first is the usual one
+        listing = "; ".join(f"{r} at {_where(story, ps)}" for r, ps in ordered)
+        out.append(Diagnostic(ordered[1][1][0], "warning", "CHK002",
+                              f"ruby base '{base}' is read {len(ordered)} ways: {listing}"))
+    return out
+
+
+def _where(story: Story, places: list[Pos]) -> str:
+    shown = ", ".join(f"{short_file(story, p.file)}:{p.line}" for p in places[:_PLACES_SHOWN])
+    more = len(places) - _PLACES_SHOWN
+    return shown + (f" and {more} more" if more > 0 else "")
+
+
+def short_file(story: Story, file: str) -> str:
+    """A script's path relative to the story root when it is inside it (for messages)."""
+    try:
+        return Path(file).relative_to(story.root).as_posix()
+    except ValueError:
+        return file
+
+
+# --- CHK003: characters no font can draw --------------------------------------
+
+
+def check_missing_glyphs(story: Story, messages: list[Message],
+                         fontset: FontLike) -> list[Diagnostic]:
+    """Per message (text and readings), then names and title: what would show as a box."""
+    out = []
+    for m in messages:
+        text = m.text + "".join(r.ruby for r in m.runs if isinstance(r, Ruby))
+        missing = fontset.missing_chars(text)
+        if missing:
+            out.append(_glyph_diagnostic(m.pos, "this message", missing))
+    where = Pos(str(story.manifest), 1) if story.manifest else None
+    if where is not None:
+        for label, char in story.characters.items():
+            missing = fontset.missing_chars(char.name)
+            if missing:
+                out.append(_glyph_diagnostic(where, f"the name of {label}", missing))
+        missing = fontset.missing_chars(story.title)
+        if missing:
+            out.append(_glyph_diagnostic(where, "the title", missing))
+    return out
+
+
+def _glyph_diagnostic(pos: Pos, what: str, missing: set[str]) -> Diagnostic:
+    chars = ", ".join(f"'{c}' (U+{ord(c):04X})" for c in sorted(missing))
+    return Diagnostic(pos, "warning", "CHK003",
+                      f"no font can draw {chars} in {what}; it shows as a box "
+                      f"(add a font that has it to fallback_fonts in story.yaml)")
+
+
+# --- CHK004: messages too long for the text box --------------------------------
+
+
+def estimate_measure(text: str, size: float) -> float:
+    """A font-free advance estimate: one em per wide character, half an em otherwise."""
+    return sum(size if unicodedata.east_asian_width(c) in "WFA" else size / 2 for c in text)
+
+
+def check_long_messages(story: Story, messages: list[Message], fontset: FontLike | None,
+                        box: TextBox, max_pages: int) -> list[Diagnostic]:
+    """Messages that need more than `max_pages` pages of the text box at its default size."""
+    measure = fontset.measure if fontset is not None else estimate_measure
+    out = []
+    for m in messages:
+        pages = count_pages(m, story, measure, box)
+        if pages > max_pages:
+            out.append(Diagnostic(m.pos, "warning", "CHK004",
+                                  f"message needs {pages} pages of the text box "
+                                  f"({box.lines} lines of {box.width:g} px at {box.size:g} px); "
+                                  f"more than {max_pages}: consider splitting it"))
+    return out
+
+
+def count_pages(message: Message, story: Story, measure: Measure, box: TextBox) -> int:
+    """How many pages of the text box a message fills, laid out as the player lays it out."""
+    opts = story.layout
+    settings = Settings(size=box.size, strictness=opts.strictness,
+                        phrase_wrapping=opts.phrase_wrapping,
+                        hanging_punctuation=opts.hanging_punctuation)
+    laid = layout_message(message.runs, box.width, measure, settings)
+    return len(paginate(laid, box.lines))

@@ -1,0 +1,202 @@
+"""Deep story checks (engine.checks): golden output on fixtures, and each rule alone."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from engine.checks import (
+    TextBox,
+    deep_checks,
+    estimate_measure,
+    label_distance,
+)
+from engine.manifest import load_story
+from engine.model import Diagnostic
+
+FIXTURES = Path(__file__).parent / "fixtures" / "writer"
+
+
+class FakeFonts:
+    """A font set that lacks exactly the given characters and measures by estimate."""
+
+    def __init__(self, missing: str = "") -> None:
+        self.missing = set(missing)
+
+    def missing_chars(self, text: str) -> set[str]:
+        return {c for c in text if c in self.missing}
+
+    def measure(self, text: str, size: float) -> float:
+        return estimate_measure(text, size)
+
+
+def formatted(diags: tuple[Diagnostic, ...], root: Path) -> list[str]:
+    """Diagnostics as gcc-style lines with files relative to `root` (stable across machines)."""
+    out = []
+    for d in diags:
+        rel = Path(d.pos.file).relative_to(root).as_posix()
+        out.append(d.format().replace(d.pos.file, rel, 1))
+    return out
+
+
+def write_story(root: Path, files: dict[str, str]) -> Path:
+    for name, text in files.items():
+        (root / name).write_text(text, encoding="utf-8")
+    return root
+
+
+def block(*lines: str, stamp: str = "2025.01.01 10:00") -> str:
+    body = "".join(f"{line}<br>\n" for line in lines)
+    return f"--- LOG START --- {stamp}<br>\n{body}--- LOG END ---\n"
+
+
+def codes(diags: tuple[Diagnostic, ...]) -> list[str]:
+    return [d.code for d in diags]
+
+
+# --- golden ---------------------------------------------------------------------
+
+
+def test_golden_deep_fixture_with_the_real_font() -> None:
+    from engine.render import FontSet
+
+    story = load_story(FIXTURES / "deep")
+    got = formatted(deep_checks(story, FontSet()), FIXTURES / "deep")
+    expected = (FIXTURES / "deep.checks.expected").read_text(encoding="utf-8").splitlines()
+    assert got == expected
+
+
+def test_cast_fixture_declared_labels_are_intentional_and_yml012_not_repeated() -> None:
+    story = load_story(FIXTURES / "cast")
+    # RIN is declared in story.yaml (so it is a name, not a slip); RENN is already
+    # reported by the manifest loader (YML012, with its own "did you mean").
+    assert "YML012" in codes(story.all_diagnostics())
+    assert deep_checks(story, FakeFonts()) == ()
+
+
+# --- CHK001 speaker typos ---------------------------------------------------------
+
+
+def test_typo_across_files_is_found_where_the_parser_cannot(tmp_path: Path) -> None:
+    write_story(tmp_path, {
+        "1.log": block("KAI: a", "KAI: b", "KAI: c", "SORA: d"),
+        "2.log": block("KIA: e", "SORA: f"),
+    })
+    story = load_story(tmp_path)
+    assert "LOG040" not in codes(story.all_diagnostics())
+    diags = deep_checks(story)
+    assert codes(diags) == ["CHK001"]
+    assert diags[0].pos.file.endswith("2.log") and diags[0].pos.line == 2
+    assert "did you mean 'KAI'?" in diags[0].message
+
+
+def test_typo_reported_at_every_place_and_not_where_the_parser_did(tmp_path: Path) -> None:
+    write_story(tmp_path, {
+        "1.log": block("AKIRA: a", "AKIRA: b", "AKIRA: c", "AKRIA: d"),
+        "2.log": block(*["AKIRA: x"] * 6, "AKRIA: e"),
+    })
+    story = load_story(tmp_path)
+    parser_said = {(d.pos.file, d.pos.line) for d in story.all_diagnostics() if d.code == "LOG040"}
+    assert parser_said  # the per-file check saw AKRIA in one file at least
+    diags = [d for d in deep_checks(story) if d.code == "CHK001"]
+    places = {(d.pos.file, d.pos.line) for d in diags}
+    assert places.isdisjoint(parser_said)
+    assert all("'AKRIA' (used 2 times)" in d.message for d in diags)
+
+
+def test_two_common_labels_close_to_each_other_are_not_typos(tmp_path: Path) -> None:
+    write_story(tmp_path, {"1.log": block(*["KAI: a", "KAT: b"] * 3)})
+    assert deep_checks(load_story(tmp_path)) == ()
+
+
+@pytest.mark.parametrize(("a", "b", "expected"), [
+    ("AKRIA", "AKIRA", 1),  # swapped neighbours
+    ("Sora", "SORA", 0),  # case
+    ("ＳＯＲＡ", "SORA", 0),  # full width
+    ("KIA", "KAI", 1),
+    ("MIO", "MAKO", None),
+    ("TAKU", "TAKUMI", 2),
+    ("眞", "真", 1),
+    ("A", "B", 1),
+    ("AB", "XY", None),
+])
+def test_label_distance(a: str, b: str, expected: int | None) -> None:
+    assert label_distance(a, b) == expected
+
+
+# --- CHK002 ruby read two ways -------------------------------------------------------
+
+
+def test_one_warning_per_base_listing_every_place(tmp_path: Path) -> None:
+    write_story(tmp_path, {
+        "1.log": block("A: <ruby>眞<rt>まこと</rt></ruby>", "A: <ruby>眞<rt>まこと</rt></ruby>"),
+        "2.log": block("B: <ruby>眞<rt>しん</rt></ruby>", "B: <ruby>昴<rt>すばる</rt></ruby>"),
+    })
+    diags = deep_checks(load_story(tmp_path))
+    assert codes(diags) == ["CHK002"]
+    d = diags[0]
+    assert d.pos.file.endswith("2.log") and d.pos.line == 2  # where the second reading starts
+    assert "まこと at 1.log:2, 1.log:3" in d.message
+    assert "しん at 2.log:2" in d.message
+
+
+def test_jukugo_units_compare_as_wholes(tmp_path: Path) -> None:
+    write_story(tmp_path, {"1.log": block(
+        "A: <ruby>明<rt>あ</rt>日<rt>した</rt></ruby>",
+        "A: <ruby>明日<rt>あした</rt></ruby>",
+        "A: <ruby>明<rt>あ</rt>後<rt>さっ</rt>日<rt>て</rt></ruby>",
+    )})
+    assert deep_checks(load_story(tmp_path)) == ()
+
+
+# --- CHK003 missing glyphs --------------------------------------------------------------
+
+
+def test_missing_chars_in_text_readings_and_names(tmp_path: Path) -> None:
+    write_story(tmp_path, {
+        "story.yaml": "title: 星\ncharacters:\n  A:\n    name: 彁\n",
+        "1.log": block("A: ふつう", "A: 星<ruby>空<rt>そら</rt></ruby>"),
+    })
+    diags = deep_checks(load_story(tmp_path), FakeFonts("彁らう星"))
+    assert codes(diags) == ["CHK003"] * 4
+    assert [d.pos.line for d in diags] == [2, 3, 1, 1]
+    assert "'う' (U+3046)" in diags[0].message
+    assert "'ら' (U+3089)" in diags[1].message and "'星' (U+661F)" in diags[1].message
+    assert "name of A" in diags[2].message and "title" in diags[3].message
+
+
+def test_no_fontset_means_no_glyph_check(tmp_path: Path) -> None:
+    write_story(tmp_path, {"1.log": block("A: 🎂")})
+    assert deep_checks(load_story(tmp_path)) == ()
+
+
+# --- CHK004 messages too long -------------------------------------------------------------
+
+
+def test_long_message_threshold_follows_box_and_pages(tmp_path: Path) -> None:
+    # 10 wide characters per 320 px line at 32 px; 3 lines a page: 30 per page.
+    write_story(tmp_path, {"1.log": block("A: " + "あ" * 60, "A: " + "い" * 61)})
+    story = load_story(tmp_path)
+    box = TextBox(width=320, lines=3, size=32)
+    diags = deep_checks(story, FakeFonts(), box, max_pages=2)
+    assert codes(diags) == ["CHK004"]
+    assert diags[0].pos.line == 3 and "3 pages" in diags[0].message
+    assert len(deep_checks(story, FakeFonts(), box, max_pages=1)) == 2
+    assert deep_checks(story, FakeFonts(), box, max_pages=3) == ()
+
+
+def test_forced_breaks_count_as_lines(tmp_path: Path) -> None:
+    write_story(tmp_path, {"1.log": block("A: " + "<br>".join("あ" * 7))})
+    diags = deep_checks(load_story(tmp_path), FakeFonts(), TextBox(1100, 3, 32), max_pages=2)
+    assert codes(diags) == ["CHK004"] and "3 pages" in diags[0].message
+
+
+def test_checks_module_is_pure() -> None:
+    import subprocess
+    import sys
+
+    code = ("import sys; sys.modules['pygame'] = None; import engine.checks, engine.stats, "
+            "engine.reload, engine.watch, engine.export_html; print('ok')")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    assert out.stdout.strip() == "ok", out.stderr
