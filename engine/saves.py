@@ -97,7 +97,10 @@ def read_json(path: Path) -> Any:
         raw = f.read(MAX_FILE_BYTES + 1)
     if len(raw) > MAX_FILE_BYTES:
         raise ValueError("file is too large")
-    return json.loads(raw.decode("utf-8"))
+    try:
+        return json.loads(raw.decode("utf-8"))
+    except RecursionError:  # absurdly deep nesting: not something we wrote
+        raise ValueError("the file is nested too deeply") from None
 
 
 # --- save data ------------------------------------------------------------------
@@ -265,8 +268,8 @@ class SaveStore:
 
     def list(self, page: int, per_page: int = 8) -> list[tuple[int, SaveData | Damaged | None]]:
         """The numbered slots on a page (0-based) with what each holds."""
-        first = page * per_page + 1
-        last = min(first + per_page - 1, self.slot_count)
+        first = max(page * per_page + 1, 1)
+        last = min(page * per_page + per_page, self.slot_count)
         return [(slot, self.read(slot)) for slot in range(first, last + 1)]
 
     def all_slots(self) -> list[Slot]:
@@ -289,7 +292,12 @@ class SaveStore:
 
 def _aware(when: datetime) -> datetime:
     # Saves written by hand may lack an offset; read them as local time.
-    return when if when.tzinfo is not None else when.astimezone()
+    if when.tzinfo is not None:
+        return when
+    try:
+        return when.astimezone()
+    except (OverflowError, OSError, ValueError):  # dates the platform's clock cannot place
+        return when.replace(tzinfo=timezone.utc)
 
 
 def _reason(exc: BaseException) -> str:

@@ -159,6 +159,7 @@ def test_pages_list_the_numbered_slots(tmp_path: Path) -> None:
     assert isinstance(page[0][1], SaveData) and page[0][1].text == "nine"
     assert all(entry is None for _, entry in page[1:])
     assert [slot for slot, _ in store.list(3, per_page=8)] == list(range(25, 31))
+    assert store.list(4, per_page=8) == [] and store.list(-1, per_page=8) == []
 
 
 def test_delete_empties_a_slot(tmp_path: Path) -> None:
@@ -177,6 +178,9 @@ def test_latest_is_the_newest_of_all_slots(tmp_path: Path) -> None:
     (tmp_path / "slot-007.json").write_text('{"format": "chatlog-vn-save", "version": 1}')
     slot, data = store.latest()  # type: ignore[misc]
     assert (slot, data.text) == ("auto", "auto")  # 02:00 UTC is later than 10:30 in +09:00
+    store.write(6, make_save("ancient", created="0001-01-01T00:00:00"))  # no offset
+    store.write(8, make_save("future", created="9999-12-31T23:59:59"))
+    assert store.latest()[1].text == "future"  # type: ignore[index]
 
 
 # --- damaged and foreign files --------------------------------------------------------
@@ -215,6 +219,7 @@ DAMAGED = {
     "bad date": _with(created="yesterday"),
     "bad read count": _with(read_count="12"),
     "utf-16": json.dumps(make_save().to_json()).encode("utf-16"),
+    "deeply nested": b"[" * 200_000 + b"]" * 200_000,
 }
 
 
