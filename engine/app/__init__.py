@@ -1,0 +1,74 @@
+"""The pygame shell: the window, the loop, and the screens of the player.
+
+How the pieces fit (read this before adding a screen)
+-----------------------------------------------------
+
+`Session` (engine/app/app.py) holds everything the screens share:
+
+- ``story`` (engine.model.Story), ``runtime`` (engine.runtime.Runtime: the
+  cursor, advance/back/jump, ``history_window``), ``marks`` (ReadMarks),
+  ``prefs`` (Preferences; change them only through
+  ``session.update_prefs(**changes)``, which applies volumes and language at
+  once and persists), ``saves`` (SaveStore), ``story_id``, ``options``
+  (PlayOptions from the command line), ``assets`` (cached images/sounds),
+  ``audio`` (music and sounds), and lazily ``fonts`` (FontSet),
+  ``renderer`` (the one TextRenderer, so glyph and page caches are shared),
+  ``ui_text`` (interface labels) and ``frame`` (draws a reading frame).
+- Shared reading modes: ``auto``, ``skip`` (toggled), ``skip_held`` (Ctrl);
+  ``skipping`` is either. Both views honour them.
+- Helpers: ``write_save(slot, view, thumbnail_png)``, ``restore(data)``
+  (locates a save after script edits and returns a note if it moved),
+  ``latest_save()`` (Continue; damaged files skipped), ``mark_read(now)``,
+  ``save_marks()``, ``view_for(scene)``.
+
+`App` (engine/app/app.py) owns the window and a stack of `Screen` objects
+(engine/app/screen.py). Only the top screen gets input and runs its clocks;
+screens are drawn from the topmost ``opaque`` one upward, so an overlay
+(``opaque = False``) draws over the frame below it. Stack operations:
+``push``, ``pop(screen=None)``, ``replace``, ``reset`` (clear and show one).
+
+Registry: ``app.open(name, **kwargs)`` pushes a screen by name, importing its
+module on first use; a module that does not exist yet gives a one-line
+"not available" toast instead of an error. Names (``SCREENS`` in app.py):
+
+    "title"    engine.app.title.TitleScreen
+    "scenes"   engine.app.title.SceneSelectScreen
+    "backlog"  engine.app.backlog.BacklogScreen(app)
+    "save"     engine.app.saveload.SaveLoadScreen(app, mode="save")
+    "load"     engine.app.saveload.SaveLoadScreen(app, mode="load")
+    "settings" engine.app.settings_screen.SettingsScreen(app)
+    "menu"     engine.app.gamemenu.GameMenuScreen(app)   (Esc / pad B)
+
+Every registered class is constructed as ``Cls(app, **kwargs)``.
+
+Views (``VIEWS``): "adv" -> engine.app.reading.ReadingScreen, "chat" ->
+engine.app.chat.ChatScreen. A view screen has a class attribute
+``view_name`` ("adv"/"chat"), reads ``session.runtime`` on ``on_enter``,
+autosaves in ``on_quit`` (``app.save_game("auto")``) and calls
+``app.note_first_message_frame()`` after drawing a message. Tab calls
+``app.switch_view()``, which replaces the stack with the other view at the
+same cursor.
+
+Other App services: ``start_reading(cursor=None, note=None)``,
+``load_game(save_data)`` (jump + toast if the script moved),
+``save_game(slot)`` (with a thumbnail of the reading frame),
+``go_title()``, ``toast(text)``, ``quit(code)``, ``screenshot()``,
+``reading_screen()``, ``thumbnail_png()``; ``frames_drawn`` counts frames.
+
+Idle is idle: each turn the loop asks the top screen's ``wake_in()`` (None:
+nothing pending, 0: animating) and blocks in ``pygame.event.wait`` when there
+is nothing to draw. ``update(dt)`` returns True only when something visible
+changed; ``draw`` may return the list of rects it changed (drawn only when
+``app.partial_ok``), else the whole canvas is presented.
+
+The canvas is always 1280×720 (``CANVAS``); the window may be any size and
+is letterboxed. Mouse positions reach screens in canvas coordinates. Map
+events to actions with ``engine.app.input.action_for(event)``; widgets and the
+theme are in engine.app.ui; interface strings in engine.app.i18n (``tr`` and
+``register`` for a screen's own keys).
+"""
+
+import os
+
+# pygame prints a banner on import; the player's stdout carries benchmark figures.
+os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")

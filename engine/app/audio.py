@@ -1,0 +1,118 @@
+"""Music per scene with fades, a sound per message, volumes applied at once.
+
+The mixer is opened only when something is first played, so a story with no
+audio never pays for it. If no audio device can be opened the game goes on
+silently after exactly one warning.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pygame
+
+from engine.app.assets import Assets
+
+FADE_OUT = 0.6  # seconds for the old scene's music to fade before the next starts
+FADE_IN = 1.0
+
+
+class Audio:
+    """The one place that talks to pygame.mixer."""
+
+    def __init__(
+        self,
+        assets: Assets,
+        music_volume: float = 0.8,
+        sound_volume: float = 0.8,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.assets = assets
+        self.music_volume = music_volume
+        self.sound_volume = sound_volume
+        self.available: bool | None = None  # None: not tried yet
+        self.warning: str | None = None
+        self.current_music: Path | None = None
+        self._pending: Path | None = None
+        self._pending_at = 0.0
+        self._clock = clock
+        self._channel: object | None = None
+
+    def _ready(self) -> bool:
+        """Open the mixer on first use; remember (and warn once) if it cannot be opened."""
+        if self.available is None:
+            try:
+                if os.environ.get("CHATLOG_NO_AUDIO"):
+                    raise pygame.error("audio disabled by CHATLOG_NO_AUDIO")
+                if not pygame.mixer.get_init():
+                    pygame.mixer.init()
+                self.available = True
+            except (pygame.error, OSError) as exc:
+                self.available = False
+                self.warning = f"no audio device ({exc}); playing without sound"
+                print(f"chatlog-vn: warning: {self.warning}", file=sys.stderr)
+        return self.available
+
+    def play_music(self, path: Path | None) -> None:
+        """Change to a scene's music: fade the old one out, then fade the new one in."""
+        if path == self.current_music and self._pending is None:
+            return
+        if path is None and self.current_music is None:
+            self._pending = None
+            return
+        if not self._ready():
+            self.current_music = path
+            return
+        if self.current_music is not None and pygame.mixer.music.get_busy():
+            pygame.mixer.music.fadeout(int(FADE_OUT * 1000))
+            self._pending_at = self._clock() + FADE_OUT
+        else:
+            self._pending_at = self._clock()
+        self.current_music = path
+        self._pending = path
+        self.update()
+
+    def update(self) -> None:
+        """Start pending music once the old one has faded; call from the main loop."""
+        if self._pending is None or self._clock() < self._pending_at:
+            return
+        path, self._pending = self._pending, None
+        try:
+            pygame.mixer.music.load(str(path))
+            pygame.mixer.music.set_volume(self.music_volume)
+            pygame.mixer.music.play(loops=-1, fade_ms=int(FADE_IN * 1000))
+        except (pygame.error, OSError) as exc:
+            self.assets.warn(f"cannot play music {path}: {exc}")
+
+    def wake_in(self) -> float | None:
+        """Seconds until pending music must start (the loop wakes for it), else None."""
+        if self._pending is None:
+            return None
+        return max(0.0, self._pending_at - self._clock())
+
+    def stop_music(self) -> None:
+        """Fade out whatever plays (going back to the title)."""
+        self.play_music(None)
+        if self.available:
+            pygame.mixer.music.fadeout(int(FADE_OUT * 1000))
+
+    def play_sound(self, path: Path | None) -> None:
+        """Play a short sound (a message's voice or blip) at the sound volume."""
+        if path is None or not self._ready():
+            return
+        sound = self.assets.sound(path)
+        if sound is not None:
+            sound.set_volume(self.sound_volume)
+            self._channel = sound.play()
+
+    def set_volumes(self, music: float, sound: float) -> None:
+        """Apply new volumes immediately, to what is playing now as well."""
+        self.music_volume, self.sound_volume = music, sound
+        if self.available:
+            pygame.mixer.music.set_volume(music)
+            if self._channel is not None:
+                self._channel.set_volume(sound)

@@ -1,0 +1,323 @@
+"""The ADV reading screen: the story in a text box over the scene's background.
+
+State kept here (never in the layout or the model): the page of the current
+message, how far the typewriter has revealed it, and the timers of auto,
+skip and the blinking wait mark. While waiting for the reader, the only
+thing that moves is the mark, and only its small rectangle is redrawn, twice
+a second; the loop sleeps in between.
+"""
+
+from __future__ import annotations
+
+import pygame
+
+from engine.app import input as inp
+from engine.app.app import CANVAS
+from engine.app.frame import Geometry
+from engine.app.i18n import tr
+from engine.app.screen import Screen
+from engine.layout.boxes import Line
+from engine.runtime import auto_delay, can_skip
+from engine.saves import SaveData
+
+BLINK = 0.5  # seconds the wait mark stays on, then off
+SKIP_INTERVAL = 0.06  # seconds per message while skipping (fast mode: none)
+
+
+class ReadingScreen(Screen):
+    """Reads the story message by message in the text-box ("adv") view."""
+
+    view_name = "adv"
+
+    def __init__(self, app) -> None:
+        super().__init__(app)
+        self.show_ui = True
+        self.focus: str | None = None
+        self.pages: list[tuple[Line, ...]] = [()]
+        self.page_index = 0
+        self.page_start = 0  # first glyph index on the page
+        self.page_end = 0  # one past the last glyph index on the page
+        self.elapsed = 0.0  # typewriter time on this page
+        self.complete = False
+        self.waited = 0.0  # time since the page was complete (auto, skip)
+        self.blink = 0.0
+        self.drawn_message = False
+        self._partial_mark = False
+        self._under_mark: pygame.Surface | None = None
+        self._shown_scene: int | None = None
+
+    # --- lifecycle -----------------------------------------------------------
+
+    def on_enter(self) -> None:
+        if self.session.options.autoplay:
+            self.session.auto = True
+        self.show_message(instant=False)
+
+    def on_resume(self) -> None:
+        # A menu may have changed the text size, the ruby setting or the place.
+        self.show_message(instant=True, keep_page=True, fresh=False)
+
+    def on_quit(self) -> None:
+        """Autosave the place and keep the read marks."""
+        self.app.save_game("auto")
+        self.session.save_marks()
+
+    # --- moving through the story --------------------------------------------
+
+    @property
+    def geo(self) -> Geometry:
+        return self.session.frame.geometry(CANVAS)
+
+    def show_message(self, instant: bool, keep_page: bool = False, fresh: bool = True) -> None:
+        """Start showing the message at the runtime's cursor (`fresh`: newly arrived at)."""
+        s = self.session
+        rt = s.runtime
+        message = rt.message
+        s.frame.prefs = s.prefs
+        if fresh and s.skipping and not can_skip(message, s.marks, s.prefs.skip_unread):
+            s.skip = s.skip_held = False
+            self.app.toast(tr("skip_stopped"))
+        s.mark_read(self.app.clock())
+        if rt.cursor.scene != self._shown_scene:
+            self._enter_scene()
+        geo = self.geo
+        self.pages = s.frame.pages(s.frame.layout(message, geo), geo)
+        page = min(self.page_index, len(self.pages) - 1) if keep_page else 0
+        self.start_page(page, instant or self._instant())
+        character = s.story.character(message.speaker)
+        if fresh and character is not None and character.sound is not None and not s.skipping:
+            s.audio.play_sound(character.sound)
+
+    def _enter_scene(self) -> None:
+        """A new scene: its music, and an autosave (not on the very first show)."""
+        s = self.session
+        first = self._shown_scene is None
+        self._shown_scene = s.runtime.cursor.scene
+        s.audio.play_music(s.runtime.scene_ref.config.music)
+        if not first:
+            self.app.save_game("auto")
+
+    def _instant(self) -> bool:
+        s = self.session
+        return s.options.fast or s.prefs.text_speed <= 0 or s.skipping
+
+    def start_page(self, index: int, instant: bool) -> None:
+        """Show page `index`: typed out, or at once."""
+        self.page_index = index
+        indexes = [g.index for line in self.pages[index] for g in line.glyphs]
+        self.page_start = min(indexes, default=0)
+        self.page_end = max(indexes, default=-1) + 1
+        self.elapsed = 0.0
+        self.drawn_message = False  # auto and skip move on only after it was seen
+        self.complete = instant or self.page_end <= self.page_start
+        self.waited = 0.0
+        self.blink = 0.0
+
+    @property
+    def reveal(self) -> int | None:
+        """Glyphs with an index below this are visible; None when the page is complete."""
+        if self.complete:
+            return None
+        return self.page_start + int(self.elapsed * self.session.prefs.text_speed)
+
+    def forward(self) -> None:
+        """The next page, or the next message, or the end of the story."""
+        if self.page_index + 1 < len(self.pages):
+            self.start_page(self.page_index + 1, self._instant())
+            return
+        rt = self.session.runtime
+        if rt.at_end:
+            self.end_of_story()
+            return
+        rt.advance()
+        self.show_message(instant=False)
+
+    def back(self) -> None:
+        """One page back, or the previous message shown complete."""
+        if self.page_index > 0:
+            self.start_page(self.page_index - 1, True)
+        elif self.session.runtime.back():
+            self.show_message(instant=True)
+
+    def end_of_story(self) -> None:
+        s = self.session
+        if s.options.quit_at_end:
+            self.app.quit(0)
+            return
+        s.auto = s.skip = s.skip_held = False
+        self.app.go_title()
+        self.app.toast(tr("end_of_story"))
+
+    def click_advance(self) -> None:
+        """A click: finish the typing, else go on; a click also stops skipping."""
+        s = self.session
+        s.skip = False
+        if not self.show_ui:
+            self.show_ui = True
+        elif not self.complete:
+            self.complete = True
+            self.waited = 0.0
+        else:
+            self.forward()
+
+    # --- input ----------------------------------------------------------------
+
+    def handle(self, event: pygame.event.Event) -> None:
+        if event.type == pygame.MOUSEMOTION:
+            self.focus = self._quick_at(event.pos)
+            return
+        action = inp.action_for(event)
+        if action == inp.CLICK:
+            key = self._quick_at(event.pos) if self.show_ui else None
+            if key is not None:
+                self.quick(key)
+            else:
+                self.click_advance()
+        elif action == inp.WHEEL_UP:
+            inside = self.geo.box.collidepoint(getattr(event, "pos", (0, 0)))
+            self.back() if inside else self.app.open("backlog")
+        elif action in (inp.ADVANCE, inp.WHEEL_DOWN):
+            self.click_advance()
+        else:
+            self._key_action(action)
+
+    def _key_action(self, action: str | None) -> None:
+        s = self.session
+        handlers = {
+            inp.BACK: self.back,
+            inp.HISTORY: lambda: self.app.open("backlog"),
+            inp.MENU: lambda: self.app.open("menu"),
+            inp.AUTO: lambda: self.quick("auto"),
+            inp.SKIP_TOGGLE: lambda: self.quick("skip"),
+            inp.HIDE: self._toggle_ui,
+            inp.QUICK_SAVE: self.quick_save,
+            inp.QUICK_LOAD: self.quick_load,
+            inp.SWITCH_VIEW: self.app.switch_view,
+        }
+        if action == inp.SKIP_HOLD:
+            s.skip_held = True
+            self.waited = 0.0
+        elif action == inp.SKIP_RELEASE:
+            s.skip_held = False
+        elif action in handlers:
+            handlers[action]()
+
+    def _toggle_ui(self) -> None:
+        self.show_ui = not self.show_ui
+
+    def _quick_at(self, pos: tuple[int, int]) -> str | None:
+        for key, rect in self.session.frame.quick_buttons(self.geo):
+            if rect.inflate(12, 8).collidepoint(pos):
+                return key
+        return None
+
+    def quick(self, key: str) -> None:
+        """A quick-menu button (also A and S on the keyboard)."""
+        s = self.session
+        if key == "back":
+            self.back()
+        elif key == "auto":
+            s.auto = not s.auto
+            self.waited = 0.0
+        elif key == "skip":
+            s.skip = not s.skip
+            self.waited = 0.0
+        else:
+            self.app.open({"history": "backlog"}.get(key, key))
+
+    def quick_save(self) -> None:
+        ok = self.app.save_game("quick")
+        if ok:
+            self.app.toast(tr("quick_saved"))
+
+    def quick_load(self) -> None:
+        data = self.session.saves.read("quick")
+        if isinstance(data, SaveData):
+            self.app.load_game(data)
+            self.app.toast(tr("quick_loaded"))
+        else:
+            self.app.toast(tr("no_quick_save") if data is None else tr("save_damaged"))
+
+    # --- time -------------------------------------------------------------------
+
+    def _auto_wait(self) -> float:
+        s = self.session
+        if s.options.fast:
+            return 0.0
+        share = 1.0 / max(1, len(self.pages))
+        return max(0.6, auto_delay(s.runtime.message, s.prefs) * share)
+
+    def _next_move(self) -> float | None:
+        """Seconds (from page completion) after which auto or skip moves on, if on."""
+        s = self.session
+        if s.skipping:
+            return 0.0 if s.options.fast else SKIP_INTERVAL
+        return self._auto_wait() if s.auto else None
+
+    def update(self, dt: float) -> bool:
+        if not self.complete:
+            self.elapsed += dt
+            if self.page_start + int(self.elapsed * self.session.prefs.text_speed) >= self.page_end:
+                self.complete = True
+            return True
+        self.waited += dt
+        move = self._next_move()
+        if move is not None and self.waited >= move and self.drawn_message:
+            self.forward()
+            return True
+        before = int(self.blink / BLINK)
+        self.blink += dt
+        if int(self.blink / BLINK) != before and self.show_ui:
+            self._partial_mark = True
+            return True
+        return False
+
+    def wake_in(self) -> float | None:
+        if not self.complete:
+            return 0.0
+        move = self._next_move()
+        blink = BLINK - (self.blink % BLINK) if self.show_ui else None
+        if move is None:
+            return blink
+        due = max(0.0, move - self.waited)
+        return due if blink is None else min(due, blink)
+
+    # --- drawing ------------------------------------------------------------------
+
+    @property
+    def mark_visible(self) -> bool:
+        return self.complete and int(self.blink / BLINK) % 2 == 0
+
+    def draw(self, surface: pygame.Surface) -> list[pygame.Rect] | None:
+        geo = self.geo
+        if (
+            self._partial_mark
+            and self._under_mark is not None
+            and surface is self.app.canvas
+            and self.app.partial_ok
+        ):
+            self._partial_mark = False
+            surface.blit(self._under_mark, geo.mark)
+            if self.mark_visible:
+                self.session.frame.draw_mark(surface, geo)
+            return [geo.mark.copy()]
+        self._draw_full(surface, geo)
+        return None
+
+    def _draw_full(self, surface: pygame.Surface, geo: Geometry) -> None:
+        s = self.session
+        rt = s.runtime
+        active = frozenset(k for k, on in (("auto", s.auto), ("skip", s.skipping)) if on)
+        page = self.pages[self.page_index] if self.pages else ()
+        s.frame.draw(
+            surface, rt.scene_ref, rt.message, page, self.reveal,
+            show_ui=self.show_ui, active=active, focus=self.focus,
+        )
+        self._partial_mark = False
+        if self.show_ui and self.complete:
+            self._under_mark = surface.subsurface(geo.mark).copy()
+            if self.mark_visible:
+                s.frame.draw_mark(surface, geo)
+        if surface is self.app.canvas:
+            self.drawn_message = True
+            self.app.note_first_message_frame()

@@ -1,0 +1,183 @@
+"""`chatlog-vn play [STORY]`: play a story in a window.
+
+STORY is a script file, a story folder, or nothing (the story in the current
+folder). Headless runs: `--autoplay --quit-at-end [--fast] [--benchmark]`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+_IMPORTED_AT = time.perf_counter()
+
+EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
+
+HOW_TO_NAME = (
+    "chatlog-vn play: no story here. Name one: `chatlog-vn play STORY_FOLDER` or "
+    "`chatlog-vn play FILE.log` (a story folder holds .log files, optionally a story.yaml)."
+)
+
+
+def add_parser(p: argparse.ArgumentParser) -> None:
+    """Arguments of `play`."""
+    p.add_argument("story", nargs="?", help="a script file or story folder (default: this folder)")
+    p.add_argument("--save-dir", type=Path, help="keep saves, read marks and settings here")
+    p.add_argument("--view", choices=("adv", "chat"), help="text box (adv) or messenger (chat)")
+    p.add_argument("--autoplay", action="store_true", help="start reading at once in auto mode")
+    p.add_argument("--quit-at-end", action="store_true", help="exit after the last message")
+    p.add_argument("--fast", action="store_true", help="no waits: as fast as frames can be drawn")
+    p.add_argument("--benchmark", action="store_true", help="print frame and memory figures")
+    p.add_argument("--first-frame-exit", action="store_true",
+                   help="exit right after the first message is drawn (start-up benchmark)")
+    p.add_argument("--at", metavar="FILE:LINE", help="start reading at a script's line")
+    p.add_argument("--size", type=_size, metavar="WxH", help="window size (default 1280x720)")
+    p.add_argument("--lang", choices=("ja", "en"), help="interface language")
+
+
+def _size(text: str) -> tuple[int, int]:
+    try:
+        w, h = (int(v) for v in text.lower().split("x"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"size must be WxH, e.g. 1280x720, not {text!r}") from None
+    if not (160 <= w <= 8192 and 90 <= h <= 8192):
+        raise argparse.ArgumentTypeError(f"size {text} is out of range")
+    return w, h
+
+
+def run(args: argparse.Namespace) -> int:
+    """Load the story, open the window and play; returns the exit code."""
+    from engine.manifest import StoryError, find_story, load_story
+
+    target = Path(args.story) if args.story else find_story(Path.cwd())
+    if target is None:
+        print(HOW_TO_NAME, file=sys.stderr)
+        return EXIT_USAGE
+    if not target.exists():
+        print(f"chatlog-vn play: {target}: no such file or folder", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        story = load_story(target)
+    except StoryError as exc:
+        print(f"chatlog-vn play: {exc}", file=sys.stderr)
+        return EXIT_ERRORS
+    _report_errors(story)
+    session = _session(story, args)
+    if session is None:
+        return EXIT_ERRORS
+    return _play(session, args)
+
+
+def _report_errors(story) -> None:
+    errors = [d for d in story.all_diagnostics() if d.severity == "error"]
+    for d in errors[:5]:
+        print(d.format(), file=sys.stderr)
+    if len(errors) > 5:
+        print(f"chatlog-vn play: … and {len(errors) - 5} more errors (see `chatlog-vn check`)",
+              file=sys.stderr)
+
+
+def _session(story, args: argparse.Namespace):
+    """Everything the screens share; None (after a message) if the story cannot be played."""
+    from engine.app.app import PlayOptions, Session
+    from engine.manifest import story_id
+    from engine.preferences import default_prefs_dir, load_prefs
+    from engine.runtime import EmptyStoryError, Runtime, find_source_line
+    from engine.saves import SaveStore, load_marks, save_dir
+
+    try:
+        runtime = Runtime(story)
+    except EmptyStoryError:
+        print("chatlog-vn play: the story has no messages to show", file=sys.stderr)
+        return None
+    sid = story_id(story)
+    folder = save_dir(sid, args.save_dir)
+    prefs_dir = args.save_dir if args.save_dir is not None else default_prefs_dir()
+    options = PlayOptions(
+        view=args.view, autoplay=args.autoplay, quit_at_end=args.quit_at_end, fast=args.fast,
+        benchmark=args.benchmark, first_frame_exit=args.first_frame_exit,
+        window_size=args.size,
+    )
+    if args.at:
+        file, _, line = args.at.rpartition(":")
+        found = find_source_line(story, file, int(line)) if line.isdigit() and file else None
+        if found is None:
+            print(f"chatlog-vn play: --at {args.at}: no message at that line", file=sys.stderr)
+            return None
+        options.start = found
+    return Session(
+        story=story, runtime=runtime, marks=load_marks(folder), prefs=load_prefs(prefs_dir),
+        prefs_dir=Path(prefs_dir), saves=SaveStore(folder), story_id=sid, options=options,
+    )
+
+
+def _play(session, args: argparse.Namespace) -> int:
+    import pygame
+
+    from engine.app.app import App
+    from engine.app.i18n import pick_language, set_language
+    from engine.preferences import system_language
+
+    set_language(pick_language(args.lang or session.prefs.language, session.story.ui_language,
+                               system_language()))
+    pygame.display.init()
+    app = App(session)
+    app.open_window(args.size, session.prefs.fullscreen)
+    opts = session.options
+    if opts.start is not None or opts.autoplay or opts.first_frame_exit:
+        app.start_reading(opts.start)
+    else:
+        app.open("title")
+    try:
+        code = app.run()
+        if opts.benchmark:
+            _benchmark_report(app)
+    finally:
+        pygame.quit()
+    return code
+
+
+def _since_process_start() -> float:
+    """Seconds since this process started (Linux /proc), else since this module loaded."""
+    try:
+        with open("/proc/self/stat", encoding="ascii") as f:
+            start_ticks = int(f.read().rsplit(")", 1)[1].split()[19])
+        with open("/proc/uptime", encoding="ascii") as f:
+            uptime = float(f.read().split()[0])
+        return uptime - start_ticks / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError):
+        return time.perf_counter() - _IMPORTED_AT
+
+
+def _benchmark_report(app) -> None:
+    """Frame time median and p99, frames drawn, first message, memory, idle CPU."""
+    import resource
+
+    times = sorted(app.frame_times) or [0.0]
+    p99 = times[min(len(times) - 1, int(len(times) * 0.99))]
+    first = app.first_message_frame_at
+    first_text = "n/a" if first is None else f"{_since_process_start() - (time.perf_counter() - first):.3f} s"
+    idle_cpu, idle_frames = (0.0, 0) if app.session.options.first_frame_exit else _idle(app)
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"frames drawn: {app.frames_drawn}")
+    print(f"frame time: median {statistics.median(times) * 1000:.2f} ms, p99 {p99 * 1000:.2f} ms")
+    print(f"first message frame: {first_text} after process start")
+    print(f"peak memory: {peak:.1f} MB")
+    print(f"idle: {idle_cpu * 1000:.1f} ms CPU and {idle_frames} frames over 1.0 s")
+
+
+def _idle(app, seconds: float = 1.0) -> tuple[float, int]:
+    """Run the loop with no input for `seconds`: CPU time used and frames drawn."""
+    app.running = True
+    app.session.options.fast = False
+    app.session.auto = app.session.skip = False
+    frames = app.frames_drawn
+    cpu = time.process_time()
+    end = time.monotonic() + seconds
+    while time.monotonic() < end and app.running:
+        app.step(max_wait=max(0.0, end - time.monotonic()))
+    return time.process_time() - cpu, app.frames_drawn - frames
