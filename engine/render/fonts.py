@@ -9,6 +9,7 @@ first font that has it; a character no font has is drawn as an outlined box
 from __future__ import annotations
 
 import logging
+import struct
 import unicodedata
 import warnings
 from collections.abc import Iterator, Sequence
@@ -110,11 +111,7 @@ class FontSet:
         self._font_for: dict[str, pygame.freetype.Font | None] = {}
         self._advance: dict[tuple[str, float], float] = {}
         self._measure: dict[tuple[str, float], float] = {}
-        # The baseline sits this far (in em) below the top of the em box: the
-        # primary font's ascender, scaled so ascender + descender fill one em.
-        asc = self.primary.get_sized_ascender(1000)
-        desc = -self.primary.get_sized_descender(1000)
-        self.ascent_ratio = asc / (asc + desc) if asc + desc > 0 else 0.8
+        self.ascent_ratio = em_ascent(self.primary)
 
     @staticmethod
     def _primary(path: Path | str | None) -> pygame.freetype.Font:
@@ -238,6 +235,43 @@ class FontSet:
         surface = pygame.Surface((w, h), pygame.SRCALPHA)
         pygame.draw.rect(surface, color, surface.get_rect(), width=max(1, round(size / 16)))
         return GlyphImage(surface, inset, h)
+
+
+def em_ascent(font: pygame.freetype.Font) -> float:
+    """How far (in em) the baseline sits below the top of the font's em box.
+
+    The OS/2 typographic ascender and descender say where the design's em box
+    is (880/-120 in CJK fonts, so that ruby set on the box above touches the
+    box, not the ink). pygame does not expose them, so they are read from the
+    file; failing that, the hhea ascender and descender scaled to one em.
+    """
+    typo = _typo_metrics(Path(font.path))
+    if typo is not None:
+        asc, desc = typo
+    else:
+        asc, desc = font.get_sized_ascender(1000), font.get_sized_descender(1000)
+    return asc / (asc - desc) if asc > 0 and asc - desc > 0 else 0.8
+
+
+def _typo_metrics(path: Path) -> tuple[int, int] | None:
+    """sTypoAscender and sTypoDescender from an sfnt file's OS/2 table (first font of a .ttc)."""
+    try:
+        with path.open("rb") as f:
+            header = f.read(12)
+            if header[:4] == b"ttcf":  # a collection: the first font's offset follows
+                f.seek(struct.unpack(">I", f.read(4))[0])
+                header = f.read(12)
+            (tables,) = struct.unpack(">H", header[4:6])
+            directory = f.read(16 * tables)
+            for i in range(0, len(directory), 16):
+                tag, _, offset, length = struct.unpack(">4sIII", directory[i:i + 16])
+                if tag == b"OS/2" and length >= 72:
+                    f.seek(offset + 68)
+                    asc, desc = struct.unpack(">hh", f.read(4))
+                    return asc, desc
+    except (OSError, struct.error):
+        return None
+    return None
 
 
 def placeholder_advance(ch: str, size: float) -> float:
