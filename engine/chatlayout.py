@@ -1,0 +1,698 @@
+"""The chat view's geometry: bubbles sized to their text, and a lazy column of them.
+
+Pure: no pygame. Text is laid out by the same JLREQ core as the text box
+(`engine.layout.layout_message`), so ruby, kinsoku and forced breaks behave
+the same inside a bubble. This module adds two things on top:
+
+- `BubbleLayout.bubble`: a message laid out at most ~60% of the column wide,
+  then shrink-wrapped: the narrowest width that keeps the same number of
+  lines, so lines come out balanced (no lone last character) and the bubble
+  is as wide as its longest line plus padding.
+- `ChatColumn`: the whole conversation as a column of blocks, one per
+  message (a block holds an optional date separator, an optional name label,
+  and the bubble or the centred system line). Block heights start as one
+  estimate and are replaced by the real height the first time a block is
+  laid out; the differences live in a Fenwick tree, so y offsets are prefix
+  sums in O(log n) and `visible(top, bottom)` finds its first block by
+  descending that tree. A 10,000-message column therefore costs only the
+  blocks on screen, wherever the reader has scrolled.
+
+Coordinates are pixels from the column's top-left; a block's parts are
+relative to the block's top. Scroll offsets and animation are the app's.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from collections import OrderedDict
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, replace
+from datetime import datetime
+from typing import Literal
+
+from engine.layout import classes
+from engine.layout.boxes import Layout, Line, Measure, Settings
+from engine.model import BREAK, Break, Message, Ruby, Run, Scene, Side, Story
+
+# layout_message(runs, width, measure, settings) -> Layout; the layout core's signature.
+LayoutFn = Callable[[tuple[Run, ...], float, Measure, Settings], Layout]
+
+# (x, y, w, h) in pixels.
+Box = tuple[float, float, float, float]
+
+BlockKind = Literal["bubble", "system"]
+
+_JA_WEEKDAYS = "月火水木金土日"
+_EN_WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+_EN_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun",
+              "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def default_layout() -> LayoutFn:
+    """The project's layout core (imported late so tests can pass their own)."""
+    from engine.layout import layout_message
+
+    return layout_message
+
+
+# --- dates -------------------------------------------------------------------
+
+
+def format_timestamp(ts: datetime, lang: str, with_time: bool = True) -> str:
+    """A scene's date as a messenger shows it: `2025年3月14日(金) 21:05` / `Fri, 14 Mar 2025 21:05`."""
+    clock = f" {ts.hour:02d}:{ts.minute:02d}" if with_time else ""
+    if lang == "ja":
+        return f"{ts.year}年{ts.month}月{ts.day}日({_JA_WEEKDAYS[ts.weekday()]}){clock}"
+    day = _EN_WEEKDAYS[ts.weekday()]
+    return f"{day}, {ts.day} {_EN_MONTHS[ts.month - 1]} {ts.year}{clock}"
+
+
+def date_label(scene: Scene, lang: str) -> str:
+    """The date separator's text for a scene: its LOG timestamp, else its title."""
+    if scene.timestamp is None:
+        return scene.title.strip()
+    ts = scene.timestamp
+    # A START line with a date only parses as midnight; its title then has no clock.
+    has_clock = ts.hour or ts.minute or ":" in scene.title
+    return format_timestamp(ts, lang, with_time=bool(has_clock))
+
+
+# --- bubbles -------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ChatGeometry:
+    """The chat view's spacing, in pixels; `for_size` derives it from the text size."""
+
+    max_fraction: float = 0.6  # widest bubble as a share of the column
+    system_fraction: float = 0.8  # widest system line as a share of the column
+    system_scale: float = 0.8  # system lines' text size relative to bubbles'
+    margin: float = 16.0  # column edge to avatar
+    avatar: float = 48.0  # avatar diameter
+    avatar_gap: float = 10.0  # avatar to bubble
+    pad_x: float = 16.0  # bubble's inner padding, left and right
+    pad_y: float = 10.0  # bubble's inner padding, top and bottom
+    gap: float = 6.0  # between bubbles of one run
+    run_gap: float = 18.0  # before the first bubble of a run, a system line or a date
+    name_size: float = 18.0  # name label text size
+    name_height: float = 26.0  # name label row, above the first bubble of a run
+    date_size: float = 18.0  # date separator text size
+    date_height: float = 40.0  # date separator row
+
+    @classmethod
+    def for_size(cls, size: float) -> ChatGeometry:
+        """Spacing proportional to a base text size (the defaults are for 30 px)."""
+        k = size / 30.0
+        base = cls()
+        scaled = {
+            name: getattr(base, name) * k
+            for name in ("margin", "avatar", "avatar_gap", "pad_x", "pad_y", "gap", "run_gap",
+                         "name_size", "name_height", "date_size", "date_height")
+        }
+        return replace(base, **scaled)
+
+
+@dataclass(frozen=True, slots=True)
+class Bubble:
+    """A message's text laid out for a bubble, and the bubble's outer size."""
+
+    layout: Layout
+    width: float  # outer width: longest line plus padding
+    height: float  # outer height: the lines plus padding
+    text_x: float  # where the layout's page surface goes inside the bubble
+    text_y: float
+
+
+def text_height(layout: Layout) -> float:
+    """The ink height of a layout: its lines without the leading after the last one."""
+    s = layout.settings
+    if not layout.lines:
+        return s.size
+    return len(layout.lines) * s.line_pitch - s.size * s.line_gap
+
+
+def content_width(layout: Layout) -> float:
+    """The width the lines actually use: furthest glyph or ruby."""
+    right = max((line.right for line in layout.lines), default=0.0)
+    ruby = max((r.x + r.w for line in layout.lines for r in line.rubies), default=0.0)
+    return max(right, ruby)
+
+
+def message_settings(runs: tuple[Run, ...], settings: Settings) -> Settings:
+    """Settings for one bubble: no ruby band reserved when the message has no ruby.
+
+    Each bubble is its own box, so a line of plain text needs no empty band
+    above it; bubbles with ruby keep the band and the even line pitch.
+    Hanging punctuation is off: the bubble's edge is the box's edge and a
+    hanging `。` would poke out of the shape.
+    """
+    has_ruby = settings.show_ruby and any(isinstance(r, Ruby) for r in runs)
+    return replace(settings, show_ruby=has_ruby, hanging_punctuation=False)
+
+
+class BubbleLayout:
+    """Lays out and shrink-wraps message text, caching results.
+
+    The cache is keyed by (runs, width, settings): a message's identity for
+    layout is what it says, so two identical lines share one layout.
+    """
+
+    def __init__(self, measure: Measure, layout_fn: LayoutFn | None = None,
+                 capacity: int = 4096) -> None:
+        self.measure = measure
+        self._layout_fn = layout_fn or default_layout()
+        self._cache: OrderedDict[tuple, Bubble] = OrderedDict()
+        self._capacity = capacity
+        self.layout_calls = 0  # how many times the layout core ran (tests count these)
+
+    def layout(self, runs: tuple[Run, ...], width: float, settings: Settings) -> Layout:
+        """One call into the layout core, counted."""
+        self.layout_calls += 1
+        return self._layout_fn(runs, width, self.measure, settings)
+
+    def bubble(self, runs: tuple[Run, ...], max_text: float, settings: Settings,
+               pad_x: float, pad_y: float) -> Bubble:
+        """The shrink-wrapped bubble for `runs`, text at most `max_text` wide."""
+        key = (runs, round(max_text, 2), settings, pad_x, pad_y)
+        hit = self._cache.get(key)
+        if hit is not None:
+            self._cache.move_to_end(key)
+            return hit
+        layout = self.shrink_wrap(runs, max_text, message_settings(runs, settings))
+        w = content_width(layout)
+        bubble = Bubble(layout, w + 2 * pad_x, text_height(layout) + 2 * pad_y, pad_x, pad_y)
+        self._cache[key] = bubble
+        if len(self._cache) > self._capacity:
+            self._cache.popitem(last=False)
+        return bubble
+
+    def shrink_wrap(self, runs: tuple[Run, ...], max_text: float, settings: Settings) -> Layout:
+        """The narrowest layout of `runs` with as many lines as at `max_text`.
+
+        Binary search over the width: the line count only grows as the box
+        narrows, so the narrowest width keeping the count spreads the text
+        evenly over the lines and the last line is not left nearly empty.
+        """
+        full = self.layout(runs, max_text, settings)
+        target = len(full.lines)
+        if target <= 1:
+            return full
+        # Every line of a `target`-line layout is at most its box wide, so no box
+        # narrower than an even split of the text can hold it (less a margin for
+        # the small differences between break points).
+        total = sum(line.right for line in full.lines)
+        lo = total / target - settings.size / 2
+        hi, best = max_text, full
+        step = max(settings.size / 16.0, 0.5)
+        while hi - lo > step:
+            mid = (lo + hi) / 2
+            trial = self.layout(runs, mid, settings)
+            if len(trial.lines) <= target:
+                hi, best = mid, trial
+            else:
+                lo = mid
+        return self.balance(runs, best, settings)
+
+    def balance(self, runs: tuple[Run, ...], layout: Layout, settings: Settings) -> Layout:
+        """Even out the lines of a greedy layout without widening it.
+
+        Greedy filling at the narrowest width can still leave a short last
+        line (21 characters at 5 a line: 5+5+5+5+1). The lines are re-broken
+        at legal points to spread the text evenly (`balanced_breaks`), the
+        breaks are written into the runs as forced breaks, and the result is
+        kept only if the layout core confirms it: same line count, no wider.
+        """
+        cuts = balanced_breaks(layout, settings.strictness)
+        if cuts is None:
+            return layout
+        split = insert_breaks(runs, cuts)
+        if split is None:
+            return layout
+        trial = self.layout(split, layout.width, settings)
+        if len(trial.lines) != len(layout.lines):
+            return layout
+        if content_width(trial) > content_width(layout) + 0.5:
+            return layout
+        return trial
+
+
+# --- balancing -------------------------------------------------------------------
+
+_TOKEN_PUNCT = frozenset("%％$＄¥￥#＃&＆@＠/-_.,:'+")
+
+
+def can_break_between(a: str, b: str, strictness: str) -> bool:
+    """Whether a line may end after `a` and the next start with `b` (JLREQ, conservatively).
+
+    Kinsoku from engine.layout.classes; no break inside a run of Latin
+    letters, digits and the signs that bind to them (RTX-3080, f/11.4, 50%).
+    """
+    if classes.is_line_start_prohibited(b, strictness):  # type: ignore[arg-type]
+        return False
+    if classes.is_line_end_prohibited(a) or classes.is_space(b):
+        return False
+    if classes.is_inseparable(a) and classes.is_inseparable(b):
+        return False
+    if a[:1] in classes.NO_BREAK_SPACES or b[:1] in classes.NO_BREAK_SPACES:
+        return False
+
+    def token(ch: str) -> bool:
+        return classes.is_latin(ch) or ch[:1] in _TOKEN_PUNCT
+
+    return not (token(a) and token(b))
+
+
+def _paragraphs(layout: Layout) -> list[list[Line]]:
+    """The layout's lines grouped by forced breaks."""
+    groups: list[list[Line]] = [[]]
+    for line in layout.lines:
+        groups[-1].append(line)
+        if line.hard_break:
+            groups.append([])
+    return [g for g in groups if g]
+
+
+def _glyph_run(lines: list[Line]) -> tuple[list[str], list[float], list[bool]]:
+    """A paragraph's glyphs, their advances, and whether a break may precede each one."""
+    chars: list[str] = []
+    advances: list[float] = []
+    inside_ruby: list[bool] = []
+    for line in lines:
+        glyphs = line.glyphs
+        ruby_inner = set()
+        for r in line.rubies:
+            ruby_inner.update(range(r.base_start + 1, r.base_end))
+        for j, g in enumerate(glyphs):
+            nxt = glyphs[j + 1].x if j + 1 < len(glyphs) else g.x + g.w
+            chars.append(g.ch)
+            advances.append(max(nxt - g.x, 0.0))
+            inside_ruby.append(j in ruby_inner)
+    return chars, advances, inside_ruby
+
+
+def _best_split(advances: list[float], legal: list[bool], lines: int,
+                limit: float) -> list[int] | None:
+    """Break points (glyph indices) splitting into `lines` lines no wider than `limit`,
+    minimising the sum of squared slack, so every line is about as long as the others."""
+    n = len(advances)
+    prefix = [0.0]
+    for a in advances:
+        prefix.append(prefix[-1] + a)
+    inf = float("inf")
+    cost = [[inf] * (n + 1) for _ in range(lines + 1)]
+    back = [[-1] * (n + 1) for _ in range(lines + 1)]
+    cost[0][0] = 0.0
+    for k in range(1, lines + 1):
+        for j in range(1, n + 1):
+            if j < n and not legal[j]:
+                continue
+            i = j - 1
+            while i >= 0 and prefix[j] - prefix[i] <= limit + 0.5:
+                if (i == 0 or legal[i]) and cost[k - 1][i] < inf:
+                    c = cost[k - 1][i] + (limit - (prefix[j] - prefix[i])) ** 2
+                    if c < cost[k][j]:
+                        cost[k][j], back[k][j] = c, i
+                i -= 1
+    if cost[lines][n] == inf:
+        return None
+    cuts, j = [], n
+    for k in range(lines, 0, -1):
+        j = back[k][j]
+        cuts.append(j)
+    return sorted(c for c in cuts if c > 0)
+
+
+def balanced_breaks(layout: Layout, strictness: str) -> list[int] | None:
+    """Code-point offsets (into the message text without readings or breaks) at which
+    to break for evenly long lines; None when the greedy lines are already the best."""
+    limit = content_width(layout)
+    offsets: list[int] = []
+    changed = False
+    base = 0
+    for lines in _paragraphs(layout):
+        chars, advances, inside = _glyph_run(lines)
+        starts, at = set(), 0
+        for line in lines[:-1]:
+            at += len(line.glyphs)
+            starts.add(at)
+        legal = [i in starts or (i > 0 and not inside[i]
+                 and can_break_between(chars[i - 1], chars[i], strictness))
+                 for i in range(len(chars))]
+        cuts = _best_split(advances, legal, len(lines), limit) if len(lines) > 1 else []
+        if cuts is None:
+            cuts = sorted(starts)
+        changed |= set(cuts) != starts
+        cp = [0]
+        for ch in chars:
+            cp.append(cp[-1] + len(ch))
+        offsets.extend(base + cp[c] for c in cuts)
+        base += cp[-1]
+    return offsets if changed else None
+
+
+def insert_breaks(runs: tuple[Run, ...], offsets: list[int]) -> tuple[Run, ...] | None:
+    """`runs` with a forced break at each code-point offset of the text (readings excluded).
+
+    Text and directions are split; a ruby only between its pairs. None if an
+    offset falls inside a ruby pair's base.
+    """
+    wanted = sorted(set(offsets))
+    out: list[Run] = []
+    pos = 0
+    for run in runs:
+        if isinstance(run, Break):
+            out.append(run)
+            continue
+        length = len(run.base) if isinstance(run, Ruby) else len(run.text)
+        inner = [o - pos for o in wanted if pos < o < pos + length]
+        if pos in wanted and pos > 0 and out and not isinstance(out[-1], Break):
+            out.append(BREAK)
+        pieces = _split_run(run, inner)
+        if pieces is None:
+            return None
+        out.extend(pieces)
+        pos += length
+    return tuple(out)
+
+
+def _split_run(run: Run, cuts: list[int]) -> list[Run] | None:
+    if not cuts:
+        return [run]
+    if isinstance(run, Ruby):
+        groups: list[list[tuple[str, str]]] = [[]]
+        at = 0
+        for base, reading in run.parts:
+            if at in cuts:
+                groups.append([])
+            groups[-1].append((base, reading))
+            at += len(base)
+        if sum(len(g) for g in groups) != len(run.parts) or len(groups) != len(cuts) + 1:
+            return None
+        pieces: list[Run] = []
+        for g in groups:
+            pieces.extend((Ruby(tuple(g)), BREAK))
+        return pieces[:-1]
+    text = run.text  # type: ignore[union-attr]
+    bounds = [0, *cuts, len(text)]
+    out: list[Run] = []
+    for a, b in zip(bounds, bounds[1:], strict=False):
+        out.extend((type(run)(text[a:b]), BREAK))  # type: ignore[call-arg]
+    return out[:-1]
+
+
+# --- the column ------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ChatBlock:
+    """One message's block in the column; every box is relative to the block's top."""
+
+    flat: int  # the message's index in play order
+    scene: int  # the scene's index in play order
+    message: Message
+    kind: BlockKind
+    side: Side | None  # None for a system line
+    height: float
+    body: Box  # the bubble, or the system line's text box
+    bubble: Bubble  # the laid-out text (for a system line too; drawn without a shape)
+    date: str | None = None  # the separator's text when the block starts a scene
+    date_box: Box | None = None
+    name: str | None = None  # the name label when the block starts a run
+    name_box: Box | None = None
+    avatar: Box | None = None  # the avatar's square, on the first bubble of a run
+
+    @property
+    def speaker(self) -> str | None:
+        return self.message.speaker
+
+
+@dataclass(frozen=True, slots=True)
+class Placed:
+    """A block and the y of its top in the column."""
+
+    y: float
+    block: ChatBlock
+
+
+class ChatColumn:
+    """The story's messages, play order, as a column of chat blocks.
+
+    `count` is how many messages (from the story's first) are in the column;
+    the chat screen raises it as messages appear and lowers it on rollback.
+    Heights are measured lazily; unmeasured blocks count as `estimate`.
+    """
+
+    def __init__(
+        self,
+        story: Story,
+        width: float,
+        measure: Measure,
+        settings: Settings,
+        *,
+        lang: str = "ja",
+        geometry: ChatGeometry | None = None,
+        bubbles: BubbleLayout | None = None,
+        count: int | None = None,
+        block_cache: int = 512,
+    ) -> None:
+        self.story = story
+        self.width = float(width)
+        self.settings = settings
+        self.lang = lang
+        self.geo = geometry or ChatGeometry.for_size(settings.size)
+        self.bubbles = bubbles or BubbleLayout(measure)
+        self._starts: list[int] = []
+        total = 0
+        for ref in story.scenes:
+            self._starts.append(total)
+            total += len(ref.scene.messages)
+        self.total = total
+        self._count = total if count is None else max(0, min(count, total))
+        self.estimate = self._estimate()
+        # Fenwick tree (1-based) of (real height - estimate) per block; unmeasured = 0.
+        self._tree = [0.0] * (total + 1)
+        self._measured = bytearray(total)
+        self._blocks: OrderedDict[int, ChatBlock] = OrderedDict()
+        self._block_cache = block_cache
+        self._fallback_sides: dict[str, Side] | None = None
+
+    # --- size and position ---------------------------------------------------
+
+    @property
+    def count(self) -> int:
+        return self._count
+
+    @count.setter
+    def count(self, value: int) -> None:
+        self._count = max(0, min(int(value), self.total))
+
+    def max_bubble_width(self) -> float:
+        """The widest a bubble may be: ~60% of the column, less if avatars need the room."""
+        g = self.geo
+        room = self.width - 2 * g.margin - g.avatar - g.avatar_gap
+        return max(min(self.width * g.max_fraction, room), 4 * g.pad_x)
+
+    def top_of(self, flat: int) -> float:
+        """The y of block `flat`'s top (the sum of the heights before it)."""
+        return flat * self.estimate + self._delta_prefix(flat)
+
+    def height(self) -> float:
+        """The column's height: the blocks of the `count` messages in it."""
+        return self.top_of(self._count)
+
+    def measured(self, flat: int) -> bool:
+        """Whether block `flat`'s real height is known (it has been laid out once)."""
+        return bool(self._measured[flat])
+
+    def index_at(self, y: float) -> int:
+        """The block whose span holds `y`, clamped to the column's blocks."""
+        if self._count == 0:
+            return 0
+        pos, rest, step = 0, float(y), 1 << self._count.bit_length()
+        # Descend the Fenwick tree: each node covers `step` blocks of estimate + delta.
+        while step:
+            nxt = pos + step
+            if nxt <= self._count:
+                span = step * self.estimate + self._tree[nxt]
+                if span <= rest:
+                    pos, rest = nxt, rest - span
+            step >>= 1
+        return min(pos, self._count - 1)
+
+    # --- queries -------------------------------------------------------------
+
+    def visible(self, top: float, bottom: float) -> list[Placed]:
+        """The blocks overlapping [top, bottom), laid out, with their y.
+
+        Laying a block out may change its height from the estimate, which
+        moves the blocks after it; the loop repeats until a pass measures
+        nothing new, and every block it returns is measured.
+        """
+        while True:
+            placed, changed = self._pass(top, bottom)
+            if not changed:
+                return placed
+
+    def visible_from_bottom(self, offset: float, view: float) -> tuple[float, list[Placed]]:
+        """The blocks in a `view`-high window whose bottom is `offset` above the column's end.
+
+        A chat window is anchored at the latest message, so the window is
+        given from the bottom; measuring blocks above never moves it.
+        Returns the window's top y and the blocks.
+        """
+        while True:
+            top = self.height() - offset - view
+            placed, changed = self._pass(top, top + view)
+            if not changed:
+                return top, placed
+
+    def _pass(self, top: float, bottom: float) -> tuple[list[Placed], bool]:
+        placed: list[Placed] = []
+        changed = False
+        if self._count == 0:
+            return placed, changed
+        i = self.index_at(max(top, 0.0))
+        y = self.top_of(i)
+        while i < self._count and y < bottom:
+            changed |= not self._measured[i]
+            blk = self.block(i)
+            if y + blk.height > top:
+                placed.append(Placed(y, blk))
+            y += blk.height
+            i += 1
+        return placed, changed
+
+    def iter_blocks(self, start: int, stop: int) -> Iterator[ChatBlock]:
+        """Blocks start..stop-1, laid out on demand."""
+        for i in range(max(start, 0), min(stop, self._count)):
+            yield self.block(i)
+
+    # --- blocks ----------------------------------------------------------------
+
+    def block(self, flat: int) -> ChatBlock:
+        """Block `flat` laid out (cached); records its real height the first time."""
+        blk = self._blocks.get(flat)
+        if blk is not None:
+            self._blocks.move_to_end(flat)
+            return blk
+        blk = self._build(flat)
+        self._blocks[flat] = blk
+        if len(self._blocks) > self._block_cache:
+            self._blocks.popitem(last=False)
+        if not self._measured[flat]:
+            self._measured[flat] = 1
+            self._add(flat, blk.height - self.estimate)
+        return blk
+
+    def scene_of(self, flat: int) -> int:
+        """The scene (play order) holding message `flat`."""
+        return bisect_right(self._starts, flat) - 1
+
+    def message(self, flat: int) -> Message:
+        scene = self.scene_of(flat)
+        return self.story.scenes[scene].scene.messages[flat - self._starts[scene]]
+
+    def _build(self, flat: int) -> ChatBlock:
+        scene = self.scene_of(flat)
+        msg = self.message(flat)
+        starts_scene = flat == self._starts[scene]
+        prev = None if starts_scene else self.message(flat - 1)
+        date = date_label(self.story.scenes[scene].scene, self.lang) if starts_scene else ""
+        g = self.geo
+        y = 0.0 if flat == 0 else g.gap
+        date_box = None
+        if date:
+            date_box = (0.0, y if flat == 0 else g.run_gap, self.width, g.date_height)
+            y = date_box[1] + g.date_height
+        if msg.speaker is None:
+            return self._system(flat, scene, msg, y, flat > 0 and not date, date or None, date_box)
+        starts_run = prev is None or prev.speaker != msg.speaker
+        if starts_run and not date and flat > 0:
+            y += g.run_gap - g.gap
+        return self._speech(flat, scene, msg, y, starts_run, date or None, date_box)
+
+    def _system(self, flat: int, scene: int, msg: Message, y: float, spaced: bool,
+                date: str | None, date_box: Box | None) -> ChatBlock:
+        g = self.geo
+        if spaced:
+            y += g.run_gap - g.gap
+        settings = replace(self.settings, size=self.settings.size * g.system_scale)
+        max_text = self.width * g.system_fraction
+        bubble = self.bubbles.bubble(msg.runs, max_text, settings, g.pad_x / 2, g.pad_y / 2)
+        body = ((self.width - bubble.width) / 2, y, bubble.width, bubble.height)
+        return ChatBlock(flat, scene, msg, "system", None, y + bubble.height, body, bubble,
+                         date=date, date_box=date_box)
+
+    def _speech(self, flat: int, scene: int, msg: Message, y: float, starts_run: bool,
+                date: str | None, date_box: Box | None) -> ChatBlock:
+        g = self.geo
+        side = self.side_of(msg.speaker)
+        max_text = self.max_bubble_width() - 2 * g.pad_x
+        bubble = self.bubbles.bubble(msg.runs, max_text, self.settings, g.pad_x, g.pad_y)
+        inner = g.margin + g.avatar + g.avatar_gap  # bubbles start beside the avatar column
+        x = inner if side == "left" else self.width - inner - bubble.width
+        avatar = name_box = None
+        name = None
+        top = y
+        if starts_run:
+            ax = g.margin if side == "left" else self.width - g.margin - g.avatar
+            avatar = (ax, top, g.avatar, g.avatar)
+            name = self.display_name(msg.speaker)
+            name_w = self.width - 2 * inner
+            name_box = (inner, top, name_w, g.name_height)
+            y += g.name_height
+        body = (x, y, bubble.width, bubble.height)
+        bottom = y + bubble.height
+        if avatar is not None:
+            bottom = max(bottom, avatar[1] + avatar[3])
+        return ChatBlock(flat, scene, msg, "bubble", side, bottom, body, bubble,
+                         date=date, date_box=date_box, name=name, name_box=name_box,
+                         avatar=avatar)
+
+    # --- characters --------------------------------------------------------------
+
+    def display_name(self, label: str | None) -> str:
+        """The name shown above a run: the character's display name, else the label."""
+        ch = self.story.character(label)
+        return ch.name if ch is not None else (label or "")
+
+    def side_of(self, label: str | None) -> Side:
+        """The speaker's side: story.yaml's (or the manifest's default), else by first appearance."""
+        ch = self.story.character(label)
+        if ch is not None:
+            return ch.side
+        if self._fallback_sides is None:
+            self._fallback_sides = _sides_by_appearance(self.story)
+        return self._fallback_sides.get(label or "", "left")
+
+    # --- estimate and the Fenwick tree --------------------------------------------
+
+    def _estimate(self) -> float:
+        """A typical block: one line of text in a bubble plus the gap before it."""
+        g = self.geo
+        return g.gap + self.settings.size * 1.0 + 2 * g.pad_y
+
+    def _add(self, flat: int, delta: float) -> None:
+        i = flat + 1
+        n = len(self._tree)
+        while i < n:
+            self._tree[i] += delta
+            i += i & -i
+
+    def _delta_prefix(self, flat: int) -> float:
+        """Sum of (real - estimate) over blocks 0..flat-1."""
+        i, s = min(flat, self.total), 0.0
+        while i > 0:
+            s += self._tree[i]
+            i -= i & -i
+        return s
+
+
+def _sides_by_appearance(story: Story) -> dict[str, Side]:
+    """Sides for speakers the story does not know: alternate by first appearance."""
+    sides: dict[str, Side] = {}
+    for ref in story.scenes:
+        for msg in ref.scene.messages:
+            if msg.speaker is not None and msg.speaker not in sides:
+                sides[msg.speaker] = "left" if len(sides) % 2 == 0 else "right"
+    return sides

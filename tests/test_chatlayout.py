@@ -1,0 +1,349 @@
+"""The chat view's pure geometry: bubble sizing, sides, runs, dates, the lazy column."""
+
+from __future__ import annotations
+
+import sys
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from engine.chatlayout import (
+    BubbleLayout,
+    ChatColumn,
+    ChatGeometry,
+    content_width,
+    date_label,
+    format_timestamp,
+    insert_breaks,
+)
+from engine.layout import Settings, classes, layout_message
+from engine.model import (
+    BREAK,
+    Character,
+    Direction,
+    Message,
+    Pos,
+    Ruby,
+    Scene,
+    SceneConfig,
+    SceneRef,
+    Script,
+    Story,
+    Text,
+)
+
+SIZE = 30.0
+
+
+def fake_measure(text: str, size: float) -> float:
+    """Full width for everything but ASCII, half width for ASCII."""
+    return sum(size / 2 if ord(ch) < 128 else size for ch in text)
+
+
+def msg(speaker: str | None, *runs: object, line: int = 1) -> Message:
+    parts = tuple(Text(r) if isinstance(r, str) else r for r in runs)
+    return Message(speaker, parts, Pos("t.log", line))  # type: ignore[arg-type]
+
+
+def make_story(
+    scenes: list[tuple[datetime | None, list[Message]]],
+    characters: dict[str, Character] | None = None,
+    titles: list[str] | None = None,
+) -> Story:
+    built = []
+    for i, (ts, messages) in enumerate(scenes):
+        title = titles[i] if titles else (ts.strftime("%Y.%m.%d %H:%M") if ts else "")
+        built.append(Scene(title, ts, Pos("t.log", 1), tuple(messages)))
+    script = Script("t.log", tuple(built))
+    refs = tuple(SceneRef(i, 0, sc, SceneConfig()) for i, sc in enumerate(built))
+    return Story(Path("."), "t", (script,), characters or {}, refs)
+
+
+def column(story: Story, width: float = 800.0, **kw: object) -> ChatColumn:
+    return ChatColumn(story, width, fake_measure, Settings(size=SIZE), **kw)  # type: ignore[arg-type]
+
+
+TS = datetime(2025, 3, 14, 21, 5)
+LONG = "ねえカイ、あのさ。子どものころ、屋上で一緒に見たの覚えてる？　あのとき、流れ星が三つ続けて落ちて"
+
+
+# --- bubbles -------------------------------------------------------------------
+
+
+def test_short_message_bubble_is_as_wide_as_its_text() -> None:
+    col = column(make_story([(TS, [msg("SORA", "ねえ、起きてる？")])]))
+    blk = col.block(0)
+    g = col.geo
+    assert blk.bubble.width == pytest.approx(8 * SIZE + 2 * g.pad_x)
+    assert len(blk.bubble.layout.lines) == 1
+
+
+def test_bubble_width_fits_longest_line_and_at_most_60_percent() -> None:
+    col = column(make_story([(TS, [msg("SORA", LONG)])]))
+    blk = col.block(0)
+    lines = blk.bubble.layout.lines
+    assert len(lines) > 1
+    longest = max(line.right for line in lines)
+    assert blk.bubble.width == pytest.approx(longest + 2 * col.geo.pad_x)
+    assert blk.bubble.width <= 0.6 * col.width + 1e-6
+
+
+def test_shrink_wrap_keeps_the_line_count_and_is_minimal() -> None:
+    bl = BubbleLayout(fake_measure, layout_message)
+    s = Settings(size=SIZE, hanging_punctuation=False)
+    runs = (Text(LONG),)
+    full = bl.layout(runs, 400, s)
+    wrapped = bl.shrink_wrap(runs, 400, s)
+    assert len(wrapped.lines) == len(full.lines)
+    # One character narrower than the result needs another line.
+    narrower = bl.layout(runs, content_width(wrapped) - SIZE, s)
+    assert len(narrower.lines) > len(full.lines)
+
+
+def test_no_lone_last_character() -> None:
+    # 11 characters in a box of 10: greedy would leave one alone on line 2.
+    text = "あいうえおかきくけこさ"
+    col = column(make_story([(TS, [msg("SORA", text)])]), width=10 * SIZE / 0.6 + 200)
+    bl = col.bubbles
+    s = Settings(size=SIZE, hanging_punctuation=False)
+    layout = bl.shrink_wrap((Text(text),), 10 * SIZE, s)
+    counts = [len(line.glyphs) for line in layout.lines]
+    assert counts == [6, 5]
+
+
+@settings(max_examples=40, deadline=None)
+@given(n=st.integers(min_value=2, max_value=80), width=st.integers(min_value=6, max_value=20))
+def test_balance_rule_last_line_not_much_shorter(n: int, width: int) -> None:
+    text = "あ" * n
+    bl = BubbleLayout(fake_measure, layout_message)
+    s = Settings(size=SIZE, hanging_punctuation=False)
+    layout = bl.shrink_wrap((Text(text),), width * SIZE, s)
+    counts = [len(line.glyphs) for line in layout.lines]
+    assert sum(counts) == n
+    if len(counts) > 1:
+        # Evenly spread: every line within one character of the longest.
+        assert max(counts) - counts[-1] <= 1
+        assert max(counts) <= width
+
+
+def test_forced_break_is_a_line_break() -> None:
+    col = column(make_story([(TS, [msg("KAI", "星の名前、覚えた？", BREAK, "ほら。")])]))
+    lines = col.block(0).bubble.layout.lines
+    assert [line.text for line in lines] == ["星の名前、覚えた？", "ほら。"]
+    assert col.block(0).bubble.width == pytest.approx(9 * SIZE + 2 * col.geo.pad_x)
+
+
+def test_ruby_in_bubble_uses_layout_core_and_reserves_band() -> None:
+    ruby = Ruby((("昴", "すばる"),))
+    col = column(make_story([(TS, [msg("KAI", "今夜は", ruby, "がよく見える。"),
+                                   msg("KAI", "今夜は昴がよく見える。")])]))
+    with_ruby, plain = col.block(0).bubble, col.block(1).bubble
+    assert with_ruby.layout.lines[0].rubies[0].text == "すばる"
+    # Only the bubble with ruby reserves the ruby band above its line.
+    assert with_ruby.height == pytest.approx(plain.height + SIZE * 0.5)
+
+
+def test_directions_keep_their_style() -> None:
+    col = column(make_story([(TS, [msg("KAI", "知ってる", Direction("（笑う）"), "。")])]))
+    styles = {g.ch: g.style for g in col.block(0).bubble.layout.lines[0].glyphs}
+    assert styles["笑"] == "direction" and styles["知"] == "text"
+
+
+def test_bubble_cache_reuses_layouts() -> None:
+    story = make_story([(TS, [msg("A", LONG), msg("B", LONG)])])
+    col = column(story)
+    col.block(0)
+    calls = col.bubbles.layout_calls
+    col.block(1)  # same text, same width and settings
+    assert col.bubbles.layout_calls == calls
+
+
+# --- sides, names, avatars ---------------------------------------------------------
+
+
+def test_sides_from_characters() -> None:
+    chars = {
+        "SORA": Character("SORA", "空", (232, 160, 180), "right"),
+        "KAI": Character("KAI", "カイ", (143, 184, 232), "left"),
+    }
+    col = column(make_story([(TS, [msg("SORA", "ねえ"), msg("KAI", "うん")])], chars))
+    a, b = col.block(0), col.block(1)
+    assert (a.side, b.side) == ("right", "left")
+    assert a.body[0] + a.body[2] > col.width / 2 > b.body[0] + b.body[2]
+    assert a.name == "空"
+
+
+def test_sides_without_manifest_first_left_second_right() -> None:
+    col = column(make_story([(TS, [msg("X", "あ"), msg("Y", "い"), msg("X", "う")])]))
+    assert [col.block(i).side for i in range(3)] == ["left", "right", "left"]
+
+
+def test_name_and_avatar_once_per_run() -> None:
+    msgs = [msg("A", "一"), msg("A", "二"), msg("B", "三"), msg("A", "四"), msg("A", "五")]
+    col = column(make_story([(TS, msgs)]))
+    names = [col.block(i).name for i in range(5)]
+    assert names == ["A", None, "B", "A", None]
+    avatars = [col.block(i).avatar is not None for i in range(5)]
+    assert avatars == [True, False, True, True, False]
+
+
+def test_narration_is_a_centred_system_line_and_breaks_runs() -> None:
+    msgs = [msg("A", "一"), msg(None, "（通信が一瞬途切れる）"), msg("A", "二")]
+    col = column(make_story([(TS, msgs)]))
+    sys_blk = col.block(1)
+    assert sys_blk.kind == "system" and sys_blk.side is None and sys_blk.name is None
+    x, _, w, _ = sys_blk.body
+    assert x + w / 2 == pytest.approx(col.width / 2)
+    assert col.block(2).name == "A"
+
+
+# --- dates ---------------------------------------------------------------------
+
+
+def test_date_labels() -> None:
+    assert format_timestamp(TS, "ja") == "2025年3月14日(金) 21:05"
+    assert format_timestamp(TS, "en") == "Fri, 14 Mar 2025 21:05"
+    midnight = Scene("2025.03.15", datetime(2025, 3, 15), Pos("t", 1), ())
+    assert date_label(midnight, "ja") == "2025年3月15日(土)"
+    untimed = Scene("第一話", None, Pos("t", 1), ())
+    assert date_label(untimed, "en") == "第一話"
+
+
+def test_date_separators_at_scene_starts_only() -> None:
+    ts2 = datetime(2025, 3, 15, 7, 42)
+    story = make_story([(TS, [msg("A", "一"), msg("B", "二")]),
+                        (ts2, [msg("A", "三"), msg("A", "四")])])
+    col = column(story, lang="en")
+    dates = [col.block(i).date for i in range(4)]
+    assert dates == ["Fri, 14 Mar 2025 21:05", None, "Sat, 15 Mar 2025 07:42", None]
+    # A new scene starts a new run: the name shows again.
+    assert col.block(2).name == "A"
+    blk = col.block(2)
+    assert blk.date_box is not None and blk.date_box[1] + blk.date_box[3] <= blk.body[1]
+
+
+# --- the column ---------------------------------------------------------------------
+
+
+def test_blocks_stack_without_overlap() -> None:
+    msgs = [msg("A" if i % 3 else "B", LONG[: 3 + i * 5 % 40]) for i in range(30)]
+    col = column(make_story([(TS, msgs)]))
+    placed = col.visible(0, 1e9)
+    assert [p.block.flat for p in placed] == list(range(30))
+    for a, b in zip(placed, placed[1:], strict=False):
+        assert a.y + a.block.height == pytest.approx(b.y)
+    assert col.height() == pytest.approx(placed[-1].y + placed[-1].block.height)
+
+
+def test_visible_returns_the_window_and_count_limits() -> None:
+    msgs = [msg("A" if i % 2 else "B", f"{i}番目のメッセージ") for i in range(200)]
+    col = column(make_story([(TS, msgs)]), count=50)
+    top, placed = col.visible_from_bottom(0, 600)
+    assert placed[-1].block.flat == 49
+    assert placed[0].y <= top < placed[0].y + placed[0].block.height
+    assert col.height() == pytest.approx(placed[-1].y + placed[-1].block.height)
+    col.count = 120
+    _, placed = col.visible_from_bottom(0, 600)
+    assert placed[-1].block.flat == 119
+
+
+def big_story(n: int = 10_000) -> Story:
+    texts = ["うん。", "起きてるよ。今夜は昴がよく見える。", LONG, "数えたら、忘れないだろ。"]
+    msgs = [msg("SORA" if i % 3 else "KAI", f"{i}:" + texts[i % 4]) for i in range(n)]
+    return make_story([(TS, msgs)])
+
+
+def test_ten_thousand_messages_query_cost_independent_of_position() -> None:
+    story = big_story()
+    costs = []
+    for where in (0.0, 0.5, 1.0):
+        col = column(story)
+        top = (col.height() - 720) * where
+        before = col.bubbles.layout_calls
+        placed = col.visible(top, top + 720)
+        costs.append(col.bubbles.layout_calls - before)
+        assert placed and all(col.measured(p.block.flat) for p in placed)
+        # Only the window (plus what estimates pulled in) was laid out.
+        assert sum(col.measured(i) for i in range(col.total)) < 40
+    assert min(costs) > 0
+    assert max(costs) <= 2 * min(costs) + 10
+
+
+def test_scrolling_from_bottom_lays_out_only_what_comes_into_view() -> None:
+    col = column(big_story())
+    col.visible_from_bottom(0, 720)
+    first = col.bubbles.layout_calls
+    for step in range(1, 30):
+        col.visible_from_bottom(step * 100.0, 720)
+    # 2900 px of scrolling brings in a bounded number of new blocks.
+    measured = sum(col.measured(i) for i in range(col.total))
+    assert measured < 120
+    assert col.bubbles.layout_calls - first < 120 * 12
+
+
+def test_measuring_above_never_moves_a_bottom_anchored_window() -> None:
+    col = column(big_story(500))
+    top, placed = col.visible_from_bottom(0, 720)
+    bottom_block = placed[-1].block.flat
+    col.visible(0, 3000)  # measure the start of the column
+    top2, placed2 = col.visible_from_bottom(0, 720)
+    assert placed2[-1].block.flat == bottom_block
+    assert col.height() - top2 == pytest.approx(720)
+
+
+def test_geometry_scales_with_size() -> None:
+    g = ChatGeometry.for_size(60)
+    assert g.avatar == pytest.approx(2 * ChatGeometry().avatar)
+
+
+def test_pure_module_imports_without_pygame(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in list(sys.modules):
+        if name == "engine.chatlayout" or name.startswith("pygame"):
+            monkeypatch.delitem(sys.modules, name)
+    monkeypatch.setitem(sys.modules, "pygame", None)  # type: ignore[arg-type]
+    import engine.chatlayout as reloaded
+
+    assert reloaded.ChatColumn is not None
+
+
+def test_twenty_one_characters_in_five_lines_has_no_lone_last_character() -> None:
+    bl = BubbleLayout(fake_measure, layout_message)
+    s = Settings(size=SIZE, hanging_punctuation=False)
+    layout = bl.shrink_wrap((Text("あ" * 21),), 5 * SIZE, s)
+    counts = [len(line.glyphs) for line in layout.lines]
+    assert len(counts) == 5 and counts[-1] >= 4  # greedy gives 5+5+5+5+1
+    assert content_width(layout) <= 5 * SIZE
+
+
+def test_insert_breaks_splits_text_direction_and_jukugo_ruby() -> None:
+    runs = (Text("あいう"), Direction("（笑う）"), Ruby((("明", "あ"), ("後", "さっ"), ("日", "て"))))
+    out = insert_breaks(runs, [2, 5, 8])
+    assert out is not None
+    assert out == (Text("あい"), BREAK, Text("う"), Direction("（笑"), BREAK, Direction("う）"),
+                   Ruby((("明", "あ"),)), BREAK, Ruby((("後", "さっ"), ("日", "て"))))
+    assert insert_breaks((Ruby((("天体", "てんたい"),)),), [1]) is None
+
+
+JA_CHARS = "あいうえおかきくけこ。、「」ー！？……漢字星空80mmRTX-3080 "
+
+
+@settings(max_examples=60, deadline=None)
+@given(text=st.text(alphabet=JA_CHARS, min_size=1, max_size=90),
+       width=st.integers(min_value=4, max_value=16))
+def test_balanced_bubbles_keep_text_kinsoku_and_width(text: str, width: int) -> None:
+    bl = BubbleLayout(fake_measure, layout_message)
+    s = Settings(size=SIZE, hanging_punctuation=False)
+    runs = (Text(text),)
+    greedy = bl.layout(runs, width * SIZE, s)
+    wrapped = bl.shrink_wrap(runs, width * SIZE, s)
+    assert "".join(line.text for line in wrapped.lines) == text
+    assert len(wrapped.lines) == len(greedy.lines)
+    assert content_width(wrapped) <= max(content_width(greedy), width * SIZE) + 0.5
+    greedy_starts = {line.text[:1] for line in greedy.lines[1:]}
+    for line in wrapped.lines[1:]:
+        first = line.text[:1]
+        # A new line may start with a prohibited character only where greedy had to.
+        assert not classes.is_line_start_prohibited(first) or first in greedy_starts
