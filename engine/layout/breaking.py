@@ -142,7 +142,9 @@ class _Filler:
     def break_before(self, s: int, k: int) -> Span:
         """The line that starts at s when atom k is the first that does not fit."""
         if k == s:
-            return Span(s, s + 1, forced=True)  # one atom wider than the whole line
+            # One atom wider than the whole line: alone on its line, and the
+            # break after it is forced unless it happens to be legal anyway.
+            return Span(s, s + 1, forced=s + 1 < len(self.atoms) and not self.ok[s + 1])
         if self.may_hang(s, k):
             return Span(s, k + 1, hanging=True)
         if self.preferred is not None:
