@@ -1,0 +1,116 @@
+"""`chatlog-vn check [PATH ...]`: report every problem in scripts and story.yaml.
+
+Output is gcc-style (`FILE:LINE:COL: severity: message [CODE]`) so editors'
+problem matchers pick it up, or a JSON list with `--format json`. Exit 0 when
+there are no errors (warnings allowed), 1 with errors, 2 for bad usage.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Iterable, Sequence
+from dataclasses import replace
+from pathlib import Path
+
+from engine.manifest import StoryError, find_story, load_story
+from engine.model import Diagnostic
+
+EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
+
+
+class UsageError(Exception):
+    """A PATH that is not there or holds nothing to check."""
+
+
+def add_parser(p: argparse.ArgumentParser) -> None:
+    """Arguments of `chatlog-vn check`."""
+    p.add_argument("paths", nargs="*", metavar="PATH",
+                   help="script files, story.yaml files or story folders "
+                        "(default: the story in the current folder)")
+    p.add_argument("--format", choices=("text", "json"), default="text",
+                   help="gcc-style lines (default) or a JSON list")
+
+
+def run(args: argparse.Namespace) -> int:
+    """Check the given paths; print the diagnostics and a summary line."""
+    try:
+        targets = _targets(args.paths)
+        diagnostics, files = collect(targets)
+    except UsageError as exc:
+        print(f"chatlog-vn check: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    shown = sort_diagnostics(relative(d) for d in diagnostics)
+    if args.format == "json":
+        print(json.dumps([as_json(d) for d in shown], ensure_ascii=False, indent=2))
+    else:
+        for d in shown:
+            print(d.format())
+    print(summary(shown, files), file=sys.stderr)
+    return EXIT_ERRORS if any(d.severity == "error" for d in shown) else EXIT_OK
+
+
+def _targets(paths: Sequence[str]) -> list[Path]:
+    if not paths:
+        found = find_story(Path.cwd())
+        if found is None:
+            raise UsageError("no story in the current folder (no story.yaml or .log files); "
+                             "give a PATH")
+        return [found]
+    missing = [p for p in paths if not Path(p).exists()]
+    if missing:
+        raise UsageError(f"{missing[0]}: no such file or folder")
+    return [Path(p) for p in paths]
+
+
+def collect(targets: Iterable[Path]) -> tuple[list[Diagnostic], int]:
+    """All diagnostics of the stories at `targets` (deduplicated) and how many files were read."""
+    seen: dict[Diagnostic, None] = {}
+    files: set[str] = set()
+    for target in targets:
+        try:
+            story = load_story(target)
+        except StoryError as exc:
+            raise UsageError(str(exc)) from exc
+        files.update(s.file for s in story.scripts)
+        if story.manifest is not None:
+            files.add(str(story.manifest))
+        for d in story.all_diagnostics():
+            seen.setdefault(d, None)
+    return list(seen), len(files)
+
+
+def relative(d: Diagnostic) -> Diagnostic:
+    """The diagnostic with its file shown relative to the current folder when inside it."""
+    try:
+        rel = os.path.relpath(d.pos.file)
+    except ValueError:  # another drive on Windows
+        return d
+    if rel.startswith(os.pardir) or os.path.isabs(rel):
+        return d
+    return replace(d, pos=replace(d.pos, file=rel))
+
+
+def sort_diagnostics(diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:
+    """By file, line, column; errors before warnings at the same place."""
+    return sorted(diagnostics, key=lambda d: (d.pos.file, d.pos.line, d.pos.col,
+                                              d.severity != "error", d.code, d.message))
+
+
+def as_json(d: Diagnostic) -> dict[str, object]:
+    """One diagnostic as the `--format json` object."""
+    return {"file": d.pos.file, "line": d.pos.line, "col": d.pos.col,
+            "severity": d.severity, "code": d.code, "message": d.message}
+
+
+def summary(diagnostics: Sequence[Diagnostic], files: int) -> str:
+    """The closing line: counts of errors and warnings."""
+    errors = sum(d.severity == "error" for d in diagnostics)
+    warnings = len(diagnostics) - errors
+    checked = f"{files} file" + ("" if files == 1 else "s")
+    if not diagnostics:
+        return f"check: no problems in {checked}"
+    return (f"check: {errors} error" + ("" if errors == 1 else "s")
+            + f", {warnings} warning" + ("" if warnings == 1 else "s") + f" in {checked}")
