@@ -7,6 +7,7 @@ the renderer alone: what it draws where, and that its caches are used.
 from __future__ import annotations
 
 import warnings
+from dataclasses import replace
 from pathlib import Path
 
 import pygame
@@ -229,6 +230,18 @@ def test_glyph_images_are_shared_between_layouts(renderer: TextRenderer) -> None
     assert renderer.stats.glyph_renders == glyphs  # every glyph came from the cache
 
 
+def test_equal_lines_that_are_new_objects_share_the_page(renderer: TextRenderer) -> None:
+    layout = ruby_layout()
+    renderer.render_layout(layout, WHITE)
+    # what paginate gives when called again: equal Line values, new objects
+    again = tuple(replace(line, y=line.y) for line in layout.lines)
+    assert again[0] is not layout.lines[0]
+    renderer.render_layout(layout, WHITE, lines=again)
+    renderer.render_layout(layout, WHITE, lines=again)
+    assert renderer.stats.page_builds == 1
+    assert renderer.stats.page_hits == 2
+
+
 def test_other_colours_are_another_page(renderer: TextRenderer) -> None:
     layout = make_layout(make_line("あ", 0, 0))
     renderer.render_layout(layout, WHITE)
@@ -238,7 +251,7 @@ def test_other_colours_are_another_page(renderer: TextRenderer) -> None:
 
 def test_page_cache_is_bounded(fonts: FontSet) -> None:
     renderer = TextRenderer(fonts, page_cache=2)
-    layouts = [make_layout(make_line("あい", 0, 0)) for _ in range(3)]
+    layouts = [make_layout(make_line(text, 0, 0)) for text in ("あい", "いう", "うえ")]
     for layout in layouts:
         renderer.render_layout(layout, WHITE)
     renderer.render_layout(layouts[0], WHITE)  # evicted, so built again

@@ -4,9 +4,11 @@ Two caches keep text rendering off the frame budget:
 
 - glyph images per (character, size, colour, shadow), so a message is drawn
   by blitting ready images;
-- page surfaces per (the page's Line objects, colours) in a small LRU. A
-  cached page remembers how far it has been revealed, so an unchanged frame
-  is one blit and a typewriter frame blits only the newly revealed glyphs.
+- page surfaces per (the page's lines, settings, width, colours) in a small
+  LRU, found by the Line objects' identity (free) or, for equal lines that
+  are new objects, by value. A cached page remembers how far it has been
+  revealed, so an unchanged frame is one blit and a typewriter frame blits
+  only the newly revealed glyphs.
 
 Coordinates: a page surface's top is the top of its first line's ruby band,
 its left is the text box's left. Base glyphs of a line share one baseline,
@@ -54,7 +56,7 @@ class RenderStats:
 class _Page:
     """A cached page: its surface, its blits in reveal order, and how far it is drawn."""
 
-    lines: tuple[Line, ...]  # held so the ids in the cache key stay valid
+    lines: tuple[Line, ...]  # what is drawn
     surface: pygame.Surface
     reveal_at: list[int]  # reveal index of each blit, ascending
     blits: list[_Blit]
@@ -68,7 +70,9 @@ class TextRenderer:
         self.fonts = fontset
         self.stats = RenderStats()
         self._glyphs: OrderedDict[tuple, GlyphImage] = OrderedDict()
-        self._pages: OrderedDict[tuple, _Page] = OrderedDict()
+        self._pages: OrderedDict[tuple, _Page] = OrderedDict()  # by content
+        self._ids: dict[tuple, tuple[tuple[Line, ...], tuple]] = {}  # by identity -> content key
+        self._last: tuple | None = None  # the previous request and its page
         self._glyph_limit = glyph_cache
         self._page_limit = page_cache
 
@@ -126,6 +130,8 @@ class TextRenderer:
         """Forget every cached glyph and page (after a font or display change)."""
         self._glyphs.clear()
         self._pages.clear()
+        self._ids.clear()
+        self._last = None
 
     # --- the page cache ------------------------------------------------------------
 
@@ -137,9 +143,36 @@ class TextRenderer:
         colors: TextColors,
         reveal: int | None,
     ) -> _Page:
-        key = (tuple(map(id, lines)), settings, colors)
+        last = self._last
+        if (last is not None and last[0] is lines and last[2] == width
+                and (last[1] is settings or last[1] == settings)
+                and (last[3] is colors or last[3] == colors)):
+            page = last[4]  # the same request as the previous frame's: no lookup at all
+            self.stats.page_hits += 1
+        else:
+            page = self._lookup(lines, settings, width, colors)
+            self._last = (lines, settings, width, colors, page)
+        _reveal(page, reveal, self.stats)
+        return page
+
+    def _lookup(
+        self, lines: tuple[Line, ...], settings: Settings, width: float, colors: TextColors
+    ) -> _Page:
+        """The cached page for these lines, or a new one."""
+        # Identity first: an unchanged frame asks for the very same Line objects,
+        # and comparing ids costs nothing. Lines equal in value but new (say, a
+        # page cut again by paginate) find the page through its content key.
+        id_key = (tuple(map(id, lines)), settings, width, colors)
+        known = self._ids.get(id_key)
+        if known is not None and all(a is b for a, b in zip(known[0], lines, strict=True)):
+            key = known[1]
+        else:
+            key = (lines, settings, width, colors)
+            if len(self._ids) >= 4 * self._page_limit:
+                self._ids.clear()
+            self._ids[id_key] = (lines, key)
         page = self._pages.get(key)
-        if page is not None and all(a is b for a, b in zip(page.lines, lines, strict=True)):
+        if page is not None:
             self._pages.move_to_end(key)
             self.stats.page_hits += 1
         else:
@@ -147,7 +180,6 @@ class TextRenderer:
             self._pages[key] = page
             if len(self._pages) > self._page_limit:
                 self._pages.popitem(last=False)
-        _reveal(page, reveal, self.stats)
         return page
 
     def _build(
