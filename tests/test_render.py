@@ -386,3 +386,25 @@ def test_graphemes_and_spaces_render(renderer: TextRenderer) -> None:
     assert ink(surface, (0, int(BAND) - 4, 18, 40)) > 0
     assert ink(surface, (20, 0, 28, surface.get_height())) == 0  # a full-width space
     assert ink(surface, (50, int(BAND), 32, 32)) > 0  # the moon: drawn or tofu, never nothing
+
+
+# --- with the real layout core ---------------------------------------------------
+
+
+def test_every_sample_message_draws_each_glyph_and_ruby_in_its_box(fonts: FontSet) -> None:
+    from engine.layout import layout_message
+    from engine.logformat import load
+
+    renderer = TextRenderer(fonts)
+    size, band = SETTINGS.size, SETTINGS.ruby_band
+    for message in load(Path(__file__).parent / "fixtures/render/sample.log").messages:
+        layout = layout_message(message.runs, 420.0, fonts.measure, SETTINGS)
+        surface = renderer.render_layout(layout, WHITE)
+        for line in layout.lines:
+            for g in line.glyphs:
+                if g.ch.strip() and g.w > 0:
+                    cell = (int(g.x) - 1, int(line.y) - 1, int(g.w) + 3, int(size) + 6)
+                    assert ink(surface, cell) > 0, (message.text, g)
+            for r in line.rubies:
+                assert ink(surface, (int(r.x) - 1, int(line.y - band), int(r.w) + 3, int(band))) > 0
+        assert renderer.stats.redraws == 0
