@@ -6,6 +6,8 @@ the renderer alone: what it draws where, and that its caches are used.
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import warnings
 from dataclasses import replace
 from pathlib import Path
@@ -147,6 +149,22 @@ def test_good_fonts_do_not_warn() -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         FontSet(default_font_path(), fallbacks=[Path(pygame.__file__).with_name("freesansbold.ttf")])
+
+
+def test_a_fontset_made_after_pygame_quit_works() -> None:
+    # pygame.quit() kills every loaded freetype Font; the shared font cache must notice.
+    # In a subprocess, so this test's pygame.quit() cannot disturb the others.
+    code = (
+        "import pygame\n"
+        "from engine.render import FontSet\n"
+        "FontSet().measure('あ', 32)\n"
+        "pygame.quit()\n"
+        "fonts = FontSet()\n"
+        "assert fonts.measure('い', 32) == 32\n"
+        "assert fonts.render_glyph('う', 32, (255, 255, 255)).surface.get_width() > 10\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
 
 
 @pytest.mark.parametrize("ch", ["\ue000", "\U0010fffd", "\U000f0000"])

@@ -70,6 +70,8 @@ def _load(path: Path) -> pygame.freetype.Font:
     """Open (once) a font file; raises OSError if it is missing or unreadable."""
     key = path.resolve()
     font = _LOADED.get(key)
+    if font is not None and not _alive(font):
+        font = None  # pygame.quit() since it was loaded: that Font object is dead
     if font is None:
         if not key.is_file():
             raise FileNotFoundError(f"no such font file: {path}")
@@ -77,6 +79,14 @@ def _load(path: Path) -> pygame.freetype.Font:
         font.pad = False
         _LOADED[key] = font
     return font
+
+
+def _alive(font: pygame.freetype.Font) -> bool:
+    try:
+        font.path  # noqa: B018 -- any attribute access raises once freetype has quit
+    except pygame.error:
+        return False
+    return True
 
 
 def _warn(message: str) -> None:
