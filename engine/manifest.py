@@ -135,6 +135,8 @@ def load_story(path: str | os.PathLike[str]) -> Story:
     manifest = _read_manifest(where) if where.manifest else _Manifest()
     diags = list(manifest.diagnostics)
     script_paths = manifest.scripts or _script_files(where.scripts_dir, where.single)
+    if manifest.scripts and manifest.scripts_pos is not None:
+        diags += _unlisted(manifest, _script_files(where.scripts_dir), where.root)
     if not script_paths:
         raise StoryError(f"{path}: no scripts (.log, .txt or .html files) to play")
     scripts = tuple(logformat.load(p) for p in script_paths)
@@ -205,6 +207,22 @@ def _script_files(folder: Path, single: Path | None = None) -> list[Path]:
     return sorted(found, key=_natural_key)
 
 
+def _unlisted(manifest: _Manifest, found: list[Path], root: Path) -> list[Diagnostic]:
+    """A script beside the others that story.yaml's `scripts` leaves out is never played."""
+    assert manifest.scripts_pos is not None
+    listed = set(manifest.scripts)
+    return [Diagnostic(manifest.scripts_pos, "warning", "YML019",
+                       f"scripts: '{_shown(p, root)}' is not listed, so it is not played")
+            for p in found if p.resolve() not in listed]
+
+
+def _shown(path: Path, root: Path) -> str:
+    try:
+        return path.resolve().relative_to(root).as_posix()
+    except ValueError:
+        return str(path)
+
+
 def _natural_key(path: Path) -> list[object]:
     """Sort key so `2.log` comes before `10.log`."""
     return [int(t) if t.isdigit() else t.lower() for t in re.split(r"(\d+)", path.name)]
@@ -237,6 +255,7 @@ class _Manifest:
     font: Path | None = None
     fallback_fonts: tuple[Path, ...] = ()
     scripts: list[Path] = field(default_factory=list)
+    scripts_pos: Pos | None = None  # where `scripts:` is written, for the unlisted-file warning
     characters: list[_CharSpec] = field(default_factory=list)
     scenes: list[tuple[int | str, SceneConfig, Pos]] = field(default_factory=list)
     layout: LayoutOptions = LayoutOptions()
@@ -262,6 +281,12 @@ def _read_manifest(where: _Where) -> _Manifest:
     if root is not None:
         reader.read_top(root, out)
     return out
+
+
+_Missing = tuple[Severity, str, str] | None
+_MISSING_ASSET: tuple[Severity, str, str] = ("warning", "YML008", "a placeholder is shown")
+_MISSING_FONT: tuple[Severity, str, str] = ("warning", "YML008", "the default font is used")
+_MISSING_SCRIPT: tuple[Severity, str, str] = ("error", "YML009", "this script cannot be played")
 
 
 class _Reader:
@@ -314,7 +339,8 @@ class _Reader:
         if node.tag in yaml.SafeLoader.yaml_constructors:
             return True
         self.report(node, "error", "YML006",
-                    f"{key}: tag {node.tag!r} is not allowed in story.yaml; the value was ignored")
+                    f"{key}: tag '{_short_tag(node.tag)}' is not allowed in story.yaml; "
+                    "the value was ignored")
         return False
 
     def construct(self, node: Node, key: str) -> object:
@@ -410,8 +436,9 @@ class _Reader:
         self.wrong_type(node, key, "true or false")
         return None
 
-    def path(self, node: Node, key: str) -> Path | None:
-        """An asset path inside the story root; a missing file is a warning, the path kept."""
+    def path(self, node: Node, key: str, missing: _Missing = None) -> Path | None:
+        """A path inside the story root; a missing file is reported (`missing`), the path kept."""
+        severity, code, note = missing or _MISSING_ASSET
         value = self.text(node, key)
         if value is None:
             return None
@@ -421,11 +448,10 @@ class _Reader:
             self.report(node, "error", "YML007", f"{key}: {exc}; ignored")
             return None
         if not found.is_file():
-            self.report(node, "warning", "YML008",
-                        f"{key}: file '{value}' not found (a placeholder is shown)")
+            self.report(node, severity, code, f"{key}: file '{value}' not found ({note})")
         return found
 
-    def paths(self, node: Node, key: str) -> list[tuple[Path, Node]]:
+    def paths(self, node: Node, key: str, missing: _Missing = None) -> list[tuple[Path, Node]]:
         """A list of paths (a single string is a list of one), each with its node."""
         if not self.safe(node, key):
             return []
@@ -439,7 +465,7 @@ class _Reader:
             return []
         out = []
         for i, item in enumerate(nodes):
-            found = self.path(item, f"{key}[{i}]")
+            found = self.path(item, f"{key}[{i}]", missing)
             if found is not None:
                 out.append((found, item))
         return out
@@ -459,20 +485,23 @@ class _Reader:
             "scenes": lambda n: setattr(out, "scenes", self.scenes(n)),
             "layout": lambda n: setattr(out, "layout", self.layout(n)),
         }
-        for name, _knode, vnode in self.items(root, "", TOP_KEYS):
+        for name, knode, vnode in self.items(root, "", TOP_KEYS):
             handlers[name](vnode)
+            if name == "scripts":
+                out.scripts_pos = self.pos(knode)
 
     def font(self, node: Node, key: str) -> Path | None:
         """A font file; a missing one falls back to the default font (so it is dropped)."""
-        found = self.path(node, key)
+        found = self.path(node, key, _MISSING_FONT)
         return found if found is not None and found.is_file() else None
 
     def fonts(self, node: Node) -> tuple[Path, ...]:
-        return tuple(p for p, _ in self.paths(node, "fallback_fonts") if p.is_file())
+        found = self.paths(node, "fallback_fonts", _MISSING_FONT)
+        return tuple(p for p, _ in found if p.is_file())
 
     def scripts(self, node: Node) -> list[Path]:
         out: list[Path] = []
-        for found, item in self.paths(node, "scripts"):
+        for found, item in self.paths(node, "scripts", _MISSING_SCRIPT):
             if not found.is_file():
                 continue  # already reported as missing; it cannot be played
             if found in out:
@@ -519,7 +548,7 @@ class _Reader:
         value = self.construct(node, key)
         rgb = _parse_color(value)
         if rgb is None:
-            self.report(node, "error", "YML005",
+            self.report(node, "error", "YML015",
                         f"{key}: expected \"#rrggbb\" or [r, g, b] (0-255), got {value!r}; "
                         "the default colour is used")
         return rgb
@@ -591,6 +620,10 @@ def _resolve_in_story(where: _Where, value: str) -> Path:
     except ValueError:
         return found
     return other if other.exists() else found
+
+
+def _short_tag(tag: str) -> str:
+    return tag.replace("tag:yaml.org,2002:", "!!", 1)
 
 
 def _join(key: str, name: object) -> str:

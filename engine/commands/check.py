@@ -1,6 +1,9 @@
 """`chatlog-vn check [PATH ...]`: report every problem in scripts and story.yaml.
 
-Output is gcc-style (`FILE:LINE:COL: severity: message [CODE]`) so editors'
+Three sources: the parser's per-line diagnostics (LOG codes), the manifest's
+(YML codes: story.yaml, speakers it does not list, missing assets) and the
+story-wide checks of `engine.checks` (CHK codes: typos across files, ruby read
+two ways, characters no font can draw, over-long messages). Output is gcc-style (`FILE:LINE:COL: severity: message [CODE]`) so editors'
 problem matchers pick it up, or a JSON list with `--format json`. Exit 0 when
 there are no errors (warnings allowed), 1 with errors, 2 for bad usage.
 """
@@ -15,8 +18,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from pathlib import Path
 
+from engine.checks import DEFAULT_MAX_PAGES, FontLike, deep_checks
 from engine.manifest import StoryError, find_story, load_story
-from engine.model import Diagnostic
+from engine.model import Diagnostic, Story
 
 EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
 
@@ -32,13 +36,16 @@ def add_parser(p: argparse.ArgumentParser) -> None:
                         "(default: the story in the current folder)")
     p.add_argument("--format", choices=("text", "json"), default="text",
                    help="gcc-style lines (default) or a JSON list")
+    p.add_argument("--max-pages", type=int, default=DEFAULT_MAX_PAGES, metavar="N",
+                   help="warn about messages needing more than N pages of the text box "
+                        f"(default {DEFAULT_MAX_PAGES})")
 
 
 def run(args: argparse.Namespace) -> int:
     """Check the given paths; print the diagnostics and a summary line."""
     try:
         targets = _targets(args.paths)
-        diagnostics, files = collect(targets)
+        diagnostics, files = collect(targets, max(1, args.max_pages))
     except UsageError as exc:
         print(f"chatlog-vn check: {exc}", file=sys.stderr)
         return EXIT_USAGE
@@ -65,7 +72,8 @@ def _targets(paths: Sequence[str]) -> list[Path]:
     return [Path(p) for p in paths]
 
 
-def collect(targets: Iterable[Path]) -> tuple[list[Diagnostic], int]:
+def collect(targets: Iterable[Path], max_pages: int = DEFAULT_MAX_PAGES
+            ) -> tuple[list[Diagnostic], int]:
     """All diagnostics of the stories at `targets` (deduplicated) and how many files were read."""
     seen: dict[Diagnostic, None] = {}
     files: set[str] = set()
@@ -77,9 +85,18 @@ def collect(targets: Iterable[Path]) -> tuple[list[Diagnostic], int]:
         files.update(s.file for s in story.scripts)
         if story.manifest is not None:
             files.add(str(story.manifest))
-        for d in story.all_diagnostics():
+        for d in story.all_diagnostics() + deep_checks(story, _fonts(story), max_pages=max_pages):
             seen.setdefault(d, None)
     return list(seen), len(files)
+
+
+def _fonts(story: Story) -> FontLike | None:
+    """The story's fonts, to find characters they cannot draw; None where pygame is missing."""
+    try:
+        from engine.render import FontSet  # pygame: imported only when checking
+    except ImportError:
+        return None
+    return FontSet(story.font, story.fallback_fonts)
 
 
 def relative(d: Diagnostic) -> Diagnostic:
