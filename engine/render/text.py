@@ -122,8 +122,7 @@ class TextRenderer:
         else:
             if settings is None:
                 raise ValueError("draw_page needs the settings to draw a page of lines")
-            page_lines = tuple(lines)
-            page = self._page(page_lines, settings, _extent(page_lines, settings), colors, reveal)
+            page = self._page(tuple(lines), settings, None, colors, reveal)
         return surface.blit(page.surface, (round(origin[0]), round(origin[1])))
 
     def clear(self) -> None:
@@ -139,10 +138,11 @@ class TextRenderer:
         self,
         lines: tuple[Line, ...],
         settings: Settings,
-        width: float,
+        width: float | None,
         colors: TextColors,
         reveal: int | None,
     ) -> _Page:
+        """The page for these lines brought to `reveal`; width None: as wide as the lines need."""
         last = self._last
         if (last is not None and last[0] is lines and last[2] == width
                 and (last[1] is settings or last[1] == settings)
@@ -156,7 +156,7 @@ class TextRenderer:
         return page
 
     def _lookup(
-        self, lines: tuple[Line, ...], settings: Settings, width: float, colors: TextColors
+        self, lines: tuple[Line, ...], settings: Settings, width: float | None, colors: TextColors
     ) -> _Page:
         """The cached page for these lines, or a new one."""
         # Identity first: an unchanged frame asks for the very same Line objects,
@@ -176,6 +176,8 @@ class TextRenderer:
             self._pages.move_to_end(key)
             self.stats.page_hits += 1
         else:
+            if width is None:
+                width = _extent(lines, settings)
             page = self._build(lines, settings, width, colors)
             self._pages[key] = page
             if len(self._pages) > self._page_limit:
