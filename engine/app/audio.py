@@ -50,6 +50,7 @@ class Audio:
                     raise pygame.error("audio disabled by CHATLOG_NO_AUDIO")
                 if not pygame.mixer.get_init():
                     pygame.mixer.init()
+                pygame.mixer.music.set_volume(self.music_volume)
                 self.available = True
             except (pygame.error, OSError) as exc:
                 self.available = False

@@ -66,7 +66,8 @@ def geometry(size: tuple[int, int], prefs: Preferences, story: Story) -> Geometr
     quick = pygame.Rect(box.x + pad_x, box.bottom - quick_h - round(8 * k), text.width, quick_h)
     name = pygame.Rect(box.x + round(28 * k), box.y - round(26 * k), 0, round(46 * k))
     m = round(18 * k)
-    mark = pygame.Rect(text.right - m, text.bottom - m - round(4 * k), m, m)
+    # In the box's right padding, level with the quick menu: never over the text.
+    mark = pygame.Rect(box.right - pad_x // 2 - m // 2, quick.centery - m // 2, m, m)
     return Geometry(size, k, box, text, name, quick, mark, settings, max_lines)
 
 

@@ -1,0 +1,104 @@
+"""`chatlog-vn shot FILE|STORY --message N -o OUT.png`: one player frame as a PNG.
+
+Renders, headless, exactly the frame the player shows with message N (0-based
+across the story's play order) complete: background, portrait, text box,
+name plate, text with ruby, quick menu and wait mark. A message longer than
+the box shows its first page (`--page P` picks another). Default settings
+are used, not the player's saved ones, so shots are reproducible.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from engine.commands.play import _size
+
+EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
+
+
+def add_parser(p: argparse.ArgumentParser) -> None:
+    """Arguments of `shot`."""
+    p.add_argument("story", metavar="FILE|STORY", help="a script file or story folder")
+    p.add_argument("--message", "-m", type=int, required=True, help="message index (0-based)")
+    p.add_argument("-o", "--output", type=Path, required=True, help="PNG file to write")
+    p.add_argument("--size", type=_size, default=(1280, 720), metavar="WxH",
+                   help="image size (default 1280x720)")
+    p.add_argument("--view", choices=("adv", "chat"), default="adv", help="which view to draw")
+    p.add_argument("--page", type=int, default=0, help="page of a long message (0-based)")
+    p.add_argument("--lang", choices=("ja", "en"), help="language of the interface labels")
+
+
+def run(args: argparse.Namespace) -> int:
+    """Render the frame and write the PNG; returns the exit code."""
+    from engine.manifest import StoryError, load_story
+    from engine.runtime import EmptyStoryError, StoryIndex
+
+    try:
+        story = load_story(args.story)
+        index = StoryIndex(story)
+    except (StoryError, EmptyStoryError, OSError) as exc:
+        print(f"chatlog-vn shot: {exc}", file=sys.stderr)
+        return EXIT_ERRORS
+    if not 0 <= args.message < index.total:
+        print(f"chatlog-vn shot: --message {args.message} is outside 0..{index.total - 1}",
+              file=sys.stderr)
+        return EXIT_USAGE
+    surface = render_shot(story, args.message, args.size, args.view, args.page, args.lang)
+    if surface is None:
+        print("chatlog-vn shot: chat view not available", file=sys.stderr)
+        return EXIT_ERRORS
+    import pygame
+
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    pygame.image.save(surface, str(args.output))
+    return EXIT_OK
+
+
+def render_shot(story, message: int, size: tuple[int, int], view: str = "adv", page: int = 0,
+                lang: str | None = None):
+    """The frame showing message `message` complete, as a pygame Surface (None: no such view)."""
+    import pygame
+
+    import engine.app  # noqa: F401  (quiets pygame's banner before it is imported)
+    from engine.app.assets import Assets
+    from engine.app.frame import Frame
+    from engine.app.i18n import pick_language, set_language
+    from engine.app.ui import UiText
+    from engine.preferences import Preferences, system_language
+    from engine.render import FontSet, TextRenderer, default_font_path
+    from engine.runtime import StoryIndex
+
+    set_language(pick_language(lang, story.ui_language, system_language()))
+    prefs = Preferences()
+    fonts = FontSet(story.font or default_font_path(), tuple(story.fallback_fonts))
+    surface = pygame.Surface(size)
+    if view == "chat":
+        return _chat_shot(story, message, surface, prefs, fonts)
+    frame = Frame(story, Assets(), TextRenderer(fonts), UiText(fonts.primary), prefs)
+    index = StoryIndex(story)
+    cursor = index.cursor_at(message)
+    msg = index.message_at(cursor)
+    geo = frame.geometry(size)
+    pages = frame.pages(frame.layout(msg, geo), geo)
+    frame.draw(surface, story.scenes[cursor.scene], msg, pages[min(max(page, 0), len(pages) - 1)])
+    frame.draw_mark(surface, geo)
+    return surface
+
+
+def _chat_shot(story, message: int, surface, prefs, fonts):
+    """The chat view's own renderer (engine.app.chat.draw_shot), if that view exists."""
+    import importlib
+
+    try:
+        chat = importlib.import_module("engine.app.chat")
+    except ModuleNotFoundError as exc:
+        if exc.name != "engine.app.chat":
+            raise
+        return None
+    draw = getattr(chat, "draw_shot", None)
+    if draw is None:
+        return None
+    draw(story, message, surface, prefs, fonts)
+    return surface

@@ -1,0 +1,331 @@
+"""End-to-end tests of the player driven by posted events under the dummy video driver."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pygame
+import pytest
+
+from engine.app import app as app_module
+from engine.app.app import App, PlayOptions, Session
+from engine.app.i18n import set_language
+from engine.manifest import load_story, story_id
+from engine.preferences import Preferences
+from engine.runtime import ReadMarks, Runtime
+from engine.saves import SaveData, SaveStore, load_marks
+
+ROOT = Path(__file__).resolve().parents[1]
+DEMO = ROOT / "scripts"
+SAMPLE = ROOT / "tests" / "fixtures" / "app" / "sample.log"
+
+
+class FakeClock:
+    """A clock the test moves by hand, so timers fire exactly when asked."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def make_app(
+    story_path: Path,
+    save_dir: Path,
+    prefs: Preferences | None = None,
+    marks: ReadMarks | None = None,
+    **options,
+) -> App:
+    """A player on a story with its saves in `save_dir`, window open, nothing shown yet."""
+    story = load_story(story_path)
+    session = Session(
+        story=story,
+        runtime=Runtime(story),
+        marks=marks if marks is not None else load_marks(save_dir),
+        prefs=prefs or Preferences(text_speed=0),
+        prefs_dir=save_dir,
+        saves=SaveStore(save_dir),
+        story_id=story_id(story),
+        options=PlayOptions(**{"view": "adv", **options}),
+    )
+    set_language("en")
+    pygame.display.init()
+    app = App(session, clock=FakeClock())
+    app.open_window()
+    app.running = True
+    pygame.event.clear()
+    return app
+
+
+def key(app: App, k: int, mod: int = 0, up: bool = False) -> None:
+    """Press (or release) a key and let the app handle it."""
+    kind = pygame.KEYUP if up else pygame.KEYDOWN
+    pygame.event.post(pygame.event.Event(kind, key=k, mod=mod, unicode="", scancode=0))
+    app.step(max_wait=0)
+
+
+def click(app: App, pos: tuple[int, int], button: int = 1) -> None:
+    pygame.event.post(pygame.event.Event(pygame.MOUSEBUTTONDOWN, pos=pos, button=button))
+    app.step(max_wait=0)
+
+
+def flat(app: App) -> int:
+    rt = app.session.runtime
+    return rt.flat_index(rt.cursor)
+
+
+@pytest.fixture(autouse=True)
+def _quit_pygame():
+    yield
+    pygame.display.quit()
+
+
+def start_from_title(app: App) -> None:
+    app.open("title")
+    app.step(max_wait=0)
+    key(app, pygame.K_RETURN)  # "Start" has the focus
+
+
+def test_start_advance_quicksave_quit_continue(tmp_path: Path) -> None:
+    app = make_app(DEMO, tmp_path)
+    start_from_title(app)
+    assert app.reading_screen() is not None and flat(app) == 0
+    for _ in range(10):
+        key(app, pygame.K_SPACE)
+    assert flat(app) == 10
+    key(app, pygame.K_F5)
+    quick = app.session.saves.read("quick")
+    assert isinstance(quick, SaveData) and quick.position.flat == 10
+    assert app.session.saves.thumbnail_path("quick") is not None
+    pygame.event.post(pygame.event.Event(pygame.QUIT))
+    app.step(max_wait=0)
+    assert not app.running and app.exit_code == 0
+    pygame.display.quit()
+
+    again = make_app(DEMO, tmp_path)
+    again.open("title")
+    again.step(max_wait=0)
+    key(again, pygame.K_DOWN)  # focus "Continue"
+    key(again, pygame.K_RETURN)
+    assert again.reading_screen() is not None
+    assert flat(again) == 10
+    assert len(again.session.marks) >= 11  # read marks came back from disk
+
+
+def test_back_steps_and_wheel_in_box(tmp_path: Path) -> None:
+    app = make_app(DEMO, tmp_path)
+    start_from_title(app)
+    for _ in range(6):
+        key(app, pygame.K_SPACE)
+    key(app, pygame.K_PAGEUP)
+    key(app, pygame.K_PAGEUP)
+    assert flat(app) == 4
+    box = app.session.frame.geometry(app_module.CANVAS).box
+    pygame.mouse.set_pos(box.center)
+    pygame.event.post(pygame.event.Event(pygame.MOUSEWHEEL, x=0, y=1, flipped=False))
+    app.step(max_wait=0)
+    assert flat(app) == 3
+    pygame.event.post(pygame.event.Event(pygame.MOUSEWHEEL, x=0, y=-1, flipped=False))
+    app.step(max_wait=0)
+    assert flat(app) == 4
+
+
+def test_skip_stops_at_first_unread(tmp_path: Path) -> None:
+    story = load_story(DEMO)
+    rt = Runtime(story)
+    read = ReadMarks(rt.message_at(c).content_key() for c in rt.cursors(0, 7))
+    app = make_app(DEMO, tmp_path, marks=read)
+    start_from_title(app)
+    key(app, pygame.K_s)
+    assert app.session.skip
+    for _ in range(40):
+        app.clock.now += 0.1
+        app.step(max_wait=0)
+        if not app.session.skip:
+            break
+    assert flat(app) == 7
+    assert not app.session.skip
+    for _ in range(5):  # it stays there
+        app.clock.now += 0.1
+        app.step(max_wait=0)
+    assert flat(app) == 7
+    assert "Skip stopped at an unread message" in [t.text for t in app.toasts]
+
+
+def test_ctrl_held_skips_only_while_held(tmp_path: Path) -> None:
+    story = load_story(DEMO)
+    rt = Runtime(story)
+    read = ReadMarks(rt.message_at(c).content_key() for c in rt.cursors(0, 30))
+    app = make_app(DEMO, tmp_path, marks=read)
+    start_from_title(app)
+    key(app, pygame.K_LCTRL)
+    for _ in range(5):
+        app.clock.now += 0.1
+        app.step(max_wait=0)
+    key(app, pygame.K_LCTRL, up=True)
+    reached = flat(app)
+    assert 3 <= reached < 30
+    for _ in range(5):
+        app.clock.now += 0.1
+        app.step(max_wait=0)
+    assert flat(app) == reached
+
+
+def test_damaged_save_is_passed_over_by_continue(tmp_path: Path) -> None:
+    app = make_app(DEMO, tmp_path)
+    start_from_title(app)
+    for _ in range(3):
+        key(app, pygame.K_SPACE)
+    assert app.save_game(1)
+    store = app.session.saves
+    # A newer file that is not a save at all, and a truncated one.
+    store.slot_path(2).write_text("{not json", encoding="utf-8")
+    store.slot_path("quick").write_bytes(b"\x00\xff garbage")
+    assert app.session.latest_save().position.flat == 3
+    pygame.display.quit()
+
+    again = make_app(DEMO, tmp_path)
+    again.open("title")
+    again.step(max_wait=0)
+    key(again, pygame.K_DOWN)
+    key(again, pygame.K_RETURN)
+    assert flat(again) == 3
+
+
+def test_continue_disabled_when_only_damaged_saves(tmp_path: Path) -> None:
+    store = SaveStore(tmp_path)
+    store.folder.mkdir(parents=True, exist_ok=True)
+    store.slot_path(1).write_text('{"format": "something-else"}', encoding="utf-8")
+    app = make_app(DEMO, tmp_path)
+    title = app.open("title")
+    app.step(max_wait=0)
+    buttons = {b.key: b.enabled for b in title.menu.buttons}
+    assert buttons["continue"] is False and buttons["start"] is True
+
+
+def _insert_lines(script: Path) -> None:
+    """Edit a script: two new messages at the top of its first block."""
+    lines = script.read_text(encoding="utf-8").splitlines(keepends=True)
+    start = next(i for i, line in enumerate(lines) if "LOG START" in line)
+    lines[start + 1:start + 1] = ["MIO: 追加した一行目。<br>\n", "TAKU: 追加した二行目。<br>\n"]
+    script.write_text("".join(lines), encoding="utf-8")
+
+
+def test_save_made_before_an_edit_loads_at_the_same_message(tmp_path: Path) -> None:
+    story_dir = tmp_path / "story"
+    shutil.copytree(DEMO, story_dir)
+    saves = tmp_path / "saves"
+    app = make_app(story_dir, saves)
+    start_from_title(app)
+    for _ in range(12):
+        key(app, pygame.K_SPACE)
+    wanted = app.session.runtime.message.content_key()
+    key(app, pygame.K_F5)
+    pygame.display.quit()
+
+    _insert_lines(sorted(story_dir.glob("*.log"))[0])
+    again = make_app(story_dir, saves)
+    again.start_reading()
+    key(again, pygame.K_F9)
+    assert again.session.runtime.message.content_key() == wanted
+    assert flat(again) == 14
+    texts = [t.text for t in again.toasts]
+    assert any("changed" in t for t in texts)
+
+
+def test_typewriter_click_completes_then_advances(tmp_path: Path) -> None:
+    app = make_app(DEMO, tmp_path, prefs=Preferences(text_speed=20))
+    app.start_reading()
+    reading = app.reading_screen()
+    app.clock.now += 0.1
+    app.step(max_wait=0)
+    assert not reading.complete and reading.reveal is not None
+    assert reading.wake_in() == 0.0  # animating
+    key(app, pygame.K_SPACE)
+    assert reading.complete and flat(app) == 0
+    key(app, pygame.K_SPACE)
+    assert flat(app) == 1
+
+
+def test_auto_mode_advances_after_the_delay(tmp_path: Path) -> None:
+    app = make_app(DEMO, tmp_path)
+    app.start_reading()
+    app.step(max_wait=0)
+    key(app, pygame.K_a)
+    assert app.session.auto
+    wait = app.reading_screen().wake_in()
+    assert wait is not None and 0 < wait <= 0.5  # the blink comes first
+    for _ in range(100):
+        app.clock.now += 0.25
+        app.step(max_wait=0)
+        if flat(app) == 1:
+            break
+    assert flat(app) == 1
+
+
+def test_long_message_is_paged(tmp_path: Path) -> None:
+    app = make_app(SAMPLE, tmp_path)
+    app.start_reading(app.session.runtime.cursor_at(10))
+    reading = app.reading_screen()
+    assert len(reading.pages) >= 2
+    key(app, pygame.K_SPACE)
+    assert flat(app) == 10 and reading.page_index == 1
+    key(app, pygame.K_PAGEUP)
+    assert reading.page_index == 0
+
+
+def test_hide_interface_and_quick_menu_click(tmp_path: Path) -> None:
+    app = make_app(DEMO, tmp_path)
+    app.start_reading()
+    app.step(max_wait=0)
+    key(app, pygame.K_h)
+    assert not app.reading_screen().show_ui
+    key(app, pygame.K_SPACE)  # the first press brings the interface back
+    assert app.reading_screen().show_ui and flat(app) == 0
+    frame = app.session.frame
+    buttons = dict(frame.quick_buttons(frame.geometry(app_module.CANVAS)))
+    click(app, buttons["auto"].center)
+    assert app.session.auto and flat(app) == 0
+
+
+def test_missing_screen_module_gives_a_toast(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setitem(app_module.SCREENS, "nowhere", ("engine.app.no_such_screen", "X", {}))
+    app = make_app(DEMO, tmp_path)
+    app.start_reading()
+    assert app.open("nowhere") is None
+    assert any("not available" in t.text for t in app.toasts)
+    assert app.reading_screen() is app.top
+
+
+def test_scene_select_starts_at_a_scene(tmp_path: Path) -> None:
+    app = make_app(DEMO, tmp_path)
+    app.open("title")
+    app.open("scenes")
+    app.step(max_wait=0)
+    key(app, pygame.K_DOWN)
+    key(app, pygame.K_RETURN)
+    rt = app.session.runtime
+    assert rt.cursor == rt.scene_start(1)
+
+
+def test_end_of_story_quits_when_asked(tmp_path: Path) -> None:
+    app = make_app(SAMPLE, tmp_path, quit_at_end=True)
+    rt = app.session.runtime
+    app.start_reading(rt.last)
+    app.step(max_wait=0)
+    key(app, pygame.K_SPACE)
+    assert not app.running and app.exit_code == 0
+    assert isinstance(app.session.saves.read("auto"), SaveData)
+
+
+def test_letterbox_maps_window_to_canvas(tmp_path: Path) -> None:
+    app = make_app(DEMO, tmp_path)
+    app.open_window((640, 480))
+    # 640x480 holds a 640x360 picture with 60 px bars above and below.
+    assert app.to_canvas((320, 240)) == (640, 360)
+    assert app.to_canvas((0, 60)) == (0, 0)
+    app.start_reading()
+    app.step(max_wait=0)
+    assert app.frames_drawn >= 1

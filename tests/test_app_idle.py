@@ -1,0 +1,94 @@
+"""Idle is idle: with nothing moving, the loop draws no frame; the wait mark redraws only itself."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pygame
+import pytest
+from test_app_flow import DEMO, ROOT, key, make_app
+
+
+@pytest.fixture(autouse=True)
+def _quit_pygame():
+    yield
+    pygame.display.quit()
+
+
+def test_title_idle_draws_nothing(tmp_path: Path) -> None:
+    app = make_app(DEMO, tmp_path)
+    app.open("title")
+    app.step(max_wait=0)
+    drawn = app.frames_drawn
+    assert app.top.wake_in() is None  # nothing pending: the loop may block forever
+    for _ in range(5):
+        app.step(max_wait=0.01)  # a real (short) wait with no events
+    assert app.frames_drawn == drawn
+
+
+def test_reading_idle_draws_nothing_between_blinks(tmp_path: Path) -> None:
+    app = make_app(DEMO, tmp_path)
+    app.start_reading()
+    app.step(max_wait=0)
+    drawn = app.frames_drawn
+    for _ in range(5):
+        app.clock.now += 0.05
+        app.step(max_wait=0.01)
+    assert app.frames_drawn == drawn
+    wait = app.top.wake_in()
+    assert wait is not None and 0 < wait <= 0.5
+
+
+def test_blink_redraws_only_the_mark(tmp_path: Path, monkeypatch) -> None:
+    app = make_app(DEMO, tmp_path)
+    app.start_reading()
+    app.step(max_wait=0)
+    presented: list[object] = []
+    monkeypatch.setattr(pygame.display, "update", lambda rects=None: presented.append(rects))
+    monkeypatch.setattr(pygame.display, "flip", lambda: presented.append("all"))
+    drawn = app.frames_drawn
+    app.clock.now += 0.5
+    app.step(max_wait=0)
+    assert app.frames_drawn == drawn + 1
+    mark = app.session.frame.geometry((1280, 720)).mark
+    assert presented == [[mark]]
+    # Input forces a whole frame again.
+    key(app, pygame.K_h)
+    assert presented[-1] == "all"
+
+
+def test_auto_mode_sleeps_until_its_timer(tmp_path: Path) -> None:
+    app = make_app(DEMO, tmp_path)
+    app.start_reading()
+    app.step(max_wait=0)
+    key(app, pygame.K_a)
+    app.clock.now += 0.3
+    app.step(max_wait=0)
+    wait = app.top.wake_in()
+    assert wait is not None and 0 < wait < 0.5
+
+
+def test_autoplay_fast_quit_at_end_exits_zero(tmp_path: Path) -> None:
+    env = {**os.environ, "SDL_VIDEODRIVER": "dummy", "SDL_AUDIODRIVER": "dummy"}
+    result = subprocess.run(
+        [sys.executable, "-m", "engine", "play", str(DEMO), "--autoplay", "--quit-at-end",
+         "--fast", "--benchmark", "--save-dir", str(tmp_path)],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "frames drawn:" in result.stdout and "p99" in result.stdout
+    assert "idle:" in result.stdout and "peak memory:" in result.stdout
+    assert (tmp_path / "auto.json").is_file()
+    assert (tmp_path / "read-marks.json").is_file()
+
+
+def test_play_without_a_story_says_how_to_name_one(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "engine", "play"], cwd=tmp_path, capture_output=True, text=True,
+        timeout=60, env={**os.environ, "SDL_VIDEODRIVER": "dummy"},
+    )
+    assert result.returncode == 2
+    assert "chatlog-vn play STORY_FOLDER" in result.stderr
