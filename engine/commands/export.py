@@ -1,0 +1,69 @@
+"""`chatlog-vn export html STORY -o OUT.html`: the story as one page for proofreading.
+
+STORY is a story folder or a single script (default: the story in the
+current folder). Without `-o` the page goes to standard output. Exit 0, or
+2 when there is no story at STORY or OUT cannot be written.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+EXIT_OK, EXIT_USAGE = 0, 2
+FORMATS = ("html",)
+
+
+def add_parser(p: argparse.ArgumentParser) -> None:
+    """Arguments of `chatlog-vn export`."""
+    p.add_argument("format", choices=FORMATS, help="what to export to (html)")
+    p.add_argument("story", nargs="?", help="a story folder or a script file (default: this folder)")
+    p.add_argument("-o", "--output", type=Path, metavar="OUT",
+                   help="the file to write (default: standard output)")
+
+
+def run(args: argparse.Namespace) -> int:
+    """Export the story; the page is written whole or not at all."""
+    from engine.export_html import render_html
+    from engine.manifest import StoryError, find_story, load_story
+
+    target = Path(args.story) if args.story else find_story(Path.cwd())
+    if target is None:
+        print("chatlog-vn export: no story in the current folder; give a STORY", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        story = load_story(target)
+    except StoryError as exc:
+        print(f"chatlog-vn export: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    page = render_html(story)
+    if args.output is None:
+        sys.stdout.flush()
+        sys.stdout.buffer.write(page.encode("utf-8"))
+        sys.stdout.buffer.flush()
+        return EXIT_OK
+    try:
+        write_atomic(args.output, page)
+    except OSError as exc:
+        print(f"chatlog-vn export: cannot write {args.output}: {exc.strerror or exc}",
+              file=sys.stderr)
+        return EXIT_USAGE
+    count = sum(len(ref.scene.messages) for ref in story.scenes)
+    print(f"wrote {args.output} ({len(story.scenes)} scenes, {count} messages)", file=sys.stderr)
+    return EXIT_OK
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Write through a temporary file and rename, so a browser never sees half a page."""
+    path = Path(path)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent or ".")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:
+            f.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
