@@ -13,6 +13,9 @@ import sys
 import time
 from pathlib import Path
 
+# pygame prints a banner on import; stdout carries our figures and JSON.
+os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
+
 _IMPORTED_AT = time.perf_counter()
 
 EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2

@@ -10,8 +10,12 @@ are used, not the player's saved ones, so shots are reproducible.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
+
+# pygame prints a banner on import; stdout carries our figures and JSON.
+os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
 
 from engine.commands.play import _size
 
@@ -61,7 +65,6 @@ def render_shot(story, message: int, size: tuple[int, int], view: str = "adv", p
     """The frame showing message `message` complete, as a pygame Surface (None: no such view)."""
     import pygame
 
-    import engine.app  # noqa: F401  (quiets pygame's banner before it is imported)
     from engine.app.assets import Assets
     from engine.app.frame import Frame
     from engine.app.i18n import pick_language, set_language
