@@ -51,11 +51,16 @@ class FontLike(Protocol):
 
 @dataclass(frozen=True, slots=True)
 class TextBox:
-    """The player's default text box: text width in px, lines per page, text size in px."""
+    """A text box: text width in px, lines per page, text size in px.
 
-    width: float = 1100.0
+    The defaults are the player's reading frame at its 1280×720 canvas with
+    default settings (engine/app/frame.py: 1280 - 2×60 - 2×44 px of text
+    width, three lines, text size 30 px).
+    """
+
+    width: float = 1072.0
     lines: int = 3
-    size: float = 32.0
+    size: float = 30.0
 
 
 def deep_checks(
