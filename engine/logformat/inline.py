@@ -12,7 +12,8 @@ import re
 from collections.abc import Callable
 from html.entities import html5
 
-from engine.model import BREAK, Direction, Ruby, Run, Text
+from engine.logformat.build import make_text
+from engine.model import BREAK, Direction, Ruby, Run
 
 Warn = Callable[[int, str, str], None]  # (column, code, message)
 
@@ -23,9 +24,12 @@ _TOKEN = re.compile(
     r"|(<![^<>]*>)"
     r"|&(#[0-9]{1,8}|#[xX][0-9A-Fa-f]{1,8}|[A-Za-z][A-Za-z0-9]{0,31});"
 )
-# Innermost full-width parentheses with something inside: `（笑う）`.
-_DIRECTION = re.compile("（[^（）]+）")
 _RUBY_PARTS = frozenset({"rt", "rp", "rb"})
+# The markup most lines use: plain <ruby>base<rt>reading</rt>...</ruby> and <br>.
+_SIMPLE = re.compile(r"<ruby>((?:[^<>&]+<rt>[^<>&]+</rt>)+)</ruby>|<br>")
+_PAIR = re.compile(r"([^<>&]+)<rt>([^<>&]+)</rt>")
+_BLANK_PART = re.compile(r"(?:^|</rt>)\s*<rt>|<rt>\s*</rt>")  # a blank base or reading
+_DIRECTION_SPLIT = re.compile("(（[^（）]+）)")
 
 
 class LineError(Exception):
@@ -41,17 +45,41 @@ class LineError(Exception):
 def split_directions(text: str) -> list[Run]:
     """Text and Direction runs for a piece of plain text (no markup left in it)."""
     if "（" not in text:
-        return [Text(text)] if text else []
+        return [make_text(text)] if text else []
+    pieces = _DIRECTION_SPLIT.split(text)  # text, direction, text, ..., text
     runs: list[Run] = []
-    pos = 0
-    for m in _DIRECTION.finditer(text):
-        if m.start() > pos:
-            runs.append(Text(text[pos : m.start()]))
-        runs.append(Direction(m.group()))
-        pos = m.end()
-    if pos < len(text):
-        runs.append(Text(text[pos:]))
+    for i, piece in enumerate(pieces):
+        if i % 2:
+            runs.append(Direction(piece))
+        elif piece:
+            runs.append(make_text(piece))
     return runs
+
+
+def fast_inline(text: str) -> tuple[Run, ...] | None:
+    """The runs of text whose only markup is simple ruby and <br>; None otherwise.
+
+    A shortcut for the common case; anything it does not fully understand
+    (entities, other tags, <rp>/<rb>, blank bases or readings) returns None so
+    that parse_inline reads it and reports any problem.
+    """
+    pieces = _SIMPLE.split(text)  # plain, ruby body or None (<br>), plain, ...
+    plain = pieces[::2]
+    joined = "".join(plain)
+    if "<" in joined or "&" in joined:
+        return None
+    runs: list[Run] = []
+    for i, piece in enumerate(pieces):
+        if not i % 2:
+            if piece:
+                runs.extend(split_directions(piece) if "（" in piece else (make_text(piece),))
+        elif piece is None:
+            runs.append(BREAK)
+        elif _BLANK_PART.search(piece):
+            return None
+        else:
+            runs.append(Ruby(tuple(_PAIR.findall(piece))))
+    return tuple(runs)
 
 
 def parse_inline(text: str, col0: int, warn: Warn) -> tuple[Run, ...]:

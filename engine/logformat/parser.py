@@ -7,13 +7,21 @@ merely splitting the file into lines. Markup goes to `inline.parse_inline`.
 
 from __future__ import annotations
 
+import gc
 import re
 from datetime import datetime
 
+from engine.logformat.build import make_message, make_pos, make_text
 from engine.logformat.codes import diagnostic
 from engine.logformat.encoding import newlines_to_lf
-from engine.logformat.inline import LineError, parse_inline, split_directions
-from engine.logformat.labels import colon_context_ok, is_label_text, label_end, suggest
+from engine.logformat.inline import LineError, fast_inline, parse_inline, split_directions
+from engine.logformat.labels import (
+    MAX_LABEL,
+    colon_context_ok,
+    is_label_text,
+    label_end,
+    suggest,
+)
 from engine.model import Diagnostic, Message, Pos, Run, Scene, Script, Text
 
 _MARKER = re.compile(r"-{2,}[ \t]*LOG[ \t]*(START|END)[ \t]*-{2,}", re.I)
@@ -27,6 +35,7 @@ _STAMP = re.compile(
 )
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _SPACES = " \t\u3000"
+_GC_PAUSE_LINES = 5000
 
 
 def parse(text: str, file: str = "<string>") -> Script:
@@ -36,7 +45,18 @@ def parse(text: str, file: str = "<string>") -> Script:
     (columns never count it). Every problem becomes a Diagnostic.
     """
     text = newlines_to_lf(text.removeprefix("\ufeff"))
-    return _Parser(file, text).run(text.split("\n"))
+    lines = text.split("\n")
+    if len(lines) < _GC_PAUSE_LINES:
+        return _Parser(file, text).run(lines)
+    # The model is acyclic, so the cyclic collector has nothing to find while a big
+    # script is built, yet its passes over the growing heap double the parse time.
+    paused = gc.isenabled()
+    gc.disable()
+    try:
+        return _Parser(file, text).run(lines)
+    finally:
+        if paused:
+            gc.enable()
 
 
 def trim(line: str) -> tuple[str, int]:
@@ -91,7 +111,9 @@ class _Parser:
         self.diags: list[Diagnostic] = []
         self.scenes: list[Scene] = []
         self.block: _Block | None = None
+        self.open: list[Message] | None = None  # the open block's messages
         self.labels: dict[str, str | None] = {}  # label text -> interned label, None if invalid
+        self.quick_labels: dict[str, str] = {}  # valid labels the hot path may accept
         self.counts: dict[str, int] = {}
         self.first_use: dict[str, Pos] = {}
         self.control_lines = _control_lines(text) if _CONTROL.search(text) else set()
@@ -100,19 +122,20 @@ class _Parser:
         self.diags.append(diagnostic(self.file, line, col, code, message))
 
     def run(self, lines: list[str]) -> Script:
+        """Read every line, then the checks that need the whole file."""
         for n, line in enumerate(lines, 1):
-            t, lead = trim(line)
-            if not t:
-                continue
-            if "-" in t[:3]:
-                m = _MARKER.match(t)
-                if m:
-                    self.marker(m, t, lead, n)
-                    continue
-            if self.block is None:
-                self.outside(t, lead, n)
+            if line.endswith("<br>") and line[:1] not in " \t<":
+                t, lead = line[:-4], 0  # the common case, without trim()'s work
             else:
-                self.block.messages.append(self.message(t, lead, n))
+                t, lead = trim(line)
+                if not t:
+                    continue
+            if t[0] == "-" and self.marker(t, lead, n):
+                continue
+            if self.open is None:
+                self.outside(t, lead, n)
+            elif lead or not self.quick(t, n):
+                self.open.append(self.message(t, lead, n))
         if self.block is not None:
             self.warn(self.block.pos.line, self.block.pos.col, "LOG003",
                       "this block is never closed (no '--- LOG END ---'); closed at end of file")
@@ -121,7 +144,31 @@ class _Parser:
         self.diags.sort(key=lambda d: (d.pos.line, d.pos.col))
         return Script(self.file, tuple(self.scenes), tuple(self.diags))
 
-    def marker(self, m: re.Match[str], t: str, lead: int, n: int) -> None:
+    def quick(self, t: str, n: int) -> bool:
+        """The hot path: `LABEL: plain text` with a label seen before; False if not that.
+
+        Anything else (new label, markup, directions, time-like colon, no text)
+        goes to message(), which gives the same result for these lines.
+        """
+        a = t.find(":", 0, MAX_LABEL + 1)
+        b = t.find("：", 0, MAX_LABEL + 1)
+        k = a if b < 0 or 0 <= a < b else b
+        speaker = self.quick_labels.get(t[:k]) if k > 0 else None
+        if speaker is None or t.startswith("//", k + 1):
+            return False
+        body = t[k + 1 :].lstrip(_SPACES)
+        if not body or "<" in body or "&" in body or "（" in body or n in self.control_lines:
+            return False
+        self.counts[speaker] += 1
+        self.open.append(  # type: ignore[union-attr]  # run() checked it
+            make_message(speaker, (make_text(body),), make_pos(self.file, n, 1)))
+        return True
+
+    def marker(self, t: str, lead: int, n: int) -> bool:
+        """Handle a LOG START / LOG END line; False if `t` is not a marker."""
+        m = _MARKER.match(t)
+        if not m:
+            return False
         rest = t[m.end() :]
         title = rest.strip()
         col = lead + m.end() + len(rest) - len(rest.lstrip()) + 1
@@ -132,7 +179,7 @@ class _Parser:
                 self.close()
             if title:
                 self.warn(n, col, "LOG006", f"text after 'LOG END' is ignored: '{title}'")
-            return
+            return True
         if self.block is not None:
             self.warn(n, lead + 1, "LOG002",
                       f"'LOG START' inside the block opened at line {self.block.pos.line}; "
@@ -143,6 +190,8 @@ class _Parser:
             why = f"cannot read the timestamp '{title}'" if title else "no timestamp"
             self.warn(n, col, "LOG004", f"{why} (expected YYYY.MM.DD HH:MM); scene has no date")
         self.block = _Block(title, stamp, Pos(self.file, n, lead + 1))
+        self.open = self.block.messages
+        return True
 
     def close(self) -> None:
         b = self.block
@@ -151,43 +200,69 @@ class _Parser:
             self.warn(b.pos.line, b.pos.col, "LOG007", "this block has no messages")
         self.scenes.append(Scene(b.title, b.timestamp, b.pos, tuple(b.messages)))
         self.block = None
+        self.open = None
 
     def speaker(self, t: str) -> tuple[str | None, int]:
         """The speaker label of a line and the index of its colon, or (None, -1)."""
         k = label_end(t)
         if k < 0:
             return None, -1
-        label = t[:k]
-        known = self.labels.get(label, "")
+        known = self.labels.get(t[:k], "")
         if known == "":
-            known = self.labels[label] = label if is_label_text(label) else None
+            known = self.learn(t[:k])
         if known is None or not colon_context_ok(t, k):
             return None, -1
         return known, k
 
+    def learn(self, label: str) -> str | None:
+        """Remember whether a label text is a valid label (labels repeat on most lines)."""
+        known = self.labels[label] = label if is_label_text(label) else None
+        if known is not None and not label[-1].isdigit():
+            self.quick_labels[label] = label  # no time-like colon possible: quick() may take it
+        return known
+
     def message(self, t: str, lead: int, n: int) -> Message:
         """The message for a non-blank, non-marker line inside a block."""
-        speaker, k = self.speaker(t)
+        # speaker() and count() are inlined: this runs once per message.
+        a = t.find(":", 0, MAX_LABEL + 1)
+        b = t.find("：", 0, MAX_LABEL + 1)
+        k = a if b < 0 or 0 <= a < b else b
+        speaker = None
+        if k > 0:
+            speaker = self.labels.get(t[:k], "")
+            if speaker == "":
+                speaker = self.learn(t[:k])
+            if speaker is not None and (t.startswith("//", k + 1) or (
+                    t[k - 1].isdigit() and t[k + 1 : k + 2].isdigit())):
+                speaker = None  # a URL or a time (午後8:30), as in colon_context_ok()
         if speaker is None:
             body, col = t, lead + 1
-            self.check_spaced_label(t, n, lead)
+            if k > 0:
+                self.check_spaced_label(t, n, lead)
         else:
-            self.count(speaker, n, lead)
-            after = t[k + 1 :]
-            body = after.lstrip(_SPACES)
-            col = lead + k + 2 + len(after) - len(body)
+            c = self.counts.get(speaker, 0)
+            self.counts[speaker] = c + 1
+            if not c:
+                self.first_use[speaker] = Pos(self.file, n, lead + 1)
+            body = t[k + 1 :].lstrip(_SPACES)
+            col = lead + len(t) - len(body) + 1
             if not body:
                 self.warn(n, col, "LOG030", f"'{speaker}' says nothing on this line")
         if n in self.control_lines:
             self.check_controls(body, n, col)
-        return Message(speaker, self.runs(body, n, col), Pos(self.file, n, lead + 1))
+        if "<" in body or "&" in body or "（" in body:
+            runs = self.runs(body, n, col)
+        else:
+            runs = (make_text(body),) if body else ()
+        return make_message(speaker, runs, make_pos(self.file, n, lead + 1))
 
     def runs(self, body: str, n: int, col: int) -> tuple[Run, ...]:
-        """The runs of a message body; a line with broken markup is kept as written."""
+        """The runs of a body with markup; a line with broken markup is kept as written."""
         if "<" not in body and "&" not in body:
-            if "（" not in body:
-                return (Text(body),) if body else ()
             return tuple(split_directions(body))
+        runs = fast_inline(body)
+        if runs is not None:
+            return runs
         found: list[Diagnostic] = []
 
         def warn(c: int, code: str, message: str) -> None:
@@ -200,12 +275,6 @@ class _Parser:
             return (Text(body),)
         self.diags.extend(found)
         return runs
-
-    def count(self, speaker: str, n: int, lead: int) -> None:
-        c = self.counts.get(speaker, 0)
-        self.counts[speaker] = c + 1
-        if not c:
-            self.first_use[speaker] = Pos(self.file, n, lead + 1)
 
     def check_spaced_label(self, t: str, n: int, lead: int) -> None:
         """Warn when `NAME : text` was probably meant as a speaker line."""
