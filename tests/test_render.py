@@ -351,6 +351,26 @@ def test_shadow_is_drawn_down_right(fonts: FontSet) -> None:
     assert max(y for _, y in reds) > max(y for _, y in whites)
 
 
+def test_outline_surrounds_the_glyph(fonts: FontSet) -> None:
+    layout = make_layout(make_line("\u3000一", 0, 0))  # off the surface's left edge
+    plain = TextRenderer(fonts).render_layout(layout, WHITE)
+    outlined = TextRenderer(fonts).render_layout(layout, TextColors(outline=(0, 0, 255)))
+    solid = [(x, y) for y in range(plain.get_height()) for x in range(plain.get_width())
+             if plain.get_at((x, y)).a == 255]
+    left = min(solid)
+    top = min(solid, key=lambda p: p[1])
+
+
+    def blue(x: int, y: int) -> bool:
+        c = outlined.get_at((x, y))
+        return c.a >= 128 and c.b == 255 and c.r < 100
+
+    assert any(blue(x, left[1]) for x in range(left[0] - 3, left[0]))  # left of the stroke
+    assert any(blue(top[0], y) for y in range(top[1] - 3, top[1]))  # above the stroke
+    assert not any(blue(x, y) for x, y in solid)  # the glyph stays on top
+    assert tuple(outlined.get_at(left))[:3] == (255, 255, 255)
+
+
 # --- pages and draw_page ---------------------------------------------------------
 
 

@@ -2,7 +2,7 @@
 
 Two caches keep text rendering off the frame budget:
 
-- glyph images per (character, size, colour, shadow), so a message is drawn
+- glyph images per (character, size, colour, shadow, outline), so a message is drawn
   by blitting ready images;
 - page surfaces per (the page's lines, settings, width, colours) in a small
   LRU, found by the Line objects' identity (free) or, for equal lines that
@@ -34,12 +34,18 @@ _Blit = tuple[pygame.Surface, tuple[int, int]]
 
 @dataclass(frozen=True, slots=True)
 class TextColors:
-    """Colours of a message: base text, stage directions, ruby, and an optional shadow."""
+    """Colours of a message: base text, stage directions, ruby, optional shadow and outline.
+
+    A shadow (down-right) or an outline (all round) keeps text readable over
+    a busy background; each is baked into the cached glyph images, so it
+    costs nothing per frame.
+    """
 
     text: Color = (255, 255, 255)
     direction: Color = (170, 176, 196)
     ruby: Color = (255, 255, 255)
     shadow: Color | None = None
+    outline: Color | None = None
 
 
 @dataclass(slots=True)
@@ -189,7 +195,8 @@ class TextRenderer:
     ) -> _Page:
         """A blank page surface and the ordered list of blits that fill it."""
         self.stats.page_builds += 1
-        height = len(lines) * settings.line_pitch + _shadow_offset(settings.size, colors)
+        height = (len(lines) * settings.line_pitch + _shadow_offset(settings.size, colors.shadow)
+                  + _outline_radius(settings.size, colors.outline))
         surface = pygame.Surface((max(1, int(width + 0.999)), max(1, int(height + 0.999))),
                                  pygame.SRCALPHA)
         top = lines[0].y - settings.ruby_band if lines else 0.0
@@ -207,7 +214,7 @@ class TextRenderer:
         baseline = y + self.fonts.ascent(settings.size)
         for g in line.glyphs:
             color = colors.direction if g.style == "direction" else colors.text
-            img = self._glyph(g.ch, settings.size, color, colors.shadow)
+            img = self._glyph(g.ch, settings.size, color, colors)
             if img.surface.get_width():
                 ops.append((g.index, seq + len(ops), _place(img, g.x, baseline)))
         if settings.show_ruby:
@@ -217,29 +224,43 @@ class TextRenderer:
                     continue
                 first = line.glyphs[ruby.base_start].index
                 for ch, x in zip(split_graphemes(ruby.text), ruby.glyph_x, strict=False):
-                    img = self._glyph(ch, settings.ruby_size, colors.ruby, colors.shadow)
+                    img = self._glyph(ch, settings.ruby_size, colors.ruby, colors)
                     if img.surface.get_width():
                         ops.append((first, seq + len(ops), _place(img, x, ruby_baseline)))
         return ops
 
     # --- the glyph cache -------------------------------------------------------------
 
-    def _glyph(self, ch: str, size: float, color: Color, shadow: Color | None) -> GlyphImage:
-        key = (ch, size, color, shadow)
+    def _glyph(self, ch: str, size: float, color: Color, colors: TextColors) -> GlyphImage:
+        key = (ch, size, color, colors.shadow, colors.outline)
         img = self._glyphs.get(key)
         if img is not None:
             self._glyphs.move_to_end(key)
             return img
         self.stats.glyph_renders += 1
         img = self.fonts.render_glyph(ch, size, color)
-        if shadow is not None and img.surface.get_width():
-            img = _with_shadow(img, self.fonts.render_glyph(ch, size, shadow),
-                               _shadow_offset(size, shadow))
+        if img.surface.get_width() and (colors.shadow or colors.outline):
+            img = self._decorate(ch, size, img, colors)
         self._glyphs[key] = img
         if len(self._glyphs) > self._glyph_limit:
             self._glyphs.popitem(last=False)
         return img
 
+    def _decorate(self, ch: str, size: float, img: GlyphImage, colors: TextColors) -> GlyphImage:
+        """One image holding the glyph over its outline and drop shadow: still one blit."""
+        off = _shadow_offset(size, colors.shadow)
+        r = _outline_radius(size, colors.outline)
+        w, h = img.surface.get_size()
+        surface = pygame.Surface((w + 2 * r + off, h + 2 * r + off), pygame.SRCALPHA)
+        if colors.shadow is not None:
+            shadow = self.fonts.render_glyph(ch, size, colors.shadow).surface
+            surface.blit(shadow, (r + off, r + off))
+        if colors.outline is not None:
+            ring = self.fonts.render_glyph(ch, size, colors.outline).surface
+            for dx, dy in _ring(r):
+                surface.blit(ring, (r + dx, r + dy))
+        surface.blit(img.surface, (r, r))
+        return GlyphImage(surface, img.dx - r, img.dy + r)
 
 def hang_margin(settings: Settings) -> float:
     """Room right of the box for a hanging 。 or 、 (one character)."""
@@ -257,18 +278,20 @@ def _place(img: GlyphImage, x: float, baseline: float) -> _Blit:
     return img.surface, (round(x) + img.dx, round(baseline) - img.dy)
 
 
-def _shadow_offset(size: float, shadow: object) -> int:
+def _shadow_offset(size: float, shadow: Color | None) -> int:
     """How far a drop shadow sits down-right of its glyph: about 1/16 em, at least 1 px."""
     return 0 if shadow is None else max(1, round(size / 16))
 
 
-def _with_shadow(img: GlyphImage, shadow: GlyphImage, offset: int) -> GlyphImage:
-    """One image holding the glyph over its drop shadow, so drawing it stays one blit."""
-    w, h = img.surface.get_size()
-    surface = pygame.Surface((w + offset, h + offset), pygame.SRCALPHA)
-    surface.blit(shadow.surface, (offset, offset))
-    surface.blit(img.surface, (0, 0))
-    return GlyphImage(surface, img.dx, img.dy)
+def _outline_radius(size: float, outline: Color | None) -> int:
+    """How thick an outline is: about 1/24 em, at least 1 px."""
+    return 0 if outline is None else max(1, round(size / 24))
+
+
+def _ring(r: int) -> list[tuple[int, int]]:
+    """Offsets that smear a glyph into a roughly round outline of radius r."""
+    return [(dx, dy) for dx in range(-r, r + 1) for dy in range(-r, r + 1)
+            if (dx or dy) and dx * dx + dy * dy <= r * r + r]
 
 
 def _reveal(page: _Page, reveal: int | None, stats: RenderStats) -> None:
