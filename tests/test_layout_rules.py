@@ -296,3 +296,28 @@ def test_layout_imports_without_pygame() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "1"
+
+
+# --- the measure memo ---------------------------------------------------------------
+
+class CountingMeasure:
+    """An unhashable measure that counts its calls."""
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[str, float]] = []
+
+    def __call__(self, text: str, size: float) -> float:
+        self.calls.append((text, size))
+        return fake_measure(text, size)
+
+
+def test_each_grapheme_and_size_is_measured_once() -> None:
+    m = CountingMeasure()
+    r = runs("あいあい。", ("昴", "すばる"), "あ")
+    first = layout_message(r, 320, m)
+    again = layout_message(r, 320, m)
+    assert first == again
+    assert sorted(m.calls) == sorted(set(m.calls))
+    assert ("す", SIZE / 2) in m.calls and ("あ", SIZE) in m.calls

@@ -36,7 +36,7 @@ class Atom:
         self.offset = offset  # code-point offset of the atom in the paragraph's text
         self.first = chars[0][:1]
         self.last = chars[-1][:1]
-        self.space = classes.is_space(self.first)
+        self.space = self.first in classes.SPACES
         self.reading: tuple[str, ...] = ()
         self.ruby_widths: tuple[float, ...] = ()
         self.may_spread = False
@@ -54,7 +54,9 @@ class Paragraph:
     """The atoms between two forced breaks, and their text without readings."""
 
     atoms: list[Atom] = field(default_factory=list)
-    text: str = ""
+    text: str = ""  # set once the paragraph is complete
+    length: int = 0  # code points so far, while it is being built
+    parts: list[str] = field(default_factory=list)
 
 
 @dataclass(slots=True)
@@ -66,7 +68,6 @@ class _Builder:
     measure: Measure
     index: int = 0
     paragraphs: list[Paragraph] = field(default_factory=lambda: [Paragraph()])
-    _parts: list[str] = field(default_factory=list)
 
     def base_widths(self, chars: tuple[str, ...]) -> tuple[float, ...]:
         memo, m, size = self.base_memo, self.measure, self.settings.size
@@ -74,15 +75,28 @@ class _Builder:
 
     def add(self, chars: tuple[str, ...], style: Style) -> Atom:
         para = self.paragraphs[-1]
-        atom = Atom(chars, self.base_widths(chars), self.index, style, len(para.text))
+        atom = Atom(chars, self.base_widths(chars), self.index, style, para.length)
         self.index += len(chars)
         para.atoms.append(atom)
-        para.text += "".join(chars)
+        text = "".join(chars)
+        para.parts.append(text)
+        para.length += len(text)
         return atom
 
     def add_text(self, text: str, style: Style) -> None:
+        # The hot path (most of a message is plain text): one atom per grapheme.
+        para = self.paragraphs[-1]
+        memo, measure, size = self.base_memo, self.measure, self.settings.size
+        atoms, index, offset = para.atoms, self.index, para.length
         for g in split_graphemes(text):
-            self.add((g,), style)
+            w = memo.get(g)
+            if w is None:
+                w = width_of(memo, measure, g, size)
+            atoms.append(Atom((g,), (w,), index, style, offset))
+            index += 1
+            offset += len(g)
+        self.index, para.length = index, offset
+        para.parts.append(text)
 
     def add_ruby_part(self, base: str, reading: str) -> None:
         chars = split_graphemes(base)
@@ -138,6 +152,7 @@ def build_paragraphs(
         elif isinstance(run, Break):
             b.paragraphs.append(Paragraph())
     for para in b.paragraphs:
+        para.text = "".join(para.parts)
         _fit_rubies(para.atoms, settings.ruby_size)
     return b.paragraphs
 

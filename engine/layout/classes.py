@@ -68,6 +68,9 @@ HANGABLE = FULL_STOPS | COMMAS  # burasage: only cl-06 and cl-07 may hang
 BLANK_RIGHT_HALF = frozenset("、。，．」』）］｝〕〉》】〙〗〟｠")
 BLANK_LEFT_HALF = frozenset("「『（［｛〔〈《【〘〖〝｟")
 
+# ASCII spaces: a break opportunity after them, collapsed at a line's end.
+SPACES = frozenset(" \t")
+
 # Characters that glue their neighbours together (no break on either side).
 NO_BREAK_SPACES = frozenset("\u00a0\u202f\u2060\ufeff")
 
@@ -137,4 +140,4 @@ def is_space(ch: str) -> bool:
 
     U+3000 (ideographic space) is not a space here; it is a full-width character.
     """
-    return ch[:1] in (" ", "\t")
+    return ch[:1] in SPACES

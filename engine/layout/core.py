@@ -67,6 +67,9 @@ def _place_line(para: Paragraph, span: Span, y: float, hard_break: bool) -> Line
             glyphs.extend(_glyphs(a, x, (0.0,) * len(a.chars), zero=True))
         elif a.is_ruby:
             x = _place_ruby(a, x, i == span.start, i == span.end - 1, glyphs, rubies)
+        elif len(a.chars) == 1:
+            glyphs.append(Glyph(a.chars[0], x, a.adv, a.first_index, a.style))
+            x += a.adv
         else:
             glyphs.extend(_glyphs(a, x, _offsets(a.widths)))
             x += a.adv
