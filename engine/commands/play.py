@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import statistics
 import sys
 import time
 from pathlib import Path
@@ -159,6 +158,7 @@ def _since_process_start() -> float:
 def _benchmark_report(app) -> None:
     """Frame time median and p99, frames drawn, first message, memory, idle CPU."""
     import resource
+    import statistics
 
     times = sorted(app.frame_times) or [0.0]
     p99 = times[min(len(times) - 1, int(len(times) * 0.99))]
