@@ -627,7 +627,11 @@ def _short_tag(tag: str) -> str:
 
 
 def _join(key: str, name: object) -> str:
-    return f"{key}.{name}" if key else str(name)
+    """A dotted key path for messages; a key with dots or spaces in it is quoted."""
+    text = str(name)
+    if re.search(r"[.\s]", text):
+        text = f'"{text}"'
+    return f"{key}.{text}" if key else text
 
 
 def _describe(node: Node) -> str:
@@ -703,8 +707,8 @@ def _scene_indexes(which: int | str, flat: list, pos: Pos, diags: list[Diagnosti
         if 0 <= which < len(flat):
             return [which]
         diags.append(Diagnostic(pos, "warning", "YML013",
-                                f"scenes.{which}: there are only {len(flat)} scenes "
-                                f"(numbered from 0); ignored"))
+                                f"scenes.{which}: the story has {_count(len(flat), 'scene')} "
+                                "(numbered from 0); ignored"))
         return []
     stamp = _parse_stamp(which)
     hits = [i for i, (_, scene) in enumerate(flat)
@@ -712,12 +716,17 @@ def _scene_indexes(which: int | str, flat: list, pos: Pos, diags: list[Diagnosti
             or (stamp is not None and scene.timestamp == stamp)]
     if not hits:
         diags.append(Diagnostic(pos, "warning", "YML013",
-                                f"scenes.{which}: no scene has this LOG timestamp; ignored"))
+                                f"{_join('scenes', which)}: no scene has this LOG timestamp; "
+                                "ignored"))
     elif len(hits) > 1:
         diags.append(Diagnostic(pos, "warning", "YML016",
-                                f"scenes.{which}: {len(hits)} scenes have this timestamp; "
+                                f"{_join('scenes', which)}: {len(hits)} scenes have this timestamp; "
                                 "applied to all of them"))
     return hits
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" + ("" if n == 1 else "s")
 
 
 def _merge(old: SceneConfig, new: SceneConfig) -> SceneConfig:
