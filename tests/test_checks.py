@@ -197,6 +197,7 @@ def test_checks_module_is_pure() -> None:
     import sys
 
     code = ("import sys; sys.modules['pygame'] = None; "
-            "import engine.checks, engine.stats; print('ok')")
+            "import engine.checks, engine.stats, engine.reload, engine.watch, engine.export_html; "
+            "print('ok')")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
     assert out.stdout.strip() == "ok", out.stderr

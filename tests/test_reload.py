@@ -1,0 +1,322 @@
+"""Live reload: the file watcher, re-parsing, and keeping the reader's place."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from engine.manifest import load_story
+from engine.model import Story
+from engine.reload import (
+    WatchController,
+    cursor_at_line,
+    parse_at,
+    reload_story,
+    relocate,
+)
+from engine.runtime import Cursor, Runtime
+from engine.watch import Watcher, decodes_fully
+
+LINES = ["A: いち", "B: に", "A: さん", "B: よん", "A: ご"]
+
+
+def script(lines: list[str], stamp: str = "2025.01.01 10:00") -> str:
+    body = "".join(f"{line}<br>\n" for line in lines)
+    return f"--- LOG START --- {stamp}<br>\n{body}--- LOG END ---\n"
+
+
+class Clock:
+    """A clock the test moves by hand."""
+
+    def __init__(self) -> None:
+        self.now = 100.0
+
+    def __call__(self) -> float:
+        return self.now
+
+    def tick(self, seconds: float = 0.06) -> None:
+        self.now += seconds
+
+
+def save(path: Path, text: str) -> None:
+    """Write and push the mtime forward, so coarse file-system clocks still see a change."""
+    before = path.stat().st_mtime_ns if path.exists() else 0
+    path.write_text(text, encoding="utf-8")
+    st = path.stat()
+    if st.st_mtime_ns <= before:
+        os.utime(path, ns=(st.st_atime_ns, before + 1_000_000))
+
+
+@dataclass
+class FakeSession:
+    story: Story
+    runtime: Runtime
+
+
+def texts(story: Story) -> list[str]:
+    return [m.text for ref in story.scenes for m in ref.scene.messages]
+
+
+# --- relocate (pure) ----------------------------------------------------------------
+
+
+def two_versions(tmp_path: Path, old: list[str], new: list[str]) -> tuple[Story, Story]:
+    path = tmp_path / "s.log"
+    path.write_text(script(old), encoding="utf-8")
+    first = load_story(path)
+    path.write_text(script(new), encoding="utf-8")
+    return first, load_story(path)
+
+
+@pytest.mark.parametrize(("new", "at", "expected"), [
+    (LINES, 2, 2),  # unchanged: same place
+    (LINES[:2] + ["A: さん！"] + LINES[3:], 2, 2),  # the current message edited: stay on it
+    (LINES[:2] + ["X: new1", "X: new2"] + LINES[2:], 2, 2),  # inserted right above: first new
+    (LINES[:1] + ["X: new"] + LINES[1:], 2, 1),  # inserted higher up in the scene: first new
+    (LINES[:2] + LINES[3:], 2, 2),  # current deleted: the next line (よん) now at 2
+    (LINES[:4], 4, 3),  # the last line deleted: the new last line
+    (LINES + ["X: after"], 2, 2),  # added below: no move
+    (["B: に"] + LINES[2:], 2, 1),  # a line above deleted: same message, one up
+    (LINES[:1] + ["B: に！"] + LINES[2:], 2, 2),  # another line edited: no move
+])
+def test_relocate(tmp_path: Path, new: list[str], at: int, expected: int) -> None:
+    old_story, new_story = two_versions(tmp_path, LINES, new)
+    assert relocate(old_story, new_story, Cursor(0, at)) == Cursor(0, expected)
+
+
+def test_relocate_current_deleted_lands_on_next(tmp_path: Path) -> None:
+    old, new = two_versions(tmp_path, LINES, LINES[:2] + LINES[3:])
+    c = relocate(old, new, Cursor(0, 2))
+    assert new.scenes[0].scene.messages[c.message].text == "よん"
+
+
+def test_relocate_insert_in_an_earlier_scene_does_not_jump_back(tmp_path: Path) -> None:
+    path = tmp_path / "s.log"
+    path.write_text(script(LINES) + script(["C: 夜", "C: 朝"], "2025.01.02"), encoding="utf-8")
+    old = load_story(path)
+    path.write_text(script(["X: new"] + LINES) + script(["C: 夜", "C: 朝"], "2025.01.02"),
+                    encoding="utf-8")
+    new = load_story(path)
+    assert relocate(old, new, Cursor(1, 1)) == Cursor(1, 1)
+
+
+def test_relocate_across_files_and_a_removed_file(tmp_path: Path) -> None:
+    (tmp_path / "1.log").write_text(script(LINES), encoding="utf-8")
+    (tmp_path / "2.log").write_text(script(["C: 夜", "C: 朝"], "2025.01.02"), encoding="utf-8")
+    old = load_story(tmp_path)
+    (tmp_path / "1.log").write_text(script(["Z: まえがき"] + LINES), encoding="utf-8")
+    new = load_story(tmp_path)
+    assert relocate(old, new, Cursor(1, 1)) == Cursor(1, 1)  # other file edited: no move
+    (tmp_path / "1.log").unlink()
+    (tmp_path / "3.log").write_text(script(["C: 朝", "C: 昼"], "2025.01.03"), encoding="utf-8")
+    (tmp_path / "2.log").unlink()
+    gone = load_story(tmp_path)
+    c = relocate(old, gone, Cursor(1, 1))  # its file is gone: the same text elsewhere
+    assert gone.scenes[c.scene].scene.messages[c.message].text == "朝"
+
+
+# --- reload_story --------------------------------------------------------------------
+
+
+def test_reload_keeps_old_on_new_errors_but_not_on_old_ones(tmp_path: Path) -> None:
+    path = tmp_path / "s.log"
+    path.write_text(script(LINES + ["A: <ruby>壊<rt>こわ"]), encoding="utf-8")
+    old = load_story(path)
+    assert any(d.severity == "error" for d in old.all_diagnostics())
+    path.write_text(script(["X: top"] + LINES + ["A: <ruby>壊<rt>こわ"]), encoding="utf-8")
+    result = reload_story(path, old)  # the same error, moved down a line: not new
+    assert result.story is not None and result.diagnostics == ()
+    assert result.changed_files == (str(path.resolve()),)
+    path.write_text(script(["X: <rt>bad</rt>"] + LINES), encoding="utf-8")
+    broken = reload_story(path, result.story)
+    assert broken.story is None
+    assert [d.code for d in broken.diagnostics] == ["LOG013"]
+
+
+def test_reload_refuses_a_story_with_nothing_left(tmp_path: Path) -> None:
+    path = tmp_path / "s.log"
+    path.write_text(script(LINES), encoding="utf-8")
+    old = load_story(path)
+    path.write_text("just notes now\n", encoding="utf-8")
+    result = reload_story(path, old)
+    assert result.story is None and result.diagnostics[0].code == "RLD001"
+
+
+# --- the watcher ----------------------------------------------------------------------
+
+
+def test_watcher_reports_only_settled_changes(tmp_path: Path) -> None:
+    clock = Clock()
+    path = tmp_path / "s.log"
+    path.write_text(script(LINES), encoding="utf-8")
+    w = Watcher([path], clock=clock)
+    assert w.poll() is None
+    save(path, script(LINES[:2]))
+    assert w.poll() is None  # just seen: not yet known to be still
+    clock.tick(0.01)
+    assert w.poll() is None  # still, but for less than the settle time
+    clock.tick()
+    assert w.poll() == {path}
+    clock.tick()
+    assert w.poll() is None  # reported once
+
+
+def test_watcher_never_reports_a_half_written_file(tmp_path: Path) -> None:
+    clock = Clock()
+    path = tmp_path / "s.log"
+    path.write_text(script(LINES), encoding="utf-8")
+    w = Watcher([path], clock=clock, give_up=1.0)
+    full = script(LINES + ["A: 書きかけの行"]).encode("utf-8")
+    cut = full.index("書".encode()) + 1  # in the middle of a three-byte character
+    path.write_bytes(full[:cut])
+    assert not decodes_fully(path)
+    for _ in range(5):  # settled, but not whole text: held back
+        clock.tick()
+        assert w.poll() is None
+    path.write_bytes(full)
+    assert w.poll() is None
+    clock.tick()
+    assert w.poll() == {path}
+
+
+def test_watcher_new_file_in_folder_and_deleted_file(tmp_path: Path) -> None:
+    clock = Clock()
+    path = tmp_path / "1.log"
+    path.write_text(script(LINES), encoding="utf-8")
+    w = Watcher([tmp_path], clock=clock)
+    (tmp_path / "notes.png").write_bytes(b"\x89PNG")  # not a script: not watched
+    (tmp_path / "2.log").write_text(script(["C: 夜"]), encoding="utf-8")
+    assert w.poll() is None
+    clock.tick()
+    assert w.poll() == {tmp_path / "2.log"}
+    path.unlink()
+    w.poll()
+    clock.tick()
+    assert w.poll() == {path}
+
+
+# --- the controller under edits -------------------------------------------------------------
+
+
+class Edits:
+    """A story on disk, a session reading it, and a controller ticking with a fake clock."""
+
+    def __init__(self, tmp_path: Path, lines: list[str], at: int) -> None:
+        self.path = tmp_path / "scripts" / "01.log"
+        self.path.parent.mkdir()
+        self.path.write_text(script(lines), encoding="utf-8")
+        story = load_story(tmp_path)
+        self.session = FakeSession(story, Runtime(story, start=Cursor(0, at)))
+        self.clock = Clock()
+        self.ctl = WatchController(self.session, tmp_path, clock=self.clock)
+
+    def save(self, lines: list[str]):
+        save(self.path, script(lines))
+        return self.settle()
+
+    def settle(self):
+        events = []
+        for _ in range(3):
+            event = self.ctl.tick()
+            if event is not None:
+                events.append(event)
+            self.clock.tick()
+        assert len(events) <= 1
+        return events[0] if events else None
+
+    @property
+    def text(self) -> str:
+        return self.session.runtime.message.text
+
+
+def test_controller_change_insert_delete_break_fix(tmp_path: Path) -> None:
+    e = Edits(tmp_path, LINES, at=2)
+    assert e.settle() is None
+
+    ev = e.save(LINES[:2] + ["A: さん、書き直した"] + LINES[3:])  # change the current message
+    assert ev.kind == "reloaded" and ev.cursor == Cursor(0, 2)
+    assert e.text == "さん、書き直した"
+    lines = LINES[:2] + ["A: さん、書き直した"] + LINES[3:]
+
+    lines = lines[:2] + ["X: 足した一行目", "X: 足した二行目"] + lines[2:]
+    ev = e.save(lines)  # insert lines above
+    assert ev.kind == "reloaded" and e.text == "足した一行目"
+
+    del lines[2]
+    ev = e.save(lines)  # delete the current line
+    assert ev.kind == "reloaded" and e.text == "足した二行目"
+
+    good = e.session.story
+    ev = e.save(lines[:3] + ["A: <ruby>星<rt>ほし"] + lines[3:])  # break the syntax
+    assert ev.kind == "failed"
+    assert e.session.story is good and e.text == "足した二行目"  # still the last good version
+    assert [(d.code, d.pos.line, d.pos.col) for d in ev.diagnostics] == [("LOG011", 5, 4)]
+    assert e.ctl.failing == ev.diagnostics
+
+    ev = e.save(lines[:3] + ["A: <ruby>星<rt>ほし</rt></ruby>"] + lines[3:])  # fix it
+    assert ev.kind == "reloaded" and ev.diagnostics == () and e.ctl.failing == ()
+    assert e.text == "足した二行目"
+    assert texts(e.session.story)[3] == "星"
+
+
+def test_controller_half_written_save_is_never_loaded(tmp_path: Path) -> None:
+    e = Edits(tmp_path, LINES, at=1)
+    full = script(LINES + ["B: 最後の一行はとても長い"]).encode("utf-8")
+    half = full[: full.index("長".encode()) + 2]
+    e.path.write_bytes(half)
+    assert e.settle() is None  # held back: the bytes do not decode
+    assert e.settle() is None
+    assert texts(e.session.story) == [line.split(": ")[1] for line in LINES]
+    e.path.write_bytes(full)
+    ev = e.settle()
+    assert ev is not None and ev.kind == "reloaded"
+    assert texts(e.session.story)[-1] == "最後の一行はとても長い"
+    assert e.session.runtime.cursor == Cursor(0, 1)
+
+
+def test_controller_manifest_change(tmp_path: Path) -> None:
+    e = Edits(tmp_path, LINES, at=3)
+    manifest = tmp_path / "story.yaml"
+    manifest.write_text("title: 新しい題\nscripts: [scripts/01.log]\n", encoding="utf-8")
+    ev = e.settle()
+    assert ev is not None and ev.kind == "reloaded"
+    assert e.session.story.title == "新しい題" and e.session.runtime.cursor == Cursor(0, 3)
+
+
+def test_runtime_history_survives_a_reload(tmp_path: Path) -> None:
+    e = Edits(tmp_path, LINES, at=0)
+    for _ in range(3):
+        e.session.runtime.advance()
+    e.save(LINES[:1] + ["X: 新しい"] + LINES[1:])
+    rt = e.session.runtime
+    assert rt.history_start == Cursor(0, 0) and rt.cursor == Cursor(0, 1)
+
+
+# --- play --at -----------------------------------------------------------------------------
+
+
+def test_cursor_at_line_and_parse_at(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    e = Edits(tmp_path, LINES, at=0)
+    story = e.session.story
+    assert cursor_at_line(story, "scripts/01.log", 4) == Cursor(0, 2)
+    assert cursor_at_line(story, e.path, 1) == Cursor(0, 0)  # the START line: the first message
+    monkeypatch.chdir(tmp_path.parent)
+    assert cursor_at_line(story, f"{tmp_path.name}/scripts/01.log", 6) == Cursor(0, 4)
+    assert cursor_at_line(story, "other.log", 2) is None
+    assert parse_at("C:/x/s.log:12") == ("C:/x/s.log", 12)
+    with pytest.raises(ValueError):
+        parse_at("s.log")
+    with pytest.raises(ValueError):
+        parse_at("s.log:0")
+
+
+def test_a_save_without_edits_does_nothing(tmp_path: Path) -> None:
+    e = Edits(tmp_path, LINES, at=2)
+    story = e.session.story
+    assert e.save(LINES) is None  # same text written again: the mtime moved, the story did not
+    (tmp_path / "README.txt").write_text("notes beside the story", encoding="utf-8")
+    assert e.settle() is None
+    assert e.session.story is story
