@@ -321,3 +321,41 @@ def test_each_grapheme_and_size_is_measured_once() -> None:
     assert first == again
     assert sorted(m.calls) == sorted(set(m.calls))
     assert ("す", SIZE / 2) in m.calls and ("あ", SIZE) in m.calls
+
+
+# --- classes and graphemes ------------------------------------------------------------
+
+@pytest.mark.parametrize(("ch", "cls"), [("「", "cl-01"), ("）", "cl-02"), ("〜", "cl-03"),
+                                         ("！", "cl-04"), ("・", "cl-05"), ("。", "cl-06"),
+                                         ("，", "cl-07"), ("…", "cl-08"), ("々", "cl-09"),
+                                         ("ー", "cl-10"), ("ゃ", "cl-11"), ("ㇿ", "cl-11"),
+                                         ("あ", None), ("A", None)])
+def test_char_class(ch: str, cls: str | None) -> None:
+    assert classes.char_class(ch) == cls
+
+
+@pytest.mark.parametrize(("ch", "kana", "kanji", "latin"), [
+    ("あ", True, False, False), ("ッ", True, False, False), ("ー", True, False, False),
+    ("ｱ", True, False, False), ("星", False, True, False), ("々", False, True, False),
+    ("V", False, False, True), ("é", False, False, True), ("Ｖ", False, False, True),
+    ("・", False, False, False), ("。", False, False, False), ("🌙", False, False, False),
+])
+def test_script_predicates(ch: str, kana: bool, kanji: bool, latin: bool) -> None:
+    assert (classes.is_kana(ch), classes.is_ideograph(ch), classes.is_latin(ch)) == (
+        kana, kanji, latin)
+
+
+def test_only_stops_and_commas_hang_and_only_openers_cannot_end() -> None:
+    assert {ch for ch, _ in ALL_CHARS if classes.can_hang(ch)} == set("。.．｡、,，､")
+    assert {ch for ch, _ in ALL_CHARS if classes.is_line_end_prohibited(ch)} == set(
+        classes.OPENING_BRACKETS)
+
+
+@pytest.mark.parametrize("text", ["ｶﾞｷﾞ", "か\u3099き", "👩\u200d💻x", "🇯🇵🇺🇸", "a\r\nb"])
+def test_graphemes_join_back_to_the_text(text: str) -> None:
+    from engine.layout.graphemes import split_graphemes
+
+    parts = split_graphemes(text)
+    assert "".join(parts) == text
+    assert len(parts) == {"ｶﾞｷﾞ": 2, "か\u3099き": 2, "👩\u200d💻x": 2, "🇯🇵🇺🇸": 2,
+                          "a\r\nb": 3}[text]

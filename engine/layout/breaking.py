@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 from engine.layout import classes
 from engine.layout.atoms import Atom, Paragraph
@@ -78,7 +79,7 @@ def break_opportunities(para: Paragraph, strictness: Strictness) -> list[bool]:
 
 
 @lru_cache(maxsize=1)
-def _budoux_parser():  # type: ignore[no-untyped-def]
+def _budoux_parser() -> Any:
     import budoux  # imported on first use: only projects with phrase wrapping pay for it
 
     return budoux.load_default_japanese_parser()
