@@ -203,11 +203,13 @@ class BubbleLayout:
         total = sum(line.right for line in full.lines)
         lo = total / target - settings.size / 2
         hi, best = max_text, full
+        forced = _forced(full)
         step = max(settings.size / 16.0, 0.5)
         while hi - lo > step:
             mid = (lo + hi) / 2
             trial = self.layout(runs, mid, settings)
-            if len(trial.lines) <= target:
+            # A narrower box that forces a cut kinsoku forbids is not a valid fit.
+            if len(trial.lines) <= target and _forced(trial) <= forced:
                 hi, best = mid, trial
             else:
                 lo = mid
@@ -229,11 +231,16 @@ class BubbleLayout:
         if split is None:
             return layout
         trial = self.layout(split, layout.width, settings)
-        if len(trial.lines) != len(layout.lines):
+        if len(trial.lines) != len(layout.lines) or _forced(trial) > _forced(layout):
             return layout
         if content_width(trial) > content_width(layout) + 0.5:
             return layout
         return trial
+
+
+def _forced(layout: Layout) -> int:
+    """How many lines the layout core had to cut where no legal break existed."""
+    return sum(1 for line in layout.lines if line.forced)
 
 
 # --- balancing -------------------------------------------------------------------
@@ -290,10 +297,32 @@ def _glyph_run(lines: list[Line]) -> tuple[list[str], list[float], list[bool]]:
     return chars, advances, inside_ruby
 
 
+def break_penalties(chars: list[str], em: float) -> list[float]:
+    """What breaking before each glyph costs, in the units of squared slack (px²).
+
+    Free after punctuation, a space or before an opening bracket (where a
+    reader pauses anyway); half price where kana meets kanji or Latin (often
+    a word boundary); full price elsewhere. Full price is about as bad as
+    lines differing by one character, so balance still comes first.
+    """
+    full = (0.9 * em) ** 2
+    out = [0.0]
+    pause = classes.CLOSING_BRACKETS | classes.DIVIDING | classes.FULL_STOPS | classes.COMMAS
+    for a, b in zip(chars, chars[1:], strict=False):
+        if a[:1] in pause or classes.is_space(a) or a == "\u3000" or b[:1] in classes.OPENING_BRACKETS:
+            out.append(0.0)
+        elif classes.is_kana(a) != classes.is_kana(b):
+            out.append(full / 2)
+        else:
+            out.append(full)
+    return out
+
+
 def _best_split(advances: list[float], legal: list[bool], lines: int,
-                limit: float) -> list[int] | None:
+                limit: float, penalty: list[float] | None = None) -> list[int] | None:
     """Break points (glyph indices) splitting into `lines` lines no wider than `limit`,
-    minimising the sum of squared slack, so every line is about as long as the others."""
+    minimising the sum of squared slack (plus each break's penalty), so every
+    line is about as long as the others and breaks fall at natural pauses."""
     n = len(advances)
     prefix = [0.0]
     for a in advances:
@@ -310,6 +339,8 @@ def _best_split(advances: list[float], legal: list[bool], lines: int,
             while i >= 0 and prefix[j] - prefix[i] <= limit + 0.5:
                 if (i == 0 or legal[i]) and cost[k - 1][i] < inf:
                     c = cost[k - 1][i] + (limit - (prefix[j] - prefix[i])) ** 2
+                    if penalty is not None and i > 0:
+                        c += penalty[i]
                     if c < cost[k][j]:
                         cost[k][j], back[k][j] = c, i
                 i -= 1
@@ -338,7 +369,9 @@ def balanced_breaks(layout: Layout, strictness: str) -> list[int] | None:
         legal = [i in starts or (i > 0 and not inside[i]
                  and can_break_between(chars[i - 1], chars[i], strictness))
                  for i in range(len(chars))]
-        cuts = _best_split(advances, legal, len(lines), limit) if len(lines) > 1 else []
+        em = sorted(advances)[len(advances) // 2] if advances else 0.0
+        cuts = (_best_split(advances, legal, len(lines), limit, break_penalties(chars, em))
+                if len(lines) > 1 else [])
         if cuts is None:
             cuts = sorted(starts)
         changed |= set(cuts) != starts
