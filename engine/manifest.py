@@ -18,6 +18,7 @@ import difflib
 import hashlib
 import os
 import re
+import reprlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -155,7 +156,7 @@ def load_story(path: str | os.PathLike[str]) -> Story:
         fallback_fonts=manifest.fallback_fonts,
         layout=manifest.layout,
         manifest=where.manifest,
-        diagnostics=tuple(diags),
+        diagnostics=tuple(sorted(diags, key=lambda d: (d.pos.file, d.pos.line, d.pos.col))),
     )
 
 
@@ -473,20 +474,20 @@ class _Reader:
     # -- the schema
 
     def read_top(self, root: Node, out: _Manifest) -> None:
-        handlers: dict[str, Callable[[Node], None]] = {
-            "title": lambda n: setattr(out, "title", self.text(n, "title")),
-            "ui_language": lambda n: setattr(out, "ui_language",
-                                             self.choice(n, "ui_language", ("ja", "en"))),
-            "view": lambda n: setattr(out, "view", self.choice(n, "view", ("adv", "chat"))),
-            "font": lambda n: setattr(out, "font", self.font(n, "font")),
-            "fallback_fonts": lambda n: setattr(out, "fallback_fonts", self.fonts(n)),
-            "scripts": lambda n: setattr(out, "scripts", self.scripts(n)),
-            "characters": lambda n: setattr(out, "characters", self.characters(n)),
-            "scenes": lambda n: setattr(out, "scenes", self.scenes(n)),
-            "layout": lambda n: setattr(out, "layout", self.layout(n)),
+        """Read each top-level key into `out` (the _Manifest field of the same name)."""
+        readers: dict[str, Callable[[Node], object]] = {
+            "title": lambda n: self.text(n, "title"),
+            "ui_language": lambda n: self.choice(n, "ui_language", ("ja", "en")),
+            "view": lambda n: self.choice(n, "view", ("adv", "chat")),
+            "font": lambda n: self.font(n, "font"),
+            "fallback_fonts": self.fonts,
+            "scripts": self.scripts,
+            "characters": self.characters,
+            "scenes": self.scenes,
+            "layout": self.layout,
         }
         for name, knode, vnode in self.items(root, "", TOP_KEYS):
-            handlers[name](vnode)
+            setattr(out, name, readers[name](vnode))
             if name == "scripts":
                 out.scripts_pos = self.pos(knode)
 
@@ -549,7 +550,7 @@ class _Reader:
         rgb = _parse_color(value)
         if rgb is None:
             self.report(node, "error", "YML015",
-                        f"{key}: expected \"#rrggbb\" or [r, g, b] (0-255), got {value!r}; "
+                        f"{key}: expected \"#rrggbb\" or [r, g, b] (0-255), got {reprlib.repr(value)}; "
                         "the default colour is used")
         return rgb
 

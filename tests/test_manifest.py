@@ -505,3 +505,15 @@ def test_story_id_is_stable_and_distinct(tmp_path: Path) -> None:
 
 def test_load_story_accepts_str_and_pathlike() -> None:
     assert load_story(str(STORIES / "plain")).title == load_story(os.fspath(STORIES / "plain")).title
+
+
+def test_alias_bombs_stay_small_and_fast(tmp_path: Path) -> None:
+    write(tmp_path, "a.log", block("KAI: a"))
+    lines = ["x0: &x0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]"]
+    lines += [f"x{i}: &x{i} [{', '.join([f'*x{i - 1}'] * 9)}]" for i in range(1, 9)]
+    lines.append("characters:\n  KAI: {color: *x8, name: *x8}\nscripts: *x8\n")
+    write(tmp_path, "story.yaml", "\n".join(lines))
+    story = load_story(tmp_path)
+    assert {d.code for d in story.diagnostics} == {"YML003", "YML004", "YML015"}
+    assert all(len(d.message) < 300 for d in story.diagnostics)
+    assert len(story.scripts) == 1
