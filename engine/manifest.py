@@ -550,7 +550,7 @@ class _Reader:
         rgb = _parse_color(value)
         if rgb is None:
             self.report(node, "error", "YML015",
-                        f"{key}: expected \"#rrggbb\" or [r, g, b] (0-255), got {reprlib.repr(value)}; "
+                        f"{key}: expected \"#rrggbb\" or [r, g, b] (0-255), got {_SHORT.repr(value)}; "
                         "the default colour is used")
         return rgb
 
@@ -651,6 +651,10 @@ def _as_direction(text: str) -> str:
         return text
     return f"（{text.strip('()（）')}）"
 
+
+# Shows a bad value in a message without ever printing a huge (alias-built) structure.
+_SHORT = reprlib.Repr()
+_SHORT.maxlevel, _SHORT.maxlist, _SHORT.maxdict, _SHORT.maxstring = 2, 4, 4, 40
 
 _HEX = re.compile(r"#?([0-9a-fA-F]{6}|[0-9a-fA-F]{3})")
 
