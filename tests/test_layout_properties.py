@@ -110,3 +110,24 @@ def test_pages_hold_every_line_once_and_are_drawable(message, width, per_page) -
         assert 1 <= len(page) <= per_page
         assert [line.y for line in page] == [
             layout.settings.ruby_band + i * layout.settings.line_pitch for i in range(len(page))]
+
+
+any_run = st.one_of(
+    st.builds(Text, st.text(max_size=30)),
+    st.builds(Direction, st.text(max_size=10)),
+    st.builds(lambda parts: Ruby(tuple(parts)),
+              st.lists(st.tuples(st.text(max_size=4), st.text(max_size=6)), max_size=3)),
+    st.just(BREAK),
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(any_run, max_size=8).map(tuple),
+       st.floats(min_value=-10, max_value=2000, allow_nan=False), layout_settings)
+def test_any_text_and_any_width_lays_out_without_losing_text(runs, width, options) -> None:  # type: ignore[no-untyped-def]
+    from engine.model import runs_text
+    from tests.layout_fakes import joined_text
+
+    layout = layout_message(runs, width, fake_measure, options)
+    assert joined_text(layout.lines) == runs_text(runs)
+    assert [g.index for line in layout.lines for g in line.glyphs] == list(range(layout.chars))
