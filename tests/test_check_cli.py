@@ -201,7 +201,10 @@ def test_demo_format_features(demo: Story) -> None:
     assert re.search(r"^[A-Z一-龯]+：", source, re.M)                            # full-width colon
     assert re.search(r"^[A-Z]+:[^ ]", source, re.M)                               # no space after label
     assert "<pre" in source and "<code>" in source                                # HTML wrapper
-    for token in ("……", "――", "～", "95.8GB", "RTX-3080"):
+    for ending in ("<br>\n", "<br/>\n", "<br />\n", "<br>　\n"):                  # all <br> forms
+        assert ending in source
+    assert not any(m.text.endswith(("<br", "/>", "　")) for m in msgs)
+    for token in ("……", "――", "～", "「", "『", "？？", "！！", "　", "95.8GB", "RTX-3080"):
         assert token in texts
     assert any(unicodedata.category(ch) == "So" for ch in texts)                  # emoji / symbols
     assert "\ufe0f" in texts
