@@ -41,7 +41,11 @@ class Atom:
         self.ruby_widths: tuple[float, ...] = ()
         self.may_spread = False
         self.glue = False  # True: no break before this atom (pieces of a cut ruby part)
+        # Advance mid-line, and as the first, last or only atom of a line: a
+        # long reading may not overhang past a line edge, so a ruby atom can be
+        # wider there. Plain atoms have one advance.
         self.adv = self.adv_start = self.adv_end = self.adv_both = sum(widths)
+        # How far the reading may overhang the neighbouring atoms (mid-line).
         self.allow_left = self.allow_right = 0.0
 
     @property
