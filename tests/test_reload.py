@@ -320,3 +320,137 @@ def test_a_save_without_edits_does_nothing(tmp_path: Path) -> None:
     (tmp_path / "README.txt").write_text("notes beside the story", encoding="utf-8")
     assert e.settle() is None
     assert e.session.story is story
+
+
+# --- in a running player (dummy video driver) ------------------------------------------------
+
+
+class Player:
+    """A player reading a story on disk under `play --watch`, stepped by hand."""
+
+    def __init__(self, tmp_path: Path, lines: list[str], at: int) -> None:
+        import pygame
+
+        from engine.app.app import App, PlayOptions, Session
+        from engine.app.i18n import set_language
+        from engine.app.overlay import LiveReload
+        from engine.manifest import story_id
+        from engine.preferences import Preferences
+        from engine.runtime import ReadMarks
+        from engine.saves import SaveStore
+
+        self.path = tmp_path / "story" / "01.log"
+        self.path.parent.mkdir()
+        self.path.write_text(script(lines), encoding="utf-8")
+        story = load_story(self.path.parent)
+        saves = tmp_path / "saves"
+        session = Session(story=story, runtime=Runtime(story), marks=ReadMarks(),
+                          prefs=Preferences(text_speed=0), prefs_dir=saves,
+                          saves=SaveStore(saves), story_id=story_id(story),
+                          options=PlayOptions(view="adv"))
+        set_language("en")
+        pygame.display.init()
+        self.clock = Clock()
+        self.app = App(session, clock=self.clock)
+        self.app.open_window()
+        self.app.running = True
+        self.app.start_reading(Cursor(0, at))
+        self.live = LiveReload(self.app, self.path.parent, interval=0.01)
+        self.turns(2)
+
+    def turns(self, n: int) -> list:
+        events = []
+        for _ in range(n):
+            self.clock.tick(0.02)
+            event = self.live.step()
+            if event is not None:
+                events.append(event)
+        return events
+
+    def save(self, lines: list[str]):
+        save(self.path, script(lines))
+        events = self.turns(4)
+        assert len(events) == 1, events
+        return events[0]
+
+    @property
+    def text(self) -> str:
+        return self.app.session.runtime.message.text
+
+    @property
+    def overlay(self):
+        from engine.app.overlay import DiagnosticsOverlay
+
+        shown = [s for s in self.app.screens if isinstance(s, DiagnosticsOverlay)]
+        return shown[0] if shown else None
+
+
+@pytest.fixture
+def player(tmp_path: Path):
+    import pygame
+
+    p = Player(tmp_path, LINES, at=2)
+    yield p
+    pygame.display.quit()
+
+
+def test_player_follows_edits_and_shows_broken_saves(player: Player) -> None:
+    import pygame
+
+    assert player.text == "さん" and player.overlay is None
+    drawn = player.app.frames_drawn
+
+    player.save(LINES[:2] + ["A: さん、直した"] + LINES[3:])  # change the current message
+    assert player.text == "さん、直した" and player.app.reading_screen() is not None
+    assert player.app.frames_drawn > drawn
+    lines = LINES[:2] + ["A: さん、直した"] + LINES[3:]
+
+    lines = lines[:2] + ["X: 上に足した"] + lines[2:]
+    player.save(lines)  # insert a line above
+    assert player.text == "上に足した"
+
+    del lines[2]
+    player.save(lines)  # delete the current line
+    assert player.text == "さん、直した"
+
+    broken = lines[:1] + ["B: <ruby>壊<rt>こわ"] + lines[1:]
+    ev = player.save(broken)  # break the syntax: the overlay says where
+    assert ev.kind == "failed" and player.text == "さん、直した"
+    overlay = player.overlay
+    assert overlay is not None and player.app.screens[-1] is overlay
+    d = overlay.diagnostics[0]
+    assert (Path(d.pos.file).name, d.pos.line, d.pos.col, d.code) == ("01.log", 3, 4, "LOG011")
+    from engine.app.overlay import source_line
+
+    assert source_line(d.pos.file, d.pos.line) == "B: <ruby>壊<rt>こわ<br>"
+    panel = player.app.canvas.get_at((40, 40))
+    assert panel.r > panel.g and panel.r < 80  # the dark red panel is on screen
+
+    pygame.event.post(pygame.event.Event(pygame.KEYDOWN, key=pygame.K_SPACE, mod=0,
+                                         unicode=" ", scancode=0))
+    player.turns(1)  # input passes through the overlay: still playing the last good version
+    assert player.text == "よん" and player.overlay is overlay
+
+    ev = player.save(lines)  # fix it: the overlay clears
+    assert ev.kind == "reloaded" and player.overlay is None
+    assert player.text == "よん"
+
+
+def test_overlay_draws_long_lines_with_the_caret_in_view() -> None:
+    import pygame
+
+    from engine.app.overlay import draw_diagnostics, visible_source
+    from engine.model import Diagnostic, Pos
+    from engine.render import FontSet
+
+    pygame.init()
+    fonts = FontSet()
+    line = "あ" * 200 + "<ruby>"
+    shown, col = visible_source(fonts, line, 201, 20, 600)
+    assert shown.startswith("…") and shown[col - 1] == "<"
+    assert fonts.measure(shown[: col - 1], 20) <= 600
+    surface = pygame.Surface((1280, 720))
+    diags = [Diagnostic(Pos("x.log", 1, 201), "error", "LOG011", "no </ruby>")] * 6
+    rect = draw_diagnostics(surface, diags, fonts, source=lambda f, n: line)
+    assert rect.top == 32 and rect.height < 720
+    assert surface.get_at((rect.x + 1, rect.y + 1))[:3] != (0, 0, 0)
