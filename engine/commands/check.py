@@ -14,6 +14,7 @@ import argparse
 import json
 import os
 import sys
+import warnings
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -96,7 +97,11 @@ def _fonts(story: Story) -> FontLike | None:
         from engine.render import FontSet  # pygame: imported only when checking
     except ImportError:
         return None
-    return FontSet(story.font, story.fallback_fonts)
+    # A font file that exists but cannot be opened is logged by the render layer as one
+    # plain line; its Python warning (with a source location) would only repeat it.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        return FontSet(story.font, story.fallback_fonts)
 
 
 def relative(d: Diagnostic) -> Diagnostic:
