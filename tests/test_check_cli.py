@@ -214,3 +214,8 @@ def test_demo_has_long_messages_spanning_pages(demo: Story) -> None:
     long = [m for m in messages(demo) if count_pages(m, demo, estimate_measure, TextBox()) >= 2]
     assert len(long) >= 3
     assert all(len(m.text) >= 150 for m in long[:3])
+
+
+def test_max_pages_option_flags_the_demos_long_messages(capsys: pytest.CaptureFixture[str]) -> None:
+    code, lines, _ = run_check(capsys, "--max-pages", "1", str(REPO / "scripts"))
+    assert code == 0 and len(lines) >= 3 and all("[CHK004]" in line for line in lines)
