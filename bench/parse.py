@@ -44,7 +44,7 @@ def message(i: int) -> str:
     speaker = SPEAKERS[i % len(SPEAKERS)]
     text = LINES[i % len(LINES)]
     if i % 10 == 0:
-        text = f"明日は<ruby>昴<rt>すばる</rt></ruby>と<ruby>明<rt>あ</rt>日<rt>す</rt></ruby>。" + text
+        text = "明日は<ruby>昴<rt>すばる</rt></ruby>と<ruby>明<rt>あ</rt>日<rt>す</rt></ruby>。" + text
     if i % 7 == 0:
         text = "（笑う）" + text
     if i % 50 == 0:

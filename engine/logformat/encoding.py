@@ -63,7 +63,7 @@ def _utf16(data: bytes, file: str) -> tuple[str | None, tuple[Diagnostic, ...]]:
     try:
         text = data.decode("utf-16")
     except UnicodeDecodeError as exc:
-        return None, (_refusal(data, exc.start, file, "UTF-16 (it starts with a UTF-16 byte-order mark)"),)
+        return None, (_refusal(data, exc.start, file, "utf-16", "UTF-16 (it has a UTF-16 BOM)"),)
     note = diagnostic(file, 1, 1, "LOG051", "file is UTF-16; read as UTF-16 (save it as UTF-8)")
     return newlines_to_lf(text.lstrip("\ufeff")), (note,)
 
@@ -92,9 +92,10 @@ def _legacy(data: bytes, file: str) -> tuple[str | None, tuple[Diagnostic, ...]]
                               f"file is {name}, not UTF-8; read as {name} (save it as UTF-8)")
             return newlines_to_lf(text), (note,)
     if _looks_japanese(data.decode("cp932", errors="replace")):
-        return None, (_refusal(data, _first_bad(data, "cp932"), file, "Shift_JIS (CP932)"),)
+        start = _first_bad(data, "cp932")
+        return None, (_refusal(data, start, file, "cp932", "Shift_JIS (CP932)"),)
     start = _first_bad(data, "utf-8")
-    return None, (_refusal(data, start, file, "UTF-8, Shift_JIS (CP932) or EUC-JP"),)
+    return None, (_refusal(data, start, file, "utf-8", "UTF-8, Shift_JIS (CP932) or EUC-JP"),)
 
 
 def _first_bad(data: bytes, codec: str) -> int:
@@ -122,10 +123,14 @@ def _looks_japanese(text: str) -> bool:
     return jp > 0 and other * 4 <= jp
 
 
-def _refusal(data: bytes, offset: int, file: str, encoding: str) -> Diagnostic:
+def _refusal(data: bytes, offset: int, file: str, codec: str, encoding: str) -> Diagnostic:
+    """An error naming the encoding, at the line and column of the first bad byte.
+
+    The column counts the characters before the byte, decoded as far as they go.
+    """
     line = data.count(b"\n", 0, offset) + 1
     line_start = data.rfind(b"\n", 0, offset) + 1
-    col = offset - line_start + 1  # bytes: the line cannot be decoded to count characters
+    col = len(data[line_start:offset].decode(codec, errors="replace")) + 1
     return diagnostic(file, line, col, "LOG053",
                       f"cannot decode the file as {encoding}: byte 0x{data[offset]:02X} "
                       f"at line {line}; save it as UTF-8")

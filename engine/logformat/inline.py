@@ -122,7 +122,8 @@ def _token(text: str, tokens: list[re.Match[str]], i: int, col0: int,
     elif name in _RUBY_PARTS:
         raise LineError(col, "LOG013", f"{m.group()} outside <ruby>")
     else:
-        warn(col, "LOG010", f"unknown tag {m.group()} kept as text")
+        kind = "wrapper tag" if name in ("pre", "code") else "unknown tag"
+        warn(col, "LOG010", f"{kind} {m.group()} inside a message kept as text")
         pieces.append(m.group())
     return i + 1
 

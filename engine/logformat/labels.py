@@ -21,7 +21,7 @@ def is_label_text(label: str) -> bool:
     """The label rules that depend only on the label itself.
 
     1-32 characters, no white space, at least one letter (so `20:28` is a
-    time, not a speaker), and none of the brackets, quotes, slashes or markup
+    time, not a speaker), and none of the brackets, quotes or markup
     characters that only prose or HTML put before a colon.
     """
     return (0 < len(label) <= MAX_LABEL and not _NOT_IN_LABEL.search(label)
@@ -60,8 +60,9 @@ def distance(a: str, b: str, limit: int) -> int:
 def suggest(label: str, counts: dict[str, int], frequent: int = 3) -> str | None:
     """A label used at least `frequent` times that `label` is probably a typo of.
 
-    Close means: the same letters in another case, or an edit distance of 1
-    (short labels, up to 3 characters) or 1-2 (longer ones).
+    Close means the same letters in another case, or a small edit distance
+    that grows with length: none for 1-2 characters (`A` and `B` are two
+    people), 1 for 3-4 characters, 1-2 for longer labels (`AKRIA`, `AKIRA`).
     """
     best: tuple[int, int, str] | None = None
     for other, n in counts.items():
@@ -70,7 +71,8 @@ def suggest(label: str, counts: dict[str, int], frequent: int = 3) -> str | None
         if other.casefold() == label.casefold():
             d = 0
         else:
-            limit = 1 if min(len(label), len(other)) <= 3 else 2
+            shorter = min(len(label), len(other))
+            limit = 0 if shorter <= 2 else 1 if shorter <= 4 else 2
             d = distance(label, other, limit)
             if d > limit:
                 continue
