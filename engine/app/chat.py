@@ -1,0 +1,1065 @@
+"""The chat view: the story played as the messenger conversation it was.
+
+Two parts:
+
+- `ChatPainter` draws one chat frame (background, header, the column of
+  bubbles, the typing indicator, the quick-menu bar, the jump-to-latest
+  button) from plain state (`ChatView`). It keeps the caches: the column's
+  layout (engine.chatlayout: lazy, so only blocks on screen are laid out),
+  one surface per bubble, avatars, date pills. A frame blits the cached
+  background, the bubbles in the window and the bars; nothing else.
+  `render_chat_shot` and `draw_shot` use it headless for `chatlog-vn shot`.
+- `ChatScreen` is the reading screen in that view: it owns the state (how
+  many messages are in the column, the scroll offset, the slide-in and
+  typing timers, auto and skip) and turns input into it. The place in the
+  story is the Session's runtime, so Tab to the text-box view and back keeps
+  it, and saves, read marks, auto and skip are shared with that view.
+
+Coordinates are the canvas's; the scroll offset is measured up from the
+latest message, so measuring blocks above never moves what is on screen.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import OrderedDict
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pygame
+
+from engine.app import input as inp
+from engine.app.i18n import register, tr
+from engine.app.screen import Screen
+from engine.app.ui import THEME, UiText
+from engine.chatlayout import BubbleLayout, ChatBlock, ChatColumn, ChatGeometry, Placed, date_label
+from engine.layout.boxes import Settings
+from engine.model import Character, Message, SceneRef, Story
+from engine.preferences import Preferences
+from engine.runtime import auto_delay, can_skip
+from engine.saves import SaveData
+
+if TYPE_CHECKING:
+    from engine.app.app import App
+
+Color = tuple[int, int, int]
+
+REFERENCE_HEIGHT = 720
+QUICK_KEYS = ("back", "history", "auto", "skip", "save", "load", "settings")
+SLIDE_SECONDS = 0.22  # a new bubble slides in from the bottom this long
+SCROLL_SECONDS = 0.18  # keyed scrolls (Page Up, End, the jump button) ease over this
+SKIP_INTERVAL = 0.06  # seconds per message while skipping (fast mode: none)
+TYPING_BASE = 0.45  # the typing indicator shows at least this long...
+TYPING_PER_CHAR = 0.045  # ...plus this per visible character...
+TYPING_MAX = 2.4  # ...but never longer than this
+DOT_STEP = 0.3  # the typing dots move on this often
+DRAG_THRESHOLD = 6  # px a press must move before it scrolls instead of clicking
+JUMP_AFTER = 48  # px scrolled away before the jump-to-latest button shows
+
+register({
+    "ja": {"typing": "{name}が入力中…", "jump_latest": "最新へ", "new_messages": "新着 {n}"},
+    "en": {"typing": "{name} is typing…", "jump_latest": "Latest", "new_messages": "{n} new"},
+})
+
+
+def typing_time(message: Message) -> float:
+    """How long the typing indicator shows before `message`: longer for longer lines."""
+    length = sum(1 for ch in message.text if not ch.isspace())
+    return min(TYPING_BASE + TYPING_PER_CHAR * length, TYPING_MAX)
+
+
+def _mix(a: Color, b: Color, t: float) -> Color:
+    """`a` moved a share `t` of the way to `b`."""
+    return (round(a[0] + (b[0] - a[0]) * t), round(a[1] + (b[1] - a[1]) * t),
+            round(a[2] + (b[2] - a[2]) * t))
+
+
+def _ease_out(t: float) -> float:
+    t = min(max(t, 0.0), 1.0)
+    return 1.0 - (1.0 - t) ** 3
+
+
+# --- geometry -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ChatFrameGeometry:
+    """Where the parts of a chat frame go on a surface of `size`; `k` scales 720p figures."""
+
+    size: tuple[int, int]
+    k: float
+    header: pygame.Rect
+    view: pygame.Rect  # the column's window between the header and the bar
+    bar: pygame.Rect  # the quick-menu bar at the bottom
+    jump: pygame.Rect  # the jump-to-latest button (shown only when scrolled away)
+    settings: Settings  # text settings of the bubbles
+    label_size: int  # interface labels (header, bar)
+
+
+def chat_geometry(size: tuple[int, int], prefs: Preferences, story: Story) -> ChatFrameGeometry:
+    """The chat frame's layout for a surface size and the player's text settings."""
+    w, h = size
+    k = h / REFERENCE_HEIGHT
+    settings = Settings(
+        size=float(max(10, round(prefs.text_size * 0.8 * k))),
+        line_gap=0.35,
+        strictness=prefs.strictness,
+        hanging_punctuation=False,
+        phrase_wrapping=story.layout.phrase_wrapping,
+        show_ruby=prefs.show_ruby,
+    )
+    col_w = min(w - round(80 * k), round(880 * k))
+    header = pygame.Rect(0, 0, w, round(54 * k))
+    bar = pygame.Rect(0, h - round(48 * k), w, round(48 * k))
+    view = pygame.Rect((w - col_w) // 2, header.bottom, col_w, bar.y - header.bottom)
+    d = round(46 * k)
+    jump = pygame.Rect(view.right - d - round(14 * k), view.bottom - d - round(14 * k), d, d)
+    return ChatFrameGeometry(size, k, header, view, bar, jump, settings, round(THEME.small_size * k))
+
+
+# --- what a frame shows -------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class ChatView:
+    """The state a chat frame is drawn from (the screen's, or a shot's)."""
+
+    count: int  # messages in the column, from the story's first
+    scroll: float = 0.0  # px the window's bottom sits above the latest message
+    gap: float = 0.0  # px shown below the latest message: the typing row, or < 0 while sliding
+    typing: Message | None = None  # who is typing the next message
+    typing_frame: int = 0  # which of the three dots is lit
+    newest_alpha: int = 255  # fade of the bubble that just arrived
+    show_ui: bool = True
+    active: frozenset[str] = frozenset()  # quick-menu modes that are on (auto, skip)
+    focus: str | None = None  # the quick-menu button under the mouse
+    unseen: int = 0  # messages that arrived while scrolled away
+
+
+@dataclass(slots=True)
+class FrameInfo:
+    """What the painter found while drawing: for scroll limits and tests."""
+
+    top: float  # the column y at the window's top
+    height: float  # the column's height (estimates included)
+    max_scroll: float
+    blocks: int  # blocks drawn
+
+
+@dataclass(slots=True)
+class ChatStats:
+    """Counters for tests and the benchmark: the caches at work."""
+
+    bubble_builds: int = 0  # bubble surfaces made (cache misses)
+    bubble_blits: int = 0  # bubbles drawn
+    frames: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class _Palette:
+    """The colours of one speaker's bubbles."""
+
+    fill: Color
+    text: Color
+    direction: Color
+    ruby: Color
+    name: Color
+
+
+BUBBLE_BASE: Color = (42, 44, 66)
+TEXT: Color = (248, 246, 252)
+SYSTEM_TEXT: Color = (196, 194, 214)
+NARRATOR: Color = (160, 156, 178)
+
+
+def palette(character: Character | None, side: str | None) -> _Palette:
+    """Bubble colours: the base tinted by the speaker's colour, more on the right (the reader)."""
+    color = character.color if character is not None else NARRATOR
+    fill = _mix(BUBBLE_BASE, color, 0.42 if side == "right" else 0.2)
+    # Stage directions are the same text, dimmer: part way toward the bubble's fill.
+    return _Palette(fill, TEXT, _mix(TEXT, fill, 0.42), _mix(TEXT, fill, 0.15),
+                    _readable(color))
+
+
+def _readable(color: Color) -> Color:
+    """A name colour lifted until it reads on the dark background."""
+    luma = 0.299 * color[0] + 0.587 * color[1] + 0.114 * color[2]
+    return color if luma >= 120 else _mix(color, (255, 255, 255), (120 - luma) / 160)
+
+
+# --- the painter ------------------------------------------------------------------------
+
+
+class ChatPainter:
+    """Draws chat frames for a story; holds the column and the surface caches."""
+
+    def __init__(self, story: Story, assets: Any, renderer: Any, ui_text: UiText,
+                 prefs: Preferences, lang: str = "ja", bubble_cache: int = 384) -> None:
+        self.story = story
+        self.assets = assets
+        self.renderer = renderer
+        self.ui_text = ui_text
+        self.prefs = prefs
+        self.lang = lang
+        self.stats = ChatStats()
+        self._bubbles = BubbleLayout(renderer.fonts.measure)
+        self._column: ChatColumn | None = None
+        self._column_key: tuple | None = None
+        self._surfaces: OrderedDict[tuple, tuple[Any, pygame.Surface]] = OrderedDict()
+        self._surface_limit = bubble_cache
+        self._misc: dict[tuple, pygame.Surface] = {}
+        self._geometry: dict[tuple, ChatFrameGeometry] = {}
+
+    # --- layout --------------------------------------------------------------
+
+    def geometry(self, size: tuple[int, int]) -> ChatFrameGeometry:
+        """The (cached) frame geometry for a size under the current settings."""
+        p = self.prefs
+        key = (size, p.text_size, p.strictness, p.show_ruby)
+        geo = self._geometry.get(key)
+        if geo is None:
+            geo = self._geometry[key] = chat_geometry(size, p, self.story)
+        return geo
+
+    def column(self, geo: ChatFrameGeometry) -> ChatColumn:
+        """The conversation's column for this geometry (rebuilt when width or text change)."""
+        key = (geo.view.width, geo.settings, self.lang)
+        if self._column is None or self._column_key != key:
+            self._column = ChatColumn(
+                self.story, geo.view.width, self.renderer.fonts.measure, geo.settings,
+                lang=self.lang, geometry=ChatGeometry.for_size(geo.settings.size),
+                bubbles=self._bubbles, count=0,
+            )
+            self._column_key = key
+        return self._column
+
+    def typing_height(self, geo: ChatFrameGeometry) -> float:
+        """The row the typing indicator takes below the latest message."""
+        g = self.column(geo).geo
+        return g.run_gap + geo.settings.size + 2 * g.pad_y
+
+    # --- a frame ---------------------------------------------------------------
+
+    def draw(self, surface: pygame.Surface, scene: SceneRef, view: ChatView) -> FrameInfo:
+        """Draw the whole chat frame for `view` over `scene`'s background."""
+        geo = self.geometry(surface.get_size())
+        col = self.column(geo)
+        col.count = view.count
+        surface.blit(self._backdrop(scene, geo), (0, 0))
+        edge = col.geo.run_gap  # breathing room above the first and below the latest message
+        top, placed = col.visible_from_bottom(view.scroll - view.gap - edge, geo.view.height)
+        clip = surface.get_clip()
+        surface.set_clip(geo.view)
+        for p in placed:
+            self._draw_block(surface, geo, p, top, view)
+        if view.typing is not None:
+            self._draw_typing(surface, geo, col.height() - top, view)
+        surface.set_clip(clip)
+        height = col.height()
+        self._draw_scrollbar(surface, geo, top + edge, height + max(view.gap, 0.0) + 2 * edge)
+        if view.show_ui:
+            self._draw_header(surface, geo, scene)
+            self._draw_bar(surface, geo, view)
+            if view.scroll > JUMP_AFTER:
+                self._draw_jump(surface, geo, view.unseen)
+        self.stats.frames += 1
+        return FrameInfo(top, height, self.max_scroll(geo, view.count, view.gap), len(placed))
+
+    def max_scroll(self, geo: ChatFrameGeometry, count: int, gap: float = 0.0) -> float:
+        """How far back a column of `count` messages scrolls (estimates included)."""
+        col = self.column(geo)
+        col.count = count
+        edge = col.geo.run_gap
+        return max(0.0, col.height() + max(gap, 0.0) + 2 * edge - geo.view.height)
+
+    def _backdrop(self, scene: SceneRef, geo: ChatFrameGeometry) -> pygame.Surface:
+        """The scene's background, darkened, with the column's band: one cached surface."""
+        key = ("backdrop", scene.config.background, geo.size, geo.view.x, geo.view.width)
+        found = self._misc.get(key)
+        if found is None:
+            found = self.assets.background(scene.config.background, geo.size).copy()
+            shade = pygame.Surface(geo.size, pygame.SRCALPHA)
+            shade.fill((10, 10, 22, 170))
+            band = geo.view.inflate(round(24 * geo.k), 0)
+            band.y, band.height = 0, geo.size[1]
+            pygame.draw.rect(shade, (12, 12, 26, 110), band)
+            found.blit(shade, (0, 0))
+            self._misc[key] = found
+        return found
+
+    # --- blocks ------------------------------------------------------------------
+
+    def _draw_block(self, surface: pygame.Surface, geo: ChatFrameGeometry, p: Placed,
+                    top: float, view: ChatView) -> None:
+        blk = p.block
+        x0, y0 = geo.view.x, geo.view.y + (p.y - top)
+        if blk.date is not None and blk.date_box is not None:
+            pill = self._date_pill(blk.date, geo)
+            bx, by, bw, bh = blk.date_box
+            surface.blit(pill, pill.get_rect(center=(round(x0 + bx + bw / 2),
+                                                     round(y0 + by + bh / 2))))
+        character = self.story.character(blk.speaker)
+        if blk.name is not None and blk.name_box is not None:
+            self._draw_name(surface, blk, character, x0, y0)
+        if blk.avatar is not None:
+            ax, ay, ad, _ = blk.avatar
+            surface.blit(self._avatar(blk, character, round(ad)), (round(x0 + ax), round(y0 + ay)))
+        image = self._bubble_surface(blk, character)
+        bx, by, _, _ = blk.body
+        newest = blk.flat == view.count - 1 and view.newest_alpha < 255
+        if newest:
+            image.set_alpha(view.newest_alpha)
+        surface.blit(image, (round(x0 + bx), round(y0 + by)))
+        if newest:
+            image.set_alpha(None)
+        self.stats.bubble_blits += 1
+
+    def _draw_name(self, surface: pygame.Surface, blk: ChatBlock, character: Character | None,
+                   x0: float, y0: float) -> None:
+        assert blk.name is not None and blk.name_box is not None
+        g = self._column.geo if self._column is not None else ChatGeometry()
+        label = self.ui_text.render(blk.name, max(8, round(g.name_size)),
+                                    palette(character, blk.side).name)
+        nx, ny, _, nh = blk.name_box
+        body_x, _, body_w, _ = blk.body
+        if blk.side == "right":
+            rect = label.get_rect(bottomright=(round(x0 + body_x + body_w), round(y0 + ny + nh - 3)))
+        else:
+            rect = label.get_rect(bottomleft=(round(x0 + nx), round(y0 + ny + nh - 3)))
+        surface.blit(label, rect)
+
+    def _bubble_surface(self, blk: ChatBlock, character: Character | None) -> pygame.Surface:
+        """The bubble (shape and text) as one cached surface: one blit per frame."""
+        first = blk.name is not None
+        key = (id(blk.bubble), blk.kind, blk.side, blk.speaker, first)
+        hit = self._surfaces.get(key)
+        if hit is not None and hit[0] is blk.bubble:
+            self._surfaces.move_to_end(key)
+            return hit[1]
+        image = self._build_bubble(blk, character, first)
+        self._surfaces[key] = (blk.bubble, image)  # the bubble is held so its id stays unique
+        if len(self._surfaces) > self._surface_limit:
+            self._surfaces.popitem(last=False)
+        self.stats.bubble_builds += 1
+        return image
+
+    def _build_bubble(self, blk: ChatBlock, character: Character | None,
+                      first: bool) -> pygame.Surface:
+        from engine.render import TextColors
+
+        bubble = blk.bubble
+        w, h = max(1, math.ceil(bubble.width)), max(1, math.ceil(bubble.height))
+        image = pygame.Surface((w, h), pygame.SRCALPHA)
+        size = bubble.layout.settings.size
+        if blk.kind == "system":
+            radius = h // 2
+            pygame.draw.rect(image, (0, 0, 0, 96), image.get_rect(), border_radius=radius)
+            colors = TextColors(text=SYSTEM_TEXT, direction=SYSTEM_TEXT, ruby=SYSTEM_TEXT)
+        else:
+            pal = palette(character, blk.side)
+            radius = min(h // 2, round(size * 0.8))
+            # The first bubble of a run points at its speaker: a sharp top corner on that side.
+            sharp = max(2, radius // 5) if first else radius
+            pygame.draw.rect(
+                image, pal.fill, image.get_rect(), border_radius=radius,
+                border_top_left_radius=sharp if blk.side == "left" else radius,
+                border_top_right_radius=sharp if blk.side == "right" else radius,
+            )
+            colors = TextColors(text=pal.text, direction=pal.direction, ruby=pal.ruby)
+        page = self.renderer.render_layout(bubble.layout, colors)
+        image.blit(page, (round(bubble.text_x), round(bubble.text_y)))
+        return image
+
+    def _avatar(self, blk: ChatBlock, character: Character | None, d: int) -> pygame.Surface:
+        """The speaker's portrait in a circle, else a disc with the name's initial."""
+        path = _portrait(character, blk.message)
+        key = ("avatar", path, blk.speaker, d)
+        found = self._misc.get(key)
+        if found is None:
+            image = self.assets.image(path) if path is not None else None
+            if image is not None:
+                color = character.color if character is not None else NARRATOR
+                found = _circle_image(image, d, _mix(BUBBLE_BASE, color, 0.5))
+            else:
+                found = self._initial_disc(blk, character, d)
+            self._misc[key] = found
+        return found
+
+    def _initial_disc(self, blk: ChatBlock, character: Character | None, d: int) -> pygame.Surface:
+        color = character.color if character is not None else NARRATOR
+        disc = pygame.Surface((d, d), pygame.SRCALPHA)
+        pygame.draw.circle(disc, color, (d / 2, d / 2), d / 2)
+        initial = (blk.name or blk.speaker or "?")[:1]
+        ink = (24, 22, 34) if sum(color) > 360 else (248, 246, 252)
+        label = self.ui_text.render(initial, max(8, round(d * 0.5)), ink)
+        disc.blit(label, label.get_rect(center=(d // 2, d // 2)))
+        return disc
+
+    def _date_pill(self, text: str, geo: ChatFrameGeometry) -> pygame.Surface:
+        key = ("date", text, geo.label_size)
+        found = self._misc.get(key)
+        if found is None:
+            label = self.ui_text.render(text, geo.label_size, SYSTEM_TEXT)
+            pad = round(14 * geo.k)
+            found = pygame.Surface((label.get_width() + 2 * pad, label.get_height() + pad),
+                                   pygame.SRCALPHA)
+            pygame.draw.rect(found, (0, 0, 0, 110), found.get_rect(),
+                             border_radius=found.get_height() // 2)
+            found.blit(label, label.get_rect(center=found.get_rect().center))
+            self._misc[key] = found
+        return found
+
+    # --- the typing row, bars and buttons -------------------------------------------------
+
+    def _draw_typing(self, surface: pygame.Surface, geo: ChatFrameGeometry, y: float,
+                     view: ChatView) -> None:
+        """Three dots in a small bubble on the typist's side, one of them lit."""
+        assert view.typing is not None and self._column is not None
+        col = self._column
+        g = col.geo
+        character = self.story.character(view.typing.speaker)
+        side = col.side_of(view.typing.speaker)
+        size = geo.settings.size
+        w, h = round(size * 2.6 + 2 * g.pad_x / 2), round(size + 2 * g.pad_y)
+        inner = g.margin + g.avatar + g.avatar_gap
+        x = inner if side == "left" else col.width - inner - w
+        rect = pygame.Rect(round(geo.view.x + x), round(geo.view.y + y + g.run_gap), w, h)
+        pygame.draw.rect(surface, palette(character, side).fill, rect, border_radius=h // 2)
+        for i in range(3):
+            lit = i == view.typing_frame % 3
+            color = TEXT if lit else _mix(TEXT, palette(character, side).fill, 0.55)
+            cx = rect.centerx + (i - 1) * size * 0.7
+            pygame.draw.circle(surface, color, (cx, rect.centery - (size * 0.1 if lit else 0)),
+                               size * 0.16)
+
+    def _draw_header(self, surface: pygame.Surface, geo: ChatFrameGeometry,
+                     scene: SceneRef) -> None:
+        surface.blit(self._header_panel(geo), geo.header)
+        title = self.ui_text.render(self.story.title, round(geo.label_size * 1.15), THEME.text)
+        sub = date_label(scene.scene, self.lang)
+        cx = geo.header.centerx
+        if sub:
+            sub_label = self.ui_text.render(sub, round(geo.label_size * 0.8), THEME.dim)
+            surface.blit(title, title.get_rect(midbottom=(cx, geo.header.centery + round(4 * geo.k))))
+            surface.blit(sub_label, sub_label.get_rect(midtop=(cx, geo.header.centery + round(4 * geo.k))))
+        else:
+            surface.blit(title, title.get_rect(center=geo.header.center))
+
+    def _header_panel(self, geo: ChatFrameGeometry) -> pygame.Surface:
+        key = ("panel", geo.header.size, geo.bar.size)
+        found = self._misc.get(key)
+        if found is None:
+            found = pygame.Surface(geo.header.size, pygame.SRCALPHA)
+            found.fill((*THEME.panel, 225))
+            pygame.draw.line(found, (*THEME.border, 160), (0, geo.header.height - 1),
+                             (geo.header.width, geo.header.height - 1))
+            self._misc[key] = found
+        return found
+
+    def quick_buttons(self, geo: ChatFrameGeometry) -> list[tuple[str, pygame.Rect]]:
+        """The quick menu's buttons, right-aligned in the bottom bar."""
+        gap = round(24 * geo.k)
+        x = geo.bar.right - round(28 * geo.k)
+        out: list[tuple[str, pygame.Rect]] = []
+        for key in reversed(QUICK_KEYS):
+            w = self.ui_text.width(tr(key), geo.label_size)
+            x -= w
+            out.append((key, pygame.Rect(x, geo.bar.y, w, geo.bar.height)))
+            x -= gap
+        out.reverse()
+        return out
+
+    def _draw_bar(self, surface: pygame.Surface, geo: ChatFrameGeometry, view: ChatView) -> None:
+        key = ("bar", geo.bar.size)
+        panel = self._misc.get(key)
+        if panel is None:
+            panel = pygame.Surface(geo.bar.size, pygame.SRCALPHA)
+            panel.fill((*THEME.panel, 225))
+            pygame.draw.line(panel, (*THEME.border, 160), (0, 0), (geo.bar.width, 0))
+            self._misc[key] = panel
+        surface.blit(panel, geo.bar)
+        if view.typing is not None and view.typing.speaker is not None:
+            name = self._column.display_name(view.typing.speaker) if self._column else ""
+            self.ui_text.draw(surface, tr("typing", name=name),
+                              (geo.bar.x + round(28 * geo.k), geo.bar.centery),
+                              geo.label_size, THEME.dim, "midleft")
+        for key_name, rect in self.quick_buttons(geo):
+            on = key_name in view.active
+            color = THEME.accent if on else THEME.text if key_name == view.focus else THEME.dim
+            self.ui_text.draw(surface, tr(key_name), rect.center, geo.label_size, color, "center")
+
+    def _draw_jump(self, surface: pygame.Surface, geo: ChatFrameGeometry, unseen: int) -> None:
+        r = geo.jump
+        pygame.draw.circle(surface, (*THEME.panel,), r.center, r.width / 2)
+        pygame.draw.circle(surface, THEME.accent, r.center, r.width / 2, max(1, round(2 * geo.k)))
+        s = r.width * 0.22
+        cx, cy = r.centerx, r.centery + s * 0.35
+        pygame.draw.polygon(surface, THEME.accent,
+                            [(cx - s, cy - s), (cx + s, cy - s), (cx, cy + s * 0.4)])
+        label = tr("new_messages", n=unseen) if unseen else tr("jump_latest")
+        self.ui_text.draw(surface, label, (r.x - round(10 * geo.k), r.centery),
+                          geo.label_size, THEME.text, "midright", shadow=True)
+
+    def _draw_scrollbar(self, surface: pygame.Surface, geo: ChatFrameGeometry, top: float,
+                        height: float) -> None:
+        """A thin scroll thumb at the column's right edge, when the column overflows."""
+        view = geo.view
+        if height <= view.height:
+            return
+        thumb = max(round(24 * geo.k), round(view.height * view.height / height))
+        share = min(max(top / max(1.0, height - view.height), 0.0), 1.0)
+        y = view.y + round((view.height - thumb) * share)
+        w = max(2, round(4 * geo.k))
+        pygame.draw.rect(surface, (200, 196, 220), (view.right + round(4 * geo.k), y, w, thumb),
+                         border_radius=w // 2)
+
+
+def _portrait(character: Character | None, message: Message) -> Path | None:
+    """The portrait for a bubble's avatar: its expression's image, else the default one."""
+    if character is None or not character.portraits:
+        return None
+    expression = character.expression_for(message)
+    return character.portraits.get(expression) or character.portraits.get("default")
+
+
+def _circle_image(image: pygame.Surface, d: int, backing: Color) -> pygame.Surface:
+    """A portrait's head in a circle: the square at the top of its visible figure.
+
+    Portraits are busts on transparent ground, so the head is the top of the
+    image's opaque bounding box; the square there is scaled into a disc
+    filled with `backing` (shows through the portrait's transparent parts).
+    """
+    bound = image.get_bounding_rect()
+    if bound.width == 0 or bound.height == 0:
+        bound = image.get_rect()
+    side = max(1, min(round(bound.width * 0.8), bound.height))
+    crop = pygame.Rect(0, 0, side, side)
+    crop.midtop = (bound.centerx, bound.y)
+    crop = crop.clamp(image.get_rect())
+    head = pygame.transform.smoothscale(image.subsurface(crop.clip(image.get_rect())), (d, d))
+    out = pygame.Surface((d, d), pygame.SRCALPHA)
+    pygame.draw.circle(out, (*backing, 255), (d / 2, d / 2), d / 2)
+    out.blit(head, (0, 0))
+    mask = pygame.Surface((d, d), pygame.SRCALPHA)
+    pygame.draw.circle(mask, (255, 255, 255, 255), (d / 2, d / 2), d / 2)
+    out.blit(mask, (0, 0), special_flags=pygame.BLEND_RGBA_MIN)
+    return out
+
+
+# --- the screen -------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class _Motion:
+    """An eased change of a value over time (the slide-in, keyed scrolls)."""
+
+    start: float
+    end: float
+    seconds: float
+    t: float = 0.0
+
+    @property
+    def done(self) -> bool:
+        return self.t >= self.seconds
+
+    def value(self) -> float:
+        return self.start + (self.end - self.start) * _ease_out(self.t / max(self.seconds, 1e-6))
+
+
+@dataclass(slots=True)
+class _Press:
+    """A left-button press that becomes a click on release, or a drag if it moves."""
+
+    pos: tuple[int, int]
+    last_y: int
+    dragging: bool = False
+
+
+class ChatScreen(Screen):
+    """Reads the story as a chat: bubbles in a column, newest at the bottom."""
+
+    view_name = "chat"
+
+    def __init__(self, app: App) -> None:
+        super().__init__(app)
+        self.show_ui = True
+        self.focus: str | None = None
+        self.scroll = 0.0
+        self.typing: Message | None = None
+        self.typing_left = 0.0
+        self.dots = 0.0
+        self.slide: _Motion | None = None
+        self.scroll_motion: _Motion | None = None
+        self.pin_top = False  # Home: stay at the first message while heights get measured
+        self.waited = 0.0
+        self.drawn_message = False
+        self.unseen = 0
+        self.press: _Press | None = None
+        self.last_info: FrameInfo | None = None
+        self._shown_scene: int | None = None
+        self._painter: ChatPainter | None = None
+
+    # --- shared pieces ---------------------------------------------------------
+
+    @property
+    def painter(self) -> ChatPainter:
+        """The session's chat painter (kept on the screen; cheap to rebuild per view)."""
+        s = self.session
+        if self._painter is None:
+            self._painter = ChatPainter(s.story, s.assets, s.renderer, s.ui_text, s.prefs,
+                                        _lang())
+        self._painter.prefs = s.prefs
+        self._painter.lang = _lang()
+        return self._painter
+
+    @property
+    def geo(self) -> ChatFrameGeometry:
+        canvas = self.app.canvas
+        size = canvas.get_size() if canvas is not None else (1280, 720)
+        return self.painter.geometry(size)
+
+    @property
+    def flat(self) -> int:
+        rt = self.session.runtime
+        return rt.flat_index(rt.cursor)
+
+    @property
+    def count(self) -> int:
+        """Messages in the column: up to the cursor's, less it while its typist types."""
+        return self.flat + (0 if self.typing is not None else 1)
+
+    # --- lifecycle ------------------------------------------------------------------
+
+    def on_enter(self) -> None:
+        if self.session.options.autoplay:
+            self.session.auto = True
+        self.arrive(fresh=True, instant=True)
+
+    def on_resume(self) -> None:
+        # A menu may have changed the settings, or the backlog the place.
+        self.typing = None
+        self.slide = None
+        self.scroll = 0.0
+        self.unseen = 0
+
+    def on_quit(self) -> None:
+        """Autosave the place and keep the read marks."""
+        self.app.save_game("auto")
+        self.session.save_marks()
+
+    # --- moving through the story ------------------------------------------------------
+
+    def _instant(self) -> bool:
+        s = self.session
+        return s.options.fast or s.skipping
+
+    def arrive(self, fresh: bool, instant: bool) -> None:
+        """The cursor moved to a new message: type it out first, or show it at once."""
+        s = self.session
+        message = s.runtime.message
+        if fresh and s.skipping and not can_skip(message, s.marks, s.prefs.skip_unread):
+            s.skip = s.skip_held = False
+            self.app.toast(tr("skip_stopped"))
+            instant = False
+        if s.runtime.cursor.scene != self._shown_scene:
+            self._enter_scene()
+        self.waited = 0.0
+        self.drawn_message = False
+        typing = s.prefs.typing_indicator and message.speaker is not None
+        if instant or not typing or self._instant():
+            self.typing = None
+            self.reveal(animate=not instant and not self._instant(), fresh=fresh)
+        else:
+            self.typing = message
+            self.typing_left = typing_time(message)
+            self.dots = 0.0
+
+    def reveal(self, animate: bool, fresh: bool = True) -> None:
+        """The message at the cursor appears in the column (sliding in when `animate`)."""
+        s = self.session
+        was_typing = self.typing is not None
+        self.typing = None
+        s.mark_read(self.app.clock())
+        self.waited = 0.0
+        self.drawn_message = False
+        if not animate:
+            self.slide = None
+            return
+        geo = self.geo
+        col = self.painter.column(geo)
+        col.count = self.count
+        height = col.block(self.flat).height
+        if self.scroll > 0:
+            # Scrolled back: keep what is on screen where it is; count the newcomer.
+            self.scroll += height
+            self.unseen += 1
+        else:
+            start = (self.painter.typing_height(geo) if was_typing else 0.0) - height
+            self.slide = _Motion(start, 0.0, SLIDE_SECONDS)
+        character = s.story.character(s.runtime.message.speaker)
+        if fresh and character is not None and character.sound is not None and not s.skipping:
+            s.audio.play_sound(character.sound)
+
+    def _enter_scene(self) -> None:
+        """A new scene: its music, and an autosave (not on the very first show)."""
+        s = self.session
+        first = self._shown_scene is None
+        self._shown_scene = s.runtime.cursor.scene
+        s.audio.play_music(s.runtime.scene_ref.config.music)
+        if not first:
+            self.app.save_game("auto")
+
+    def forward(self) -> None:
+        """The next message (its typing first), or the end of the story."""
+        rt = self.session.runtime
+        if rt.at_end:
+            self.end_of_story()
+            return
+        rt.advance()
+        self.arrive(fresh=True, instant=False)
+
+    def back(self) -> None:
+        """Step back one message: the column ends at the previous one."""
+        if self.session.runtime.back():
+            self.typing = None
+            self.slide = None
+            self.scroll = 0.0
+            self.unseen = 0
+            self.arrive(fresh=False, instant=True)
+
+    def end_of_story(self) -> None:
+        s = self.session
+        if s.options.quit_at_end:
+            self.app.quit(0)
+            return
+        s.auto = s.skip = s.skip_held = False
+        self.app.go_title()
+        self.app.toast(tr("end_of_story"))
+
+    def click_advance(self) -> None:
+        """Click, Space, Enter: show a message being typed at once, else go on (and follow)."""
+        s = self.session
+        s.skip = False
+        if not self.show_ui:
+            self.show_ui = True
+        elif self.typing is not None:
+            self.reveal(animate=True)
+        else:
+            # A quick reader need not wait for the slide: it snaps into place and we go on.
+            self.slide = None
+            if self.scroll > 0:
+                self.scroll_to(0.0)
+            self.forward()
+
+    # --- scrolling ------------------------------------------------------------------
+
+    def max_scroll(self) -> float:
+        """How far back the column goes (its height less the window, estimates included)."""
+        geo = self.geo
+        extra = self.painter.typing_height(geo) if self.typing is not None else 0.0
+        return self.painter.max_scroll(geo, self.count, extra)
+
+    def scroll_by(self, dy: float) -> None:
+        """Scroll at once by `dy` px (positive: back in time)."""
+        self.scroll_motion = None
+        self.pin_top = False
+        self._set_scroll(self.scroll + dy)
+
+    def scroll_to(self, target: float) -> None:
+        """Ease to a scroll offset (Page keys, End, the jump button)."""
+        target = min(max(target, 0.0), self.max_scroll())
+        self.pin_top = False
+        self.scroll_motion = _Motion(self.scroll, target, SCROLL_SECONDS)
+
+    def scroll_to_top(self) -> None:
+        """Home: ease to the first message. Its height is known only once it is laid
+        out, so the target follows the column's measured height until it settles."""
+        self.scroll_to(self.max_scroll())
+        self.pin_top = True
+
+    def _follow_top(self) -> bool:
+        """Keep a Home scroll on the first message as blocks get measured; True if moved."""
+        if not self.pin_top:
+            return False
+        limit = self.max_scroll()
+        if self.scroll_motion is not None:
+            self.scroll_motion.end = limit
+            return False
+        if abs(self.scroll - limit) < 0.5:
+            return False
+        self.scroll = limit
+        return True
+
+    def _set_scroll(self, value: float) -> None:
+        self.scroll = min(max(value, 0.0), self.max_scroll())
+        if self.scroll <= 0.0:
+            self.unseen = 0
+
+    # --- input ------------------------------------------------------------------------
+
+    def handle(self, event: pygame.event.Event) -> None:
+        if event.type == pygame.MOUSEMOTION:
+            self._motion(event)
+            return
+        if event.type == pygame.MOUSEBUTTONUP and event.button == 1:
+            press, self.press = self.press, None
+            if press is not None and not press.dragging:
+                self.click_advance()
+            return
+        if event.type == pygame.KEYDOWN and self._scroll_key(event.key):
+            return
+        action = inp.action_for(event)
+        if action == inp.CLICK:
+            self._click(event.pos)
+        elif action == inp.WHEEL_UP:
+            self.scroll_by(self._line() * 3 * max(1, abs(event.y)))
+        elif action == inp.WHEEL_DOWN:
+            if self.scroll > 0:
+                self.scroll_by(-self._line() * 3 * max(1, abs(event.y)))
+            else:
+                self.click_advance()
+        elif action == inp.ADVANCE:
+            self.click_advance()
+        else:
+            self._key_action(action)
+
+    def _line(self) -> float:
+        return self.geo.settings.size * 2.0
+
+    def _scroll_key(self, key: int) -> bool:
+        """Up/Down/Page Up/Page Down/Home/End scroll; Page Down at the bottom advances."""
+        page = self.geo.view.height * 0.85
+        if key == pygame.K_PAGEDOWN and self.scroll <= 0 and self.scroll_motion is None:
+            return False  # the ordinary advance, as in the text-box view
+        moves = {
+            pygame.K_UP: lambda: self.scroll_by(self._line()),
+            pygame.K_DOWN: lambda: self.scroll_by(-self._line()),
+            pygame.K_PAGEUP: lambda: self.scroll_to(self._target() + page),
+            pygame.K_PAGEDOWN: lambda: self.scroll_to(self._target() - page),
+            pygame.K_HOME: self.scroll_to_top,
+            pygame.K_END: lambda: self.scroll_to(0.0),
+        }
+        move = moves.get(key)
+        if move is None:
+            return False
+        move()
+        return True
+
+    def _target(self) -> float:
+        return self.scroll_motion.end if self.scroll_motion is not None else self.scroll
+
+    def _motion(self, event: pygame.event.Event) -> None:
+        self.focus = self._quick_at(event.pos) if self.show_ui else None
+        press = self.press
+        if press is None or not event.buttons[0]:
+            return
+        if not press.dragging and abs(event.pos[1] - press.pos[1]) >= DRAG_THRESHOLD:
+            press.dragging = True
+        if press.dragging:
+            self.scroll_by(event.pos[1] - press.last_y)
+            press.last_y = event.pos[1]
+
+    def _click(self, pos: tuple[int, int]) -> None:
+        """A press: a bar button or the jump button at once; else a click or drag on release."""
+        if self.show_ui:
+            key = self._quick_at(pos)
+            if key is not None:
+                self.quick(key)
+                return
+            if self.scroll > JUMP_AFTER and self.geo.jump.inflate(8, 8).collidepoint(pos):
+                self.scroll_to(0.0)
+                return
+        self.press = _Press(pos, pos[1])
+
+    def _key_action(self, action: str | None) -> None:
+        s = self.session
+        handlers = {
+            inp.HISTORY: lambda: self.app.open("backlog"),
+            inp.MENU: lambda: self.app.open("menu"),
+            inp.AUTO: lambda: self.quick("auto"),
+            inp.SKIP_TOGGLE: lambda: self.quick("skip"),
+            inp.HIDE: self._toggle_ui,
+            inp.QUICK_SAVE: self.quick_save,
+            inp.QUICK_LOAD: self.quick_load,
+            inp.SWITCH_VIEW: self.app.switch_view,
+            inp.UP: lambda: self.scroll_by(self._line()),
+            inp.DOWN: lambda: self.scroll_by(-self._line()),
+            inp.HOME: self.scroll_to_top,
+            inp.END: lambda: self.scroll_to(0.0),
+        }
+        if action == inp.SKIP_HOLD:
+            s.skip_held = True
+            self.waited = 0.0
+        elif action == inp.SKIP_RELEASE:
+            s.skip_held = False
+        elif action in handlers:
+            handlers[action]()
+
+    def _toggle_ui(self) -> None:
+        self.show_ui = not self.show_ui
+
+    def _quick_at(self, pos: tuple[int, int]) -> str | None:
+        for key, rect in self.painter.quick_buttons(self.geo):
+            if rect.inflate(12, 0).collidepoint(pos):
+                return key
+        return None
+
+    def quick(self, key: str) -> None:
+        """A quick-menu button (also A and S on the keyboard)."""
+        s = self.session
+        if key == "back":
+            self.back()
+        elif key == "auto":
+            s.auto = not s.auto
+            self.waited = 0.0
+        elif key == "skip":
+            s.skip = not s.skip
+            self.waited = 0.0
+        else:
+            self.app.open({"history": "backlog"}.get(key, key))
+
+    def quick_save(self) -> None:
+        if self.app.save_game("quick"):
+            self.app.toast(tr("quick_saved"))
+
+    def quick_load(self) -> None:
+        data = self.session.saves.read("quick")
+        if isinstance(data, SaveData):
+            self.app.load_game(data)
+            self.app.toast(tr("quick_loaded"))
+        else:
+            self.app.toast(tr("no_quick_save") if data is None else tr("save_damaged"))
+
+    # --- time --------------------------------------------------------------------------
+
+    def _next_move(self) -> float | None:
+        """Seconds (after the message settled) until auto or skip moves on, if on."""
+        s = self.session
+        if s.skipping:
+            return 0.0 if s.options.fast else SKIP_INTERVAL
+        if s.auto:
+            return 0.0 if s.options.fast else auto_delay(s.runtime.message, s.prefs)
+        return None
+
+    def update(self, dt: float) -> bool:
+        changed = self._animate(dt) | self._follow_top()
+        if self.typing is not None:
+            self.typing_left -= dt
+            before = int(self.dots / DOT_STEP)
+            self.dots += dt
+            if self.typing_left <= 0:
+                self.reveal(animate=True)
+                return True
+            return changed or int(self.dots / DOT_STEP) != before
+        if self.slide is not None:
+            return changed
+        self.waited += dt
+        move = self._next_move()
+        if move is not None and self.waited >= move and self.drawn_message:
+            self.forward()
+            return True
+        return changed
+
+    def _animate(self, dt: float) -> bool:
+        changed = False
+        for name in ("slide", "scroll_motion"):
+            motion: _Motion | None = getattr(self, name)
+            if motion is None:
+                continue
+            motion.t += dt
+            if name == "scroll_motion":
+                self._set_scroll(motion.value())
+            if motion.done:
+                setattr(self, name, None)
+            changed = True
+        return changed
+
+    def wake_in(self) -> float | None:
+        if self.slide is not None or self.scroll_motion is not None:
+            return 0.0
+        if self.pin_top and abs(self.scroll - self.max_scroll()) >= 0.5:
+            return 0.0
+        if self.typing is not None:
+            to_dot = DOT_STEP - (self.dots % DOT_STEP)
+            return max(0.0, min(self.typing_left, to_dot))
+        move = self._next_move()
+        if move is None:
+            return None
+        return max(0.0, move - self.waited) if self.drawn_message else 0.0
+
+    # --- drawing ------------------------------------------------------------------------
+
+    def view_state(self) -> ChatView:
+        """What the next frame shows."""
+        s = self.session
+        geo = self.geo
+        gap = self.painter.typing_height(geo) if self.typing is not None else 0.0
+        alpha = 255
+        if self.slide is not None:
+            gap = self.slide.value()
+            alpha = round(255 * _ease_out(self.slide.t / SLIDE_SECONDS))
+        active = frozenset(k for k, on in (("auto", s.auto), ("skip", s.skipping)) if on)
+        return ChatView(
+            count=self.count, scroll=self.scroll, gap=gap, typing=self.typing,
+            typing_frame=int(self.dots / DOT_STEP), newest_alpha=max(40, alpha),
+            show_ui=self.show_ui, active=active, focus=self.focus, unseen=self.unseen,
+        )
+
+    def draw(self, surface: pygame.Surface) -> list[pygame.Rect] | None:
+        rt = self.session.runtime
+        self.last_info = self.painter.draw(surface, rt.scene_ref, self.view_state())
+        if surface is self.app.canvas:
+            if self.typing is None:
+                self.drawn_message = True
+                self.app.note_first_message_frame()
+            if self.scroll > self.last_info.max_scroll:
+                self.scroll = self.last_info.max_scroll  # measured heights shrank the column
+        return None
+
+
+# --- headless frames ------------------------------------------------------------------------
+
+
+def _lang() -> str:
+    from engine.app.i18n import language
+
+    return language()
+
+
+def draw_shot(story: Story, message: int, surface: pygame.Surface, prefs: Preferences | None,
+              fonts: Any) -> FrameInfo:
+    """Draw the chat view on `surface` with message `message` (0-based, play order) the latest."""
+    from engine.app.assets import Assets
+    from engine.render import TextRenderer
+    from engine.runtime import StoryIndex
+
+    prefs = prefs or Preferences()
+    index = StoryIndex(story)
+    cursor = index.cursor_at(min(max(message, 0), index.total - 1))
+    painter = ChatPainter(story, Assets(), TextRenderer(fonts), UiText(fonts.primary), prefs,
+                          _lang())
+    view = ChatView(count=index.flat_index(cursor) + 1)
+    return painter.draw(surface, story.scenes[cursor.scene], view)
+
+
+def render_chat_shot(story: Story, flat_index: int, size: tuple[int, int],
+                     prefs: Preferences | None = None) -> pygame.Surface:
+    """The chat view with message `flat_index` the latest, as the player shows it, headless."""
+    import engine.app  # noqa: F401  (quiets pygame's banner)
+    from engine.app.i18n import pick_language, set_language
+    from engine.preferences import system_language
+    from engine.render import FontSet, default_font_path
+
+    prefs = prefs or Preferences()
+    set_language(pick_language(prefs.language, story.ui_language, system_language()))
+    fonts = FontSet(story.font or default_font_path(), tuple(story.fallback_fonts))
+    surface = pygame.Surface(size)
+    draw_shot(story, flat_index, surface, prefs, fonts)
+    return surface
+
+
+__all__ = [
+    "ChatFrameGeometry", "ChatPainter", "ChatScreen", "ChatStats", "ChatView", "FrameInfo",
+    "chat_geometry", "draw_shot", "palette", "render_chat_shot", "typing_time",
+]
