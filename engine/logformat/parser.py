@@ -217,8 +217,6 @@ class _Parser:
     def learn(self, label: str) -> str | None:
         """Remember whether a label text is a valid label (labels repeat on most lines)."""
         known = self.labels[label] = label if is_label_text(label) else None
-        if known is not None and not label[-1].isdigit():
-            self.quick_labels[label] = label  # no time-like colon possible: quick() may take it
         return known
 
     def message(self, t: str, lead: int, n: int) -> Message:
@@ -244,6 +242,8 @@ class _Parser:
             self.counts[speaker] = c + 1
             if not c:
                 self.first_use[speaker] = Pos(self.file, n, lead + 1)
+                if not speaker[-1].isdigit():  # no time-like colon (8:30) possible
+                    self.quick_labels[speaker] = speaker  # counted from now on: quick() may take it
             body = t[k + 1 :].lstrip(_SPACES)
             col = lead + len(t) - len(body) + 1
             if not body:
