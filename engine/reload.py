@@ -6,8 +6,8 @@ version (and hands back the errors for the overlay). `relocate` maps the
 reader's cursor from the old version to the new one:
 
 - the same scene and index when that message is unchanged;
-- the first new line when lines were inserted above it in its scene (so
-  the writer sees what they just wrote);
+- the first new line when lines were inserted right above it in its
+  scene (so the writer sees what they just wrote);
 - the edited message itself when it was changed in place;
 - the next line when it was deleted;
 - the nearest message with the same content when its file is gone or
@@ -144,7 +144,7 @@ def _map_index(old: list[tuple[Cursor, Message]], new: list[tuple[Cursor, Messag
             continue
         if tag == "equal":
             j = j1 + (at - i1)
-            inserted = _inserted_above(ops, k, new, new[j][0].scene)
+            inserted = _inserted_above(ops, k, at, new, new[j][0].scene)
             return j if inserted is None else inserted
         if tag == "replace":
             return j1 + min(at - i1, j2 - j1 - 1)
@@ -152,20 +152,19 @@ def _map_index(old: list[tuple[Cursor, Message]], new: list[tuple[Cursor, Messag
     return len(new)
 
 
-def _inserted_above(ops: list[tuple[str, int, int, int, int]], k: int,
+def _inserted_above(ops: list[tuple[str, int, int, int, int]], k: int, at: int,
                     new: list[tuple[Cursor, Message]], scene: int) -> int | None:
-    """The first of the lines inserted closest above the reader in its scene, if any.
+    """The first of the lines inserted right above the reader in its scene, if any.
 
-    Only insertions count (an edit of another line is no reason to move),
-    and only within the reader's own scene: a line added to an earlier
-    scene is not a reason to jump back.
+    Only an insertion directly above counts (no unchanged line between it
+    and the reader): that is a writer adding lines before the one they are
+    reading. A line added further up, or to an earlier scene, is no reason
+    to move the reader back (the same rule as engine.runtime.relocate).
     """
-    for tag, _, _, j1, j2 in reversed(ops[:k]):
-        if j2 > j1 and new[j2 - 1][0].scene != scene:
-            return None  # the ops from here on lie in earlier scenes
-        if tag == "insert":
-            return next(j for j in range(j1, j2) if new[j][0].scene == scene)
-    return None
+    tag, i1, _, j1, j2 = ops[k - 1] if k > 0 else ("equal", 0, 0, 0, 0)
+    if tag != "insert" or at != ops[k][1]:
+        return None
+    return next((j for j in range(j1, j2) if new[j][0].scene == scene), None)
 
 
 def _nearest_by_key(story: Story, index: StoryIndex, message: Message, flat: int) -> Cursor:

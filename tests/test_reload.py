@@ -75,7 +75,7 @@ def two_versions(tmp_path: Path, old: list[str], new: list[str]) -> tuple[Story,
     (LINES, 2, 2),  # unchanged: same place
     (LINES[:2] + ["A: さん！"] + LINES[3:], 2, 2),  # the current message edited: stay on it
     (LINES[:2] + ["X: new1", "X: new2"] + LINES[2:], 2, 2),  # inserted right above: first new
-    (LINES[:1] + ["X: new"] + LINES[1:], 2, 1),  # inserted higher up in the scene: first new
+    (LINES[:1] + ["X: new"] + LINES[1:], 2, 3),  # inserted higher up: same message, moved
     (LINES[:2] + LINES[3:], 2, 2),  # current deleted: the next line (よん) now at 2
     (LINES[:4], 4, 3),  # the last line deleted: the new last line
     (LINES + ["X: after"], 2, 2),  # added below: no move
@@ -292,7 +292,8 @@ def test_runtime_history_survives_a_reload(tmp_path: Path) -> None:
         e.session.runtime.advance()
     e.save(LINES[:1] + ["X: 新しい"] + LINES[1:])
     rt = e.session.runtime
-    assert rt.history_start == Cursor(0, 0) and rt.cursor == Cursor(0, 1)
+    assert rt.history_start == Cursor(0, 0) and rt.cursor == Cursor(0, 4)
+    assert rt.message.text == "よん"
 
 
 # --- play --at -----------------------------------------------------------------------------
