@@ -49,7 +49,7 @@ class Audio:
                 if os.environ.get("CHATLOG_NO_AUDIO"):
                     raise pygame.error("audio disabled by CHATLOG_NO_AUDIO")
                 if not pygame.mixer.get_init():
-                    pygame.mixer.init()
+                    _quietly(pygame.mixer.init)
                 pygame.mixer.music.set_volume(self.music_volume)
                 self.available = True
             except (pygame.error, OSError) as exc:
@@ -117,3 +117,24 @@ class Audio:
             pygame.mixer.music.set_volume(music)
             if self._channel is not None:
                 self._channel.set_volume(sound)
+
+
+def _quietly(opener: Callable[[], None]) -> None:
+    """Run `opener` with the C-level stderr muted.
+
+    Audio libraries (ALSA above all) print several lines of their own when no
+    device exists; the player reports that once, in its own words.
+    """
+    try:
+        sys.stderr.flush()
+        saved = os.dup(2)
+    except (OSError, ValueError):
+        opener()
+        return
+    try:
+        with open(os.devnull, "wb") as null:
+            os.dup2(null.fileno(), 2)
+            opener()
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)

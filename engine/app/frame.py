@@ -176,12 +176,14 @@ class Frame:
     def _draw_portrait(
         self, surface: pygame.Surface, geo: Geometry, character: Character | None, message: Message
     ) -> None:
-        image = self.assets.scaled_to_height(portrait_path(character, message), round(geo.size[1] * 0.86))
+        image = self.assets.scaled_to_height(portrait_path(character, message), geo.size[1])
         if image is None:
             return
         side = character.side if character is not None else "left"
         centre = geo.size[0] * (0.28 if side == "left" else 0.72)
-        rect = image.get_rect(midbottom=(round(centre), geo.box.y + round(geo.box.height * 0.45)))
+        # Cut off at the box's bottom edge: the body runs on under the translucent
+        # box and ends where the box ends, so no edge shows through it.
+        rect = image.get_rect(midbottom=(round(centre), geo.box.bottom))
         surface.blit(image, rect)
 
     def _box(self, geo: Geometry) -> pygame.Surface:
@@ -241,8 +243,10 @@ class Frame:
     def draw_mark(self, surface: pygame.Surface, geo: Geometry) -> None:
         """The wait mark: a small downward triangle at the box's lower right."""
         r = geo.mark
-        points = [(r.x, r.y + r.height * 0.2), (r.right, r.y + r.height * 0.2),
-                  (r.centerx, r.y + r.height * 0.9)]
+        # Vertices stay inside the rect: only the rect is restored when the mark blinks off.
+        right = r.right - 1
+        points = [(r.x, r.y + r.height * 0.2), (right, r.y + r.height * 0.2),
+                  ((r.x + right) / 2, r.y + r.height * 0.9)]
         pygame.draw.polygon(surface, THEME.accent, points)
 
 

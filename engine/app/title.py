@@ -74,6 +74,9 @@ class TitleScreen(Screen):
         line = pygame.Rect(0, 0, 220, 2)
         line.center = (CANVAS[0] // 2, 250)
         pygame.draw.rect(surface, THEME.accent, line)
+        # A quiet panel behind the menu keeps it legible over a busy background.
+        rects = [b.rect for b in self.menu.buttons]
+        draw_panel(surface, rects[0].unionall(rects[1:]).inflate(48, 32), alpha=150)
         return surface
 
     def draw(self, surface: pygame.Surface) -> None:
