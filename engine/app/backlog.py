@@ -201,14 +201,19 @@ class BacklogScreen(Screen):
     # --- the scroll bar ------------------------------------------------------------
 
     def thumb(self) -> pygame.Rect | None:
-        """The scroll bar's thumb, sized and placed by entry counts; None if all fits."""
-        shown = len(self.visible())
-        if self.count <= 1 or (shown >= self.count and self.skip == 0 and self._fits()):
+        """The scroll bar's thumb, sized and placed by entry counts; None if all fits.
+
+        Its place is the share of entries below the view among those out of
+        view, so it touches the track's ends exactly at the history's ends.
+        """
+        shown = self.visible()
+        if self.count <= 1 or (len(shown) >= self.count and self.skip == 0 and self._fits()):
             return None
-        length = max(BAR_MIN, round(self.track.height * min(1.0, shown / self.count)))
-        room = self.track.height - length
-        newest = 1.0 - self.skip / (self.count - 1)
-        return pygame.Rect(self.track.x - 2, self.track.y + round(room * newest), self.track.width + 4, length)
+        length = max(BAR_MIN, round(self.track.height * min(1.0, len(shown) / self.count)))
+        below, above = self.skip, self.count - 1 - shown[-1][0]
+        from_bottom = below / max(1, below + above)
+        y = self.track.y + round((self.track.height - length) * (1.0 - from_bottom))
+        return pygame.Rect(self.track.x - 2, y, self.track.width + 4, length)
 
     def _fits(self) -> bool:
         top = self.view.bottom
