@@ -8,7 +8,18 @@ import pygame
 
 from engine.app.app import App, PlayOptions, Session
 from engine.app.i18n import set_language
-from engine.model import Character, Message, Pos, Ruby, Scene, SceneConfig, SceneRef, Script, Story, Text
+from engine.model import (
+    Character,
+    Message,
+    Pos,
+    Ruby,
+    Scene,
+    SceneConfig,
+    SceneRef,
+    Script,
+    Story,
+    Text,
+)
 from engine.preferences import Preferences, load_prefs
 from engine.runtime import Cursor, Runtime
 from engine.saves import SaveStore, load_marks

@@ -10,7 +10,17 @@ from engine.app.app import CANVAS
 from engine.app.backlog import CACHE_LIMIT, BacklogScreen
 from engine.app.reading import ReadingScreen
 from engine.runtime import Cursor
-from tests.menus_support import at, click, key, make_app, make_session, make_story, move, read_to, wheel
+from tests.menus_support import (
+    at,
+    click,
+    key,
+    make_app,
+    make_session,
+    make_story,
+    move,
+    read_to,
+    wheel,
+)
 
 
 @pytest.fixture(autouse=True)

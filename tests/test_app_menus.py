@@ -1,0 +1,316 @@
+"""The game menu, the Save and Load screens and Settings, driven through the app's dispatcher."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pygame
+import pytest
+
+from engine.app.app import CANVAS
+from engine.app.gamemenu import ConfirmScreen, GameMenuScreen
+from engine.app.i18n import tr
+from engine.app.reading import ReadingScreen
+from engine.app.saveload import SPECIAL, SaveLoadScreen, card_rect
+from engine.app.settings_screen import SETTINGS, SettingsScreen, segment_rects, track_rect
+from engine.app.title import TitleScreen
+from engine.preferences import load_prefs
+from engine.runtime import Cursor, save_position
+from engine.saves import Damaged, SaveData
+from tests.menus_support import (
+    at,
+    click,
+    key,
+    make_app,
+    make_session,
+    make_story,
+    move,
+    read_to,
+)
+
+
+@pytest.fixture(autouse=True)
+def _display():
+    yield
+    pygame.display.quit()
+
+
+@pytest.fixture
+def app(tmp_path):
+    app = make_app(make_session(make_story(tmp_path), tmp_path))
+    read_to(app, 7)
+    app.draw()
+    return app
+
+
+def choose_in_menu(app, item: str) -> None:
+    """Esc, then the game menu's item by clicking it."""
+    if not isinstance(app.top, GameMenuScreen):
+        key(app, pygame.K_ESCAPE)
+    menu = app.top
+    assert isinstance(menu, GameMenuScreen)
+    app.draw()
+    button = next(b for b in menu.menu.buttons if b.key == item)
+    click(app, button.rect.center)
+
+
+def setting_row(name: str) -> int:
+    return next(i for i, s in enumerate(SETTINGS) if s.key == name)
+
+
+# --- the game menu ------------------------------------------------------------------
+
+
+def test_esc_opens_the_menu_and_esc_closes_it(app):
+    key(app, pygame.K_ESCAPE)
+    assert isinstance(app.top, GameMenuScreen)
+    app.draw()
+    key(app, pygame.K_ESCAPE)
+    assert isinstance(app.top, ReadingScreen)
+
+
+def test_menu_title_asks_then_returns_to_the_title_screen(app):
+    choose_in_menu(app, "title")
+    dialog = app.top
+    assert isinstance(dialog, ConfirmScreen)
+    app.draw()
+    key(app, pygame.K_ESCAPE)  # Esc means no
+    assert isinstance(app.top, GameMenuScreen)
+    choose_in_menu(app, "title")
+    click(app, app.top.menu.buttons[0].rect.center)  # yes
+    assert isinstance(app.top, TitleScreen)
+    assert len(app.screens) == 1
+    assert isinstance(app.session.saves.read("auto"), SaveData)  # the place was kept
+
+
+def test_menu_quit_asks_first(app):
+    choose_in_menu(app, "quit")
+    key(app, pygame.K_RETURN)  # the focus starts on "no"
+    assert app.running and isinstance(app.top, GameMenuScreen)
+    choose_in_menu(app, "quit")
+    key(app, pygame.K_LEFT)
+    key(app, pygame.K_RETURN)
+    assert not app.running and app.exit_code == 0
+
+
+# --- save and load ---------------------------------------------------------------------
+
+
+def test_save_to_slot_3_then_load_slot_3_lands_on_the_same_message(app):
+    saved_at = at(app)
+    choose_in_menu(app, "save")
+    screen = app.top
+    assert isinstance(screen, SaveLoadScreen) and screen.mode == "save"
+    app.draw()
+    click(app, card_rect(2).center)
+    data = app.session.saves.read(3)
+    assert isinstance(data, SaveData) and data.position.flat == 7
+    assert app.session.saves.thumbnail_path(3) is not None
+    assert isinstance(screen.slots[2][1], SaveData)
+    app.draw()
+    key(app, pygame.K_ESCAPE)
+    key(app, pygame.K_ESCAPE)
+    read_to(app, 20)
+    assert at(app) != saved_at
+    choose_in_menu(app, "load")
+    loader = app.top
+    assert isinstance(loader, SaveLoadScreen) and loader.mode == "load"
+    assert loader.page == SPECIAL  # the scene change since then autosaved: the newest save
+    app.draw()
+    click(app, next(t for t in loader.tabs if t.key == "0").rect.center)
+    click(app, card_rect(2).center)
+    assert at(app) == saved_at
+    assert isinstance(app.top, ReadingScreen) and len(app.screens) == 1
+
+
+def test_saving_over_a_slot_asks_first(app):
+    app.save_game(3)
+    before = app.session.saves.read(3)
+    read_to(app, 9)
+    app.open("save")
+    app.draw()
+    click(app, card_rect(2).center)
+    assert isinstance(app.top, ConfirmScreen)
+    app.draw()
+    key(app, pygame.K_RETURN)  # "no" has the focus
+    assert app.session.saves.read(3) == before
+    click(app, card_rect(2).center)
+    click(app, app.top.menu.buttons[0].rect.center)
+    assert app.session.saves.read(3).position.flat == 9
+
+
+def test_a_corrupt_save_shows_as_damaged_and_the_game_goes_on(app):
+    folder = app.session.saves.folder
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "slot-002.json").write_bytes(b'{"format": "chatlog-vn-save", "vers')
+    app.open("load")
+    screen = app.top
+    app.draw()
+    slot, content = screen.slots[1]
+    assert slot == 2 and isinstance(content, Damaged) and "JSON" in content.reason
+    before = at(app)
+    click(app, card_rect(1).center)
+    assert at(app) == before and app.top is screen
+    assert any(t.text == tr("cannot_load_damaged") for t in app.toasts)
+    key(app, pygame.K_ESCAPE)
+    reading = app.top
+    assert isinstance(reading, ReadingScreen)
+    reading.complete = True
+    reading.forward()
+    assert app.session.runtime.flat_index(at(app)) == 8
+    # Saving over the damaged slot is allowed (after the usual question).
+    app.open("save")
+    click(app, card_rect(1).center)
+    click(app, app.top.menu.buttons[0].rect.center)
+    assert isinstance(app.session.saves.read(2), SaveData)
+
+
+def test_a_save_of_another_story_is_shown_as_damaged(app):
+    app.save_game(1)
+    data = app.session.saves.read(1)
+    app.session.saves.write(1, dataclasses.replace(data, story_id="someone-else"))
+    app.open("load")
+    assert isinstance(app.top.slots[0][1], Damaged)
+    app.draw()
+
+
+def test_loading_a_moved_line_says_so_in_the_interface_language(app):
+    s = app.session
+    position = save_position(s.story, Cursor(1, 4))
+    moved = dataclasses.replace(position, message=7)  # as if lines were inserted above it
+    data = dataclasses.replace(s.save_data(), position=moved)
+    s.saves.write(5, data)
+    app.open("load")
+    click(app, card_rect(4).center)
+    assert at(app) == Cursor(1, 4)
+    assert [t.text for t in app.toasts] == [tr("note_moved")]
+
+
+def test_load_has_a_quick_and_auto_tab_and_pages(app):
+    app.save_game("quick")
+    app.open("load")
+    screen = app.top
+    assert screen.page == SPECIAL  # the newest save is the quick one
+    assert [slot for slot, _ in screen.slots] == ["quick", "auto"]
+    assert isinstance(screen.slots[0][1], SaveData) and screen.slots[1][1] is None
+    app.draw()
+    key(app, pygame.K_PAGEDOWN)
+    assert screen.page == 0 and [slot for slot, _ in screen.slots] == list(range(1, 9))
+    tab = next(t for t in screen.tabs if t.key == "2")
+    click(app, tab.rect.center)
+    assert screen.page == 2 and screen.slots[0][0] == 17
+    assert screen.pages * 8 >= 24
+    key(app, pygame.K_RETURN)  # an empty slot: nothing happens
+    assert app.top is screen
+
+
+def test_keyboard_moves_over_the_grid_and_turns_pages(app):
+    app.open("save")
+    screen = app.top
+    key(app, pygame.K_RIGHT)
+    key(app, pygame.K_DOWN)
+    assert screen.focus == 5
+    for _ in range(3):
+        key(app, pygame.K_RIGHT)
+    assert screen.page == 1 and screen.focus == 4
+    key(app, pygame.K_RETURN)
+    assert isinstance(app.session.saves.read(13), SaveData)
+
+
+# --- settings ---------------------------------------------------------------------------
+
+
+def test_settings_persist_across_a_new_session_and_volume_applies_at_once(app, tmp_path):
+    app.open("settings")
+    screen = app.top
+    assert isinstance(screen, SettingsScreen)
+    app.draw()
+    speed = setting_row("text_speed")
+    for _ in range(speed):
+        key(app, pygame.K_DOWN)
+    key(app, pygame.K_RIGHT)
+    assert app.session.prefs.text_speed == 50
+    music = setting_row("music_volume")
+    track = track_rect(music)
+    click(app, (track.x + track.width // 4, track.centery))
+    assert app.session.prefs.music_volume == 0.25
+    assert app.session.audio.music_volume == 0.25  # applied at once
+    ruby = setting_row("show_ruby")
+    click(app, segment_rects(ruby, 2)[1].center)
+    assert app.session.prefs.show_ruby is False
+    stored = load_prefs(tmp_path)
+    assert (stored.text_speed, stored.music_volume, stored.show_ruby) == (50, 0.25, False)
+    again = make_session(app.session.story, tmp_path)
+    assert again.prefs == app.session.prefs
+    assert again.audio.music_volume == 0.25
+
+
+def test_dragging_a_slider_and_the_sound_volume(app):
+    app.open("settings")
+    row = setting_row("sound_volume")
+    track = track_rect(row)
+    app.dispatch(pygame.event.Event(pygame.MOUSEBUTTONDOWN, pos=track.midleft, button=1))
+    move(app, (track.right + 40, track.centery))
+    app.dispatch(pygame.event.Event(pygame.MOUSEBUTTONUP, pos=track.midright, button=1))
+    assert app.session.prefs.sound_volume == 1.0 and app.session.audio.sound_volume == 1.0
+    move(app, track.midleft)  # released: moving no longer drags
+    assert app.session.prefs.sound_volume == 1.0
+
+
+def test_text_settings_relayout_the_reading_screen_on_return(app):
+    app.open("settings")
+    screen = app.top
+    size = setting_row("text_size")
+    screen.focus = size
+    key(app, pygame.K_RIGHT)
+    key(app, pygame.K_RIGHT)
+    assert app.session.prefs.text_size == 36
+    app.draw()
+    assert screen._preview_key[0].text_size == 36
+    key(app, pygame.K_ESCAPE)
+    reading = app.top
+    assert isinstance(reading, ReadingScreen)
+    first = reading.pages[0][0]
+    assert first.glyphs[1].x - first.glyphs[0].x == pytest.approx(36, abs=1)
+    app.draw()
+
+
+def test_language_switches_the_interface_at_once(app):
+    app.open("settings")
+    row = setting_row("language")
+    click(app, segment_rects(row, 3)[1].center)
+    assert app.session.prefs.language == "ja"
+    assert tr("settings") == "設定"
+    app.draw()
+    click(app, segment_rects(row, 3)[2].center)
+    assert tr("settings") == "Settings"
+
+
+def test_choosing_a_view_switches_the_reading_screen_on_close(app):
+    app.open("settings")
+    row = setting_row("view")
+    click(app, segment_rects(row, 3)[2].center)
+    assert app.session.prefs.view == "chat" and app.session.options.view is None
+    key(app, pygame.K_ESCAPE)
+    assert getattr(app.reading_screen(), "view_name", None) == "chat"
+
+
+def test_reset_asks_and_restores_the_defaults(app):
+    app.session.update_prefs(text_size=44, box_opacity=0.3)
+    app.open("settings")
+    app.draw()
+    reset = app.top.buttons[0]
+    click(app, reset.rect.center)
+    click(app, app.top.menu.buttons[0].rect.center)
+    assert app.session.prefs.text_size == 30 and app.session.prefs.box_opacity == 0.8
+
+
+def test_every_menu_screen_draws_in_both_languages(app, tmp_path):
+    app.save_game(1)
+    for lang in ("ja", "en"):
+        app.session.update_prefs(language=lang)
+        for name in ("menu", "save", "load", "settings", "backlog"):
+            app.open(name)
+            app.draw()
+            assert app.canvas.get_size() == CANVAS
+            app.pop()
