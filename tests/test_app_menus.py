@@ -314,3 +314,16 @@ def test_every_menu_screen_draws_in_both_languages(app, tmp_path):
             app.draw()
             assert app.canvas.get_size() == CANVAS
             app.pop()
+
+
+def test_fullscreen_setting_switches_the_window(app):
+    app.open("settings")
+    row = setting_row("fullscreen")
+    click(app, segment_rects(row, 2)[1].center)
+    assert app.fullscreen and app.session.prefs.fullscreen
+    app.draw()
+    # The window is letterboxed now: hand the screen a canvas position directly.
+    pos = segment_rects(row, 2)[0].center
+    app.top.handle(pygame.event.Event(pygame.MOUSEBUTTONDOWN, pos=pos, button=1))
+    assert not app.fullscreen and not app.session.prefs.fullscreen
+    assert load_prefs(app.session.prefs_dir).fullscreen is False
