@@ -123,7 +123,8 @@ class Session:
         if self._renderer is None:
             from engine.render import TextRenderer
 
-            self._renderer = TextRenderer(self.fonts)
+            # A few pages are enough: the box shows one, the backlog a screenful.
+            self._renderer = TextRenderer(self.fonts, page_cache=12)
         return self._renderer
 
     @property

@@ -8,6 +8,7 @@ gradient for a background, nothing for a portrait, silence for a sound.
 from __future__ import annotations
 
 import sys
+from collections import OrderedDict
 from pathlib import Path
 
 import pygame
@@ -38,15 +39,39 @@ def cover(image: pygame.Surface, size: tuple[int, int]) -> pygame.Surface:
     return scaled.subsurface(pygame.Rect(x, y, *size)).copy()
 
 
-class Assets:
-    """The one cached loader for every image and sound the player shows or plays."""
+class _Lru(OrderedDict):
+    """A dict that forgets its least recently used entries beyond `limit`."""
 
-    def __init__(self) -> None:
+    def __init__(self, limit: int) -> None:
+        super().__init__()
+        self.limit = limit
+
+    def get_fresh(self, key: object) -> object:
+        value = self[key]
+        self.move_to_end(key)
+        return value
+
+    def put(self, key: object, value: object) -> None:
+        self[key] = value
+        while len(self) > self.limit:
+            self.popitem(last=False)
+
+
+class Assets:
+    """The one cached loader for every image and sound the player shows or plays.
+
+    Caches are small LRUs, so a long story with many pictures keeps memory
+    flat: a few backgrounds and portraits at the size drawn, not every file
+    ever shown. Originals of scaled images are not kept.
+    """
+
+    def __init__(self, images: int = 8, backgrounds: int = 4, portraits: int = 12) -> None:
         self.warnings: list[str] = []
-        self._images: dict[Path, pygame.Surface | None] = {}
-        self._backgrounds: dict[tuple[Path | None, tuple[int, int]], pygame.Surface] = {}
-        self._scaled: dict[tuple[Path, int], pygame.Surface | None] = {}
+        self._images = _Lru(images)
+        self._backgrounds = _Lru(backgrounds)
+        self._scaled = _Lru(portraits)
         self._sounds: dict[Path, object | None] = {}
+        self._failed: set[Path] = set()
 
     def warn(self, text: str) -> None:
         """Report a problem once; the game goes on."""
@@ -56,17 +81,23 @@ class Assets:
 
     def image(self, path: Path | None) -> pygame.Surface | None:
         """The image at `path` (cached), or None if there is none or it cannot be read."""
-        if path is None:
+        if path is None or path in self._failed:
             return None
-        if path not in self._images:
-            self._images[path] = self._load_image(path)
-        return self._images[path]
+        if path in self._images:
+            return self._images.get_fresh(path)
+        image = self._load_image(path)
+        if image is not None:
+            self._images.put(path, image)
+        return image
 
     def _load_image(self, path: Path) -> pygame.Surface | None:
+        if path in self._failed:
+            return None
         try:
             surface = pygame.image.load(str(path))
         except (pygame.error, OSError, ValueError) as exc:
             self.warn(f"cannot load image {path}: {exc}")
+            self._failed.add(path)
             return None
         if pygame.display.get_surface() is not None:
             surface = surface.convert_alpha()
@@ -75,25 +106,28 @@ class Assets:
     def background(self, path: Path | None, size: tuple[int, int]) -> pygame.Surface:
         """A background filling `size`: the image scaled to cover, else the default gradient."""
         key = (path, size)
-        if key not in self._backgrounds:
-            image = self.image(path)
-            self._backgrounds[key] = default_background(size) if image is None else cover(image, size)
-        return self._backgrounds[key]
+        if key in self._backgrounds:
+            return self._backgrounds.get_fresh(key)
+        image = None if path is None else self._load_image(path)
+        background = default_background(size) if image is None else cover(image, size)
+        self._backgrounds.put(key, background)
+        return background
 
     def scaled_to_height(self, path: Path | None, height: int) -> pygame.Surface | None:
         """An image (a portrait) scaled to `height` with its aspect kept; None if unavailable."""
         if path is None:
             return None
         key = (path, height)
-        if key not in self._scaled:
-            image = self.image(path)
-            if image is None:
-                self._scaled[key] = None
-            else:
-                w, h = image.get_size()
-                width = max(1, round(w * height / h))
-                self._scaled[key] = pygame.transform.smoothscale(image, (width, height))
-        return self._scaled[key]
+        if key in self._scaled:
+            return self._scaled.get_fresh(key)
+        image = self._load_image(path)
+        if image is None:
+            return None
+        w, h = image.get_size()
+        if h != height:
+            image = pygame.transform.smoothscale(image, (max(1, round(w * height / h)), height))
+        self._scaled.put(key, image)
+        return image
 
     def sound(self, path: Path | None) -> object | None:
         """A pygame Sound for `path`, or None without a mixer or when the file is bad."""
