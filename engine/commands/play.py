@@ -171,6 +171,20 @@ def _benchmark_report(app) -> None:
     print(f"first message frame: {first_text} after process start")
     print(f"peak memory: {peak:.1f} MB")
     print(f"idle: {idle_cpu * 1000:.1f} ms CPU and {idle_frames} frames over 1.0 s")
+    if not app.session.options.first_frame_exit:
+        print(f"idle floor: {_bare_wait() * 1000:.1f} ms CPU over 1.0 s in a bare "
+              "pygame.event.wait loop")
+
+
+def _bare_wait(seconds: float = 1.0) -> float:
+    """CPU time pygame.event.wait itself costs over `seconds` with no input (the floor)."""
+    import pygame
+
+    cpu = time.process_time()
+    end = time.monotonic() + seconds
+    while (left := end - time.monotonic()) > 0:
+        pygame.event.wait(max(1, int(left * 1000)))
+    return time.process_time() - cpu
 
 
 def _idle(app, seconds: float = 1.0) -> tuple[float, int]:
