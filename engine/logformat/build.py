@@ -12,9 +12,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import fields
-from typing import Any
+from typing import Any, TypeVar
 
-from engine.model import Message, Pos, Run, Text
+from engine.model import Direction, Message, Pos, Ruby, Run, Text
+
+T = TypeVar("T")
 
 _new = object.__new__
 
@@ -64,20 +66,22 @@ def _message_maker() -> Callable[[str | None, tuple[Run, ...], Pos], Message]:
     return make_message
 
 
-def _text_maker() -> Callable[[str], Text]:
-    setters = _slot_setters(Text, ("text",))
+def _one_field_maker(cls: type[T], name: str) -> Callable[[Any], T]:
+    setters = _slot_setters(cls, (name,))
     if setters is None:
-        return Text
-    (set_text,) = setters
+        return cls
+    (set_field,) = setters
 
-    def make_text(text: str) -> Text:
-        t = _new(Text)
-        set_text(t, text)
-        return t
+    def make(value: Any) -> T:
+        obj = _new(cls)
+        set_field(obj, value)
+        return obj
 
-    return make_text
+    return make
 
 
 make_pos = _pos_maker()
 make_message = _message_maker()
-make_text = _text_maker()
+make_text: Callable[[str], Text] = _one_field_maker(Text, "text")
+make_direction: Callable[[str], Direction] = _one_field_maker(Direction, "text")
+make_ruby: Callable[[tuple[tuple[str, str], ...]], Ruby] = _one_field_maker(Ruby, "parts")

@@ -9,10 +9,12 @@ reported, never re-read in another encoding.
 from __future__ import annotations
 
 import codecs
+import re
 
 from engine.logformat.codes import diagnostic
 from engine.model import Diagnostic
 
+_JAPANESE = re.compile("[\u3000-\u30ff\u4e00-\u9fff\uff01-\uff60]+")
 _MAX_BAD_BYTE_REPORTS = 20  # enough to locate the damage without flooding `check`
 
 
@@ -76,8 +78,12 @@ def _mostly_utf8(data: bytes) -> bool:
     """
     text = data.decode("utf-8", errors="replace")
     bad = text.count("\ufffd")
-    good = sum(1 for c in text if c > "\x7f") - bad
+    good = _non_ascii(text) - bad
     return good >= 4 * bad
+
+
+def _non_ascii(text: str) -> int:
+    return len(text) - len(text.encode("ascii", errors="ignore"))
 
 
 def _legacy(data: bytes, file: str) -> tuple[str | None, tuple[Diagnostic, ...]]:
@@ -110,16 +116,10 @@ def _looks_japanese(text: str) -> bool:
     """Most non-ASCII characters are kana, kanji or full-width forms.
 
     Mis-decoded bytes come out as half-width katakana, box drawing, Latin
-    accents or U+FFFD; real Japanese prose is dominated by the blocks below.
+    accents or U+FFFD; real Japanese prose is dominated by these blocks.
     """
-    jp = other = 0
-    for c in text:
-        if c <= "\x7f":
-            continue
-        if "\u3000" <= c <= "\u30ff" or "\u4e00" <= c <= "\u9fff" or "\uff01" <= c <= "\uff60":
-            jp += 1
-        else:
-            other += 1
+    jp = len(text) - len(_JAPANESE.sub("", text))
+    other = _non_ascii(text) - jp
     return jp > 0 and other * 4 <= jp
 
 

@@ -12,8 +12,8 @@ import re
 from collections.abc import Callable
 from html.entities import html5
 
-from engine.logformat.build import make_text
-from engine.model import BREAK, Direction, Ruby, Run
+from engine.logformat.build import make_direction, make_ruby, make_text
+from engine.model import BREAK, Ruby, Run
 
 Warn = Callable[[int, str, str], None]  # (column, code, message)
 
@@ -25,10 +25,6 @@ _TOKEN = re.compile(
     r"|&(#[0-9]{1,8}|#[xX][0-9A-Fa-f]{1,8}|[A-Za-z][A-Za-z0-9]{0,31});"
 )
 _RUBY_PARTS = frozenset({"rt", "rp", "rb"})
-# The markup most lines use: plain <ruby>base<rt>reading</rt>...</ruby> and <br>.
-_SIMPLE = re.compile(r"<ruby>((?:[^<>&]+<rt>[^<>&]+</rt>)+)</ruby>|<br>")
-_PAIR = re.compile(r"([^<>&]+)<rt>([^<>&]+)</rt>")
-_BLANK_PART = re.compile(r"(?:^|</rt>)\s*<rt>|<rt>\s*</rt>")  # a blank base or reading
 _DIRECTION_SPLIT = re.compile("(（[^（）]+）)")
 
 
@@ -50,7 +46,7 @@ def split_directions(text: str) -> list[Run]:
     runs: list[Run] = []
     for i, piece in enumerate(pieces):
         if i % 2:
-            runs.append(Direction(piece))
+            runs.append(make_direction(piece))
         elif piece:
             runs.append(make_text(piece))
     return runs
@@ -59,27 +55,49 @@ def split_directions(text: str) -> list[Run]:
 def fast_inline(text: str) -> tuple[Run, ...] | None:
     """The runs of text whose only markup is simple ruby and <br>; None otherwise.
 
-    A shortcut for the common case; anything it does not fully understand
-    (entities, other tags, <rp>/<rb>, blank bases or readings) returns None so
-    that parse_inline reads it and reports any problem.
+    A shortcut for the common case, with str methods only; anything it does
+    not fully understand (entities, other tags, <rp>/<rb>, upper case, blank
+    bases or readings) returns None so that parse_inline reads it and reports
+    any problem.
     """
-    pieces = _SIMPLE.split(text)  # plain, ruby body or None (<br>), plain, ...
-    plain = pieces[::2]
-    joined = "".join(plain)
-    if "<" in joined or "&" in joined:
-        return None
+    chunks = text.split("<ruby>")
     runs: list[Run] = []
-    for i, piece in enumerate(pieces):
-        if not i % 2:
-            if piece:
-                runs.extend(split_directions(piece) if "（" in piece else (make_text(piece),))
-        elif piece is None:
-            runs.append(BREAK)
-        elif _BLANK_PART.search(piece):
+    if not _plain_into(chunks[0], runs):
+        return None
+    for chunk in chunks[1:]:
+        inner, closed, after = chunk.partition("</ruby>")
+        pairs = inner.split("</rt>")
+        if not closed or len(pairs) < 2 or pairs[-1] or "&" in inner:
             return None
-        else:
-            runs.append(Ruby(tuple(_PAIR.findall(piece))))
+        parts = []
+        for pair in pairs[:-1]:
+            base, rt, reading = pair.partition("<rt>")
+            if not rt or "<" in base or "<" in reading or not base.strip() or not reading.strip():
+                return None
+            parts.append((base, reading))
+        runs.append(make_ruby(tuple(parts)))
+        if not _plain_into(after, runs):
+            return None
     return tuple(runs)
+
+
+def _plain_into(segment: str, runs: list[Run]) -> bool:
+    """Append the runs of a segment that may hold <br>; False if it holds other markup."""
+    if "&" in segment:
+        return False
+    if "<" not in segment:
+        if segment:
+            runs.extend(split_directions(segment) if "（" in segment else (make_text(segment),))
+        return True
+    lines = segment.split("<br>")
+    if any("<" in line for line in lines):
+        return False
+    for i, line in enumerate(lines):
+        if i:
+            runs.append(BREAK)
+        if line:
+            runs.extend(split_directions(line))
+    return True
 
 
 def parse_inline(text: str, col0: int, warn: Warn) -> tuple[Run, ...]:

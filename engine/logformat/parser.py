@@ -147,21 +147,30 @@ class _Parser:
     def quick(self, t: str, n: int) -> bool:
         """The hot path: `LABEL: plain text` with a label seen before; False if not that.
 
-        Anything else (new label, markup, directions, time-like colon, no text)
-        goes to message(), which gives the same result for these lines.
+        Markup is taken only when fast_inline() fully understands it; anything
+        else (new label, other markup, time-like colon, no text) goes to
+        message(), which gives the same result for the lines taken here.
         """
-        a = t.find(":", 0, MAX_LABEL + 1)
-        b = t.find("：", 0, MAX_LABEL + 1)
-        k = a if b < 0 or 0 <= a < b else b
-        speaker = self.quick_labels.get(t[:k]) if k > 0 else None
-        if speaker is None or t.startswith("//", k + 1):
+        label, colon, body = t.partition(":")
+        if not colon or "：" in label:
+            label, colon, body = t.partition("：")
+        speaker = self.quick_labels.get(label) if colon else None
+        if speaker is None or body.startswith("//"):
             return False
-        body = t[k + 1 :].lstrip(_SPACES)
-        if not body or "<" in body or "&" in body or "（" in body or n in self.control_lines:
+        body = body.lstrip(_SPACES)
+        if not body or n in self.control_lines:
             return False
+        if "<" in body or "&" in body:
+            runs = fast_inline(body)
+            if runs is None:
+                return False
+        elif "（" in body:
+            runs = tuple(split_directions(body))
+        else:
+            runs = (make_text(body),)
         self.counts[speaker] += 1
         self.open.append(  # type: ignore[union-attr]  # run() checked it
-            make_message(speaker, (make_text(body),), make_pos(self.file, n, 1)))
+            make_message(speaker, runs, make_pos(self.file, n, 1)))
         return True
 
     def marker(self, t: str, lead: int, n: int) -> bool:
