@@ -32,6 +32,7 @@ from typing import Literal
 
 from engine.layout import classes
 from engine.layout.boxes import Layout, Line, Measure, Settings
+from engine.layout.breaking import phrase_starts
 from engine.model import BREAK, Break, Message, Ruby, Run, Scene, Side, Story
 
 # layout_message(runs, width, measure, settings) -> Layout; the layout core's signature.
@@ -97,7 +98,7 @@ class ChatGeometry:
     name_size: float = 18.0  # name label text size
     name_height: float = 26.0  # name label row, above the first bubble of a run
     date_size: float = 18.0  # date separator text size
-    date_height: float = 40.0  # date separator row
+    date_height: float = 58.0  # date separator row (the pill is centred in it)
 
     @classmethod
     def for_size(cls, size: float) -> ChatGeometry:
@@ -187,6 +188,13 @@ class BubbleLayout:
         return bubble
 
     def shrink_wrap(self, runs: tuple[Run, ...], max_text: float, settings: Settings) -> Layout:
+        """The bubble's text: as few lines as at `max_text`, narrowed, then balanced."""
+        best = self.narrowest(runs, max_text, settings)
+        if len(best.lines) <= 1:
+            return best
+        return self.balance(runs, best, settings, max_text)
+
+    def narrowest(self, runs: tuple[Run, ...], max_text: float, settings: Settings) -> Layout:
         """The narrowest layout of `runs` with as many lines as at `max_text`.
 
         Binary search over the width: the line count only grows as the box
@@ -213,27 +221,37 @@ class BubbleLayout:
                 hi, best = mid, trial
             else:
                 lo = mid
-        return self.balance(runs, best, settings)
+        return best
 
-    def balance(self, runs: tuple[Run, ...], layout: Layout, settings: Settings) -> Layout:
-        """Even out the lines of a greedy layout without widening it.
+    def balance(self, runs: tuple[Run, ...], layout: Layout, settings: Settings,
+                max_text: float | None = None) -> Layout:
+        """Even out the lines of a greedy layout, breaking at natural pauses.
 
         Greedy filling at the narrowest width can still leave a short last
-        line (21 characters at 5 a line: 5+5+5+5+1). The lines are re-broken
-        at legal points to spread the text evenly (`balanced_breaks`), the
-        breaks are written into the runs as forced breaks, and the result is
-        kept only if the layout core confirms it: same line count, no wider.
+        line (21 characters at 5 a line: 5+5+5+5+1), and it breaks wherever
+        the width runs out, mid-word. The lines are re-broken at legal points
+        (`balanced_breaks`: lines as even as possible, breaks after
+        punctuation preferred, a little wider than the narrowest fit allowed
+        for that but never past `max_text`); the breaks are written into the
+        runs as forced breaks, and the result is kept only if the layout core
+        confirms it: the same number of lines, none cut by force, none wider
+        than allowed.
         """
-        cuts = balanced_breaks(layout, settings.strictness)
+        ideal = content_width(layout)
+        em = settings.size
+        limit = ideal + BALANCE_SLACK_EM * em
+        if max_text is not None:
+            limit = max(min(limit, max_text), ideal)
+        cuts = balanced_breaks(layout, settings.strictness, limit)
         if cuts is None:
             return layout
         split = insert_breaks(runs, cuts)
         if split is None:
             return layout
-        trial = self.layout(split, layout.width, settings)
+        trial = self.layout(split, max(layout.width, limit), settings)
         if len(trial.lines) != len(layout.lines) or _forced(trial) > _forced(layout):
             return layout
-        if content_width(trial) > content_width(layout) + 0.5:
+        if content_width(trial) > limit + 0.5:
             return layout
         return trial
 
@@ -244,6 +262,12 @@ def _forced(layout: Layout) -> int:
 
 
 # --- balancing -------------------------------------------------------------------
+
+# Balancing: how much wider than the narrowest fit a bubble may grow to break at a
+# pause, and what breaks cost (in em², the units of the squared deviation from even).
+BALANCE_SLACK_EM = 3.0
+PHRASE_PENALTY = 1.0
+MID_PHRASE_PENALTY = 16.0
 
 _TOKEN_PUNCT = frozenset("%％$＄¥￥#＃&＆@＠/-_.,:'+")
 
@@ -298,31 +322,42 @@ def _glyph_run(lines: list[Line]) -> tuple[list[str], list[float], list[bool]]:
 
 
 def break_penalties(chars: list[str], em: float) -> list[float]:
-    """What breaking before each glyph costs, in the units of squared slack (px²).
+    """What breaking before each glyph costs, in the units of the squared deviation (px²).
 
-    Free after punctuation, a space or before an opening bracket (where a
-    reader pauses anyway); half price where kana meets kanji or Latin (often
-    a word boundary); full price elsewhere. Full price is about as bad as
-    lines differing by one character, so balance still comes first.
+    Free after punctuation, an ellipsis or dash, a space, or before an
+    opening bracket, where a reader pauses anyway; cheap between phrases
+    (BudouX's, the same phrases the layout core's phrase wrapping uses);
+    dear inside a phrase. A break inside a phrase costs about as much as two
+    lines each three characters off even, so a bubble rather grows a little
+    than splits a word, but a lone last character never wins.
     """
-    full = (0.9 * em) ** 2
+    pause = (classes.CLOSING_BRACKETS | classes.DIVIDING | classes.FULL_STOPS | classes.COMMAS
+             | classes.INSEPARABLE | {"\u3000"})
+    offsets = [0]
+    for ch in chars:
+        offsets.append(offsets[-1] + len(ch))
+    phrases = phrase_starts("".join(chars))
     out = [0.0]
-    pause = classes.CLOSING_BRACKETS | classes.DIVIDING | classes.FULL_STOPS | classes.COMMAS
-    for a, b in zip(chars, chars[1:], strict=False):
-        if a[:1] in pause or classes.is_space(a) or a == "\u3000" or b[:1] in classes.OPENING_BRACKETS:
+    for i in range(1, len(chars)):
+        a, b = chars[i - 1], chars[i]
+        if a[:1] in pause or classes.is_space(a) or b[:1] in classes.OPENING_BRACKETS:
             out.append(0.0)
-        elif classes.is_kana(a) != classes.is_kana(b):
-            out.append(full / 2)
+        elif offsets[i] in phrases:
+            out.append(PHRASE_PENALTY * em * em)
         else:
-            out.append(full)
+            out.append(MID_PHRASE_PENALTY * em * em)
     return out
 
 
-def _best_split(advances: list[float], legal: list[bool], lines: int,
-                limit: float, penalty: list[float] | None = None) -> list[int] | None:
-    """Break points (glyph indices) splitting into `lines` lines no wider than `limit`,
-    minimising the sum of squared slack (plus each break's penalty), so every
-    line is about as long as the others and breaks fall at natural pauses."""
+def _best_split(advances: list[float], legal: list[bool], lines: int, limit: float,
+                ideal: float, penalty: list[float] | None = None) -> list[int] | None:
+    """Break points (glyph indices) splitting into `lines` lines no wider than `limit`.
+
+    Minimises the sum of each line's squared difference from `ideal` plus
+    each break's penalty: with the text's total fixed that sum is least when
+    the lines are equally long, so lines come out even and breaks fall at
+    natural pauses where that costs little evenness.
+    """
     n = len(advances)
     prefix = [0.0]
     for a in advances:
@@ -338,7 +373,7 @@ def _best_split(advances: list[float], legal: list[bool], lines: int,
             i = j - 1
             while i >= 0 and prefix[j] - prefix[i] <= limit + 0.5:
                 if (i == 0 or legal[i]) and cost[k - 1][i] < inf:
-                    c = cost[k - 1][i] + (limit - (prefix[j] - prefix[i])) ** 2
+                    c = cost[k - 1][i] + (ideal - (prefix[j] - prefix[i])) ** 2
                     if penalty is not None and i > 0:
                         c += penalty[i]
                     if c < cost[k][j]:
@@ -353,10 +388,12 @@ def _best_split(advances: list[float], legal: list[bool], lines: int,
     return sorted(c for c in cuts if c > 0)
 
 
-def balanced_breaks(layout: Layout, strictness: str) -> list[int] | None:
+def balanced_breaks(layout: Layout, strictness: str, limit: float | None = None) -> list[int] | None:
     """Code-point offsets (into the message text without readings or breaks) at which
-    to break for evenly long lines; None when the greedy lines are already the best."""
-    limit = content_width(layout)
+    to break for even lines no wider than `limit` (default: as wide as the layout's);
+    None when the layout's own lines are already the best."""
+    ideal = content_width(layout)
+    limit = ideal if limit is None else limit
     offsets: list[int] = []
     changed = False
     base = 0
@@ -370,7 +407,7 @@ def balanced_breaks(layout: Layout, strictness: str) -> list[int] | None:
                  and can_break_between(chars[i - 1], chars[i], strictness))
                  for i in range(len(chars))]
         em = sorted(advances)[len(advances) // 2] if advances else 0.0
-        cuts = (_best_split(advances, legal, len(lines), limit, break_penalties(chars, em))
+        cuts = (_best_split(advances, legal, len(lines), limit, ideal, break_penalties(chars, em))
                 if len(lines) > 1 else [])
         if cuts is None:
             cuts = sorted(starts)

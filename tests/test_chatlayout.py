@@ -96,16 +96,35 @@ def test_shrink_wrap_keeps_the_line_count_and_is_minimal() -> None:
     s = Settings(size=SIZE, hanging_punctuation=False)
     runs = (Text(LONG),)
     full = bl.layout(runs, 400, s)
-    wrapped = bl.shrink_wrap(runs, 400, s)
-    assert len(wrapped.lines) == len(full.lines)
+    narrowest = bl.narrowest(runs, 400, s)
+    assert len(narrowest.lines) == len(full.lines)
     # One character narrower than the result needs another line.
-    narrower = bl.layout(runs, content_width(wrapped) - SIZE, s)
+    narrower = bl.layout(runs, content_width(narrowest) - SIZE, s)
     assert len(narrower.lines) > len(full.lines)
+    wrapped = bl.shrink_wrap(runs, 400, s)
+    assert len(wrapped.lines) == len(full.lines) and content_width(wrapped) <= 400
+
+
+def test_balancing_prefers_phrase_boundaries() -> None:
+    # BudouX reads "あいうえ|おかきくけこさ": an even 6+5 would split the second phrase.
+    bl = BubbleLayout(fake_measure, layout_message)
+    s = Settings(size=SIZE, hanging_punctuation=False)
+    layout = bl.shrink_wrap((Text("あいうえおかきくけこさ"),), 10 * SIZE, s)
+    assert [line.text for line in layout.lines] == ["あいうえ", "おかきくけこさ"]
+
+
+def test_balancing_breaks_after_punctuation_when_it_costs_little() -> None:
+    bl = BubbleLayout(fake_measure, layout_message)
+    s = Settings(size=SIZE, hanging_punctuation=False)
+    text = "月曜の朝には電気も止まる。だから、動かせるのは今夜と明日しかないの。"
+    layout = bl.shrink_wrap((Text(text),), 20 * SIZE, s)
+    assert [line.text for line in layout.lines] == ["月曜の朝には電気も止まる。だから、",
+                                                    "動かせるのは今夜と明日しかないの。"]
 
 
 def test_no_lone_last_character() -> None:
     # 11 characters in a box of 10: greedy would leave one alone on line 2.
-    text = "あいうえおかきくけこさ"
+    text = "あ" * 11
     col = column(make_story([(TS, [msg("SORA", text)])]), width=10 * SIZE / 0.6 + 200)
     bl = col.bubbles
     s = Settings(size=SIZE, hanging_punctuation=False)

@@ -58,8 +58,8 @@ DRAG_THRESHOLD = 6  # px a press must move before it scrolls instead of clicking
 JUMP_AFTER = 48  # px scrolled away before the jump-to-latest button shows
 
 register({
-    "ja": {"typing": "{name}が入力中…", "jump_latest": "最新へ", "new_messages": "新着 {n}"},
-    "en": {"typing": "{name} is typing…", "jump_latest": "Latest", "new_messages": "{n} new"},
+    "ja": {"typing": "{name}が入力中…", "new_messages": "新着 {n}"},
+    "en": {"typing": "{name} is typing…", "new_messages": "{n} new"},
 })
 
 
@@ -209,6 +209,7 @@ class ChatPainter:
         self._surfaces: OrderedDict[tuple, tuple[Any, pygame.Surface]] = OrderedDict()
         self._surface_limit = bubble_cache
         self._misc: dict[tuple, pygame.Surface] = {}
+        self._labels: dict[tuple, pygame.Surface] = {}
         self._geometry: dict[tuple, ChatFrameGeometry] = {}
 
     # --- layout --------------------------------------------------------------
@@ -246,7 +247,7 @@ class ChatPainter:
         geo = self.geometry(surface.get_size())
         col = self.column(geo)
         col.count = view.count
-        surface.blit(self._backdrop(scene, geo), (0, 0))
+        surface.blit(self._backdrop(scene, geo, view.show_ui), (0, 0))
         edge = col.geo.run_gap  # breathing room above the first and below the latest message
         top, placed = col.visible_from_bottom(view.scroll - view.gap - edge, geo.view.height)
         clip = surface.get_clip()
@@ -259,8 +260,7 @@ class ChatPainter:
         height = col.height()
         self._draw_scrollbar(surface, geo, top + edge, height + max(view.gap, 0.0) + 2 * edge)
         if view.show_ui:
-            self._draw_header(surface, geo, scene)
-            self._draw_bar(surface, geo, view)
+            surface.blit(self._bar_labels(geo, view), geo.bar)
             if view.scroll > JUMP_AFTER:
                 self._draw_jump(surface, geo, view.unseen)
         self.stats.frames += 1
@@ -273,9 +273,11 @@ class ChatPainter:
         edge = col.geo.run_gap
         return max(0.0, col.height() + max(gap, 0.0) + 2 * edge - geo.view.height)
 
-    def _backdrop(self, scene: SceneRef, geo: ChatFrameGeometry) -> pygame.Surface:
-        """The scene's background, darkened, with the column's band: one cached surface."""
-        key = ("backdrop", scene.config.background, geo.size, geo.view.x, geo.view.width)
+    def _backdrop(self, scene: SceneRef, geo: ChatFrameGeometry, show_ui: bool) -> pygame.Surface:
+        """Everything that stays put for a scene, as one cached surface: the background,
+        darkened, the column's band and (with the interface shown) the header and bar."""
+        key = ("backdrop", scene.config.background, geo.size, geo.view.x, geo.view.width,
+               show_ui and (self.story.title, date_label(scene.scene, self.lang)))
         found = self._misc.get(key)
         if found is None:
             found = self.assets.background(scene.config.background, geo.size).copy()
@@ -285,6 +287,9 @@ class ChatPainter:
             band.y, band.height = 0, geo.size[1]
             pygame.draw.rect(shade, (12, 12, 26, 110), band)
             found.blit(shade, (0, 0))
+            if show_ui:
+                self._draw_header(found, geo, scene)
+                found.blit(self._panel(geo.bar.size, top_line=True), geo.bar)
             self._misc[key] = found
         return found
 
@@ -312,7 +317,7 @@ class ChatPainter:
             image.set_alpha(view.newest_alpha)
         surface.blit(image, (round(x0 + bx), round(y0 + by)))
         if newest:
-            image.set_alpha(None)
+            image.set_alpha(255)  # not None: that would drop the per-pixel alpha blending
         self.stats.bubble_blits += 1
 
     def _draw_name(self, surface: pygame.Surface, blk: ChatBlock, character: Character | None,
@@ -328,6 +333,10 @@ class ChatPainter:
         else:
             rect = label.get_rect(bottomleft=(round(x0 + nx), round(y0 + ny + nh - 3)))
         surface.blit(label, rect)
+
+    def bubble_image(self, blk: ChatBlock) -> pygame.Surface:
+        """The cached surface of a block's bubble (shape and text), as a frame blits it."""
+        return self._bubble_surface(blk, self.story.character(blk.speaker))
 
     def _bubble_surface(self, blk: ChatBlock, character: Character | None) -> pygame.Surface:
         """The bubble (shape and text) as one cached surface: one blit per frame."""
@@ -369,7 +378,8 @@ class ChatPainter:
             colors = TextColors(text=pal.text, direction=pal.direction, ruby=pal.ruby)
         page = self.renderer.render_layout(bubble.layout, colors)
         image.blit(page, (round(bubble.text_x), round(bubble.text_y)))
-        return image
+        # In the display's pixel format the per-frame blit takes the fast path.
+        return image.convert_alpha() if pygame.display.get_surface() is not None else image
 
     def _avatar(self, blk: ChatBlock, character: Character | None, d: int) -> pygame.Surface:
         """The speaker's portrait in a circle, else a disc with the name's initial."""
@@ -421,7 +431,7 @@ class ChatPainter:
         character = self.story.character(view.typing.speaker)
         side = col.side_of(view.typing.speaker)
         size = geo.settings.size
-        w, h = round(size * 2.6 + 2 * g.pad_x / 2), round(size + 2 * g.pad_y)
+        w, h = round(size * 2.8 + g.pad_x), round(size + 2 * g.pad_y)
         inner = g.margin + g.avatar + g.avatar_gap
         x = inner if side == "left" else col.width - inner - w
         rect = pygame.Rect(round(geo.view.x + x), round(geo.view.y + y + g.run_gap), w, h)
@@ -430,32 +440,31 @@ class ChatPainter:
             lit = i == view.typing_frame % 3
             color = TEXT if lit else _mix(TEXT, palette(character, side).fill, 0.55)
             cx = rect.centerx + (i - 1) * size * 0.7
-            pygame.draw.circle(surface, color, (cx, rect.centery - (size * 0.1 if lit else 0)),
-                               size * 0.16)
+            pygame.draw.circle(surface, color, (cx, rect.centery - (size * 0.12 if lit else 0)),
+                               size * 0.2)
 
     def _draw_header(self, surface: pygame.Surface, geo: ChatFrameGeometry,
                      scene: SceneRef) -> None:
-        surface.blit(self._header_panel(geo), geo.header)
+        """The story's title, and the scene's date under it."""
+        surface.blit(self._panel(geo.header.size, top_line=False), geo.header)
         title = self.ui_text.render(self.story.title, round(geo.label_size * 1.15), THEME.text)
         sub = date_label(scene.scene, self.lang)
-        cx = geo.header.centerx
+        cx, cy = geo.header.centerx, geo.header.centery + round(4 * geo.k)
         if sub:
             sub_label = self.ui_text.render(sub, round(geo.label_size * 0.8), THEME.dim)
-            surface.blit(title, title.get_rect(midbottom=(cx, geo.header.centery + round(4 * geo.k))))
-            surface.blit(sub_label, sub_label.get_rect(midtop=(cx, geo.header.centery + round(4 * geo.k))))
+            surface.blit(title, title.get_rect(midbottom=(cx, cy)))
+            surface.blit(sub_label, sub_label.get_rect(midtop=(cx, cy)))
         else:
             surface.blit(title, title.get_rect(center=geo.header.center))
 
-    def _header_panel(self, geo: ChatFrameGeometry) -> pygame.Surface:
-        key = ("panel", geo.header.size, geo.bar.size)
-        found = self._misc.get(key)
-        if found is None:
-            found = pygame.Surface(geo.header.size, pygame.SRCALPHA)
-            found.fill((*THEME.panel, 225))
-            pygame.draw.line(found, (*THEME.border, 160), (0, geo.header.height - 1),
-                             (geo.header.width, geo.header.height - 1))
-            self._misc[key] = found
-        return found
+    @staticmethod
+    def _panel(size: tuple[int, int], top_line: bool) -> pygame.Surface:
+        """A translucent bar with a thin rule on its inner edge."""
+        panel = pygame.Surface(size, pygame.SRCALPHA)
+        panel.fill((*THEME.panel, 225))
+        y = 0 if top_line else size[1] - 1
+        pygame.draw.line(panel, (*THEME.border, 160), (0, y), (size[0], y))
+        return panel
 
     def quick_buttons(self, geo: ChatFrameGeometry) -> list[tuple[str, pygame.Rect]]:
         """The quick menu's buttons, right-aligned in the bottom bar."""
@@ -470,24 +479,29 @@ class ChatPainter:
         out.reverse()
         return out
 
-    def _draw_bar(self, surface: pygame.Surface, geo: ChatFrameGeometry, view: ChatView) -> None:
-        key = ("bar", geo.bar.size)
-        panel = self._misc.get(key)
-        if panel is None:
-            panel = pygame.Surface(geo.bar.size, pygame.SRCALPHA)
-            panel.fill((*THEME.panel, 225))
-            pygame.draw.line(panel, (*THEME.border, 160), (0, 0), (geo.bar.width, 0))
-            self._misc[key] = panel
-        surface.blit(panel, geo.bar)
-        if view.typing is not None and view.typing.speaker is not None:
-            name = self._column.display_name(view.typing.speaker) if self._column else ""
-            self.ui_text.draw(surface, tr("typing", name=name),
-                              (geo.bar.x + round(28 * geo.k), geo.bar.centery),
-                              geo.label_size, THEME.dim, "midleft")
-        for key_name, rect in self.quick_buttons(geo):
-            on = key_name in view.active
-            color = THEME.accent if on else THEME.text if key_name == view.focus else THEME.dim
-            self.ui_text.draw(surface, tr(key_name), rect.center, geo.label_size, color, "center")
+    def _bar_labels(self, geo: ChatFrameGeometry, view: ChatView) -> pygame.Surface:
+        """The bar's words (who is typing, the quick menu) as one cached transparent strip."""
+        typist = ""
+        if view.typing is not None and view.typing.speaker is not None and self._column:
+            typist = self._column.display_name(view.typing.speaker)
+        key = ("labels", geo.bar.size, view.active, view.focus, typist, tr("auto"))
+        found = self._labels.get(key)
+        if found is not None:
+            return found
+        if len(self._labels) > 32:
+            self._labels.clear()  # a handful of states in practice; keep memory flat
+        found = pygame.Surface(geo.bar.size, pygame.SRCALPHA)
+        if typist:
+            self.ui_text.draw(found, tr("typing", name=typist),
+                              (round(28 * geo.k), geo.bar.height // 2), geo.label_size,
+                              THEME.dim, "midleft")
+        for name, rect in self.quick_buttons(geo):
+            color = THEME.accent if name in view.active else (
+                THEME.text if name == view.focus else THEME.dim)
+            self.ui_text.draw(found, tr(name), (rect.centerx - geo.bar.x, geo.bar.height // 2),
+                              geo.label_size, color, "center")
+        self._labels[key] = found
+        return found
 
     def _draw_jump(self, surface: pygame.Surface, geo: ChatFrameGeometry, unseen: int) -> None:
         r = geo.jump
@@ -497,9 +511,15 @@ class ChatPainter:
         cx, cy = r.centerx, r.centery + s * 0.35
         pygame.draw.polygon(surface, THEME.accent,
                             [(cx - s, cy - s), (cx + s, cy - s), (cx, cy + s * 0.4)])
-        label = tr("new_messages", n=unseen) if unseen else tr("jump_latest")
-        self.ui_text.draw(surface, label, (r.x - round(10 * geo.k), r.centery),
-                          geo.label_size, THEME.text, "midright", shadow=True)
+        if not unseen:
+            return
+        # Messages came while the reader looked back: say how many, on a pill.
+        label = self.ui_text.render(tr("new_messages", n=unseen), geo.label_size, TEXT)
+        pill = label.get_rect(midright=(r.x - round(10 * geo.k), r.centery)).inflate(
+            round(20 * geo.k), round(8 * geo.k))
+        pygame.draw.rect(surface, THEME.panel, pill, border_radius=pill.height // 2)
+        pygame.draw.rect(surface, THEME.accent, pill, max(1, round(geo.k)), pill.height // 2)
+        surface.blit(label, label.get_rect(center=pill.center))
 
     def _draw_scrollbar(self, surface: pygame.Surface, geo: ChatFrameGeometry, top: float,
                         height: float) -> None:
