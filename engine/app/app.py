@@ -496,6 +496,8 @@ class App:
         if self.dirty and self._window is not None:
             self.partial_ok = not full
             self.draw()
+            # Pads are looked for after the first frame: start-up stays quick.
+            inp.Gamepads.start()
 
     def _timeout(self, max_wait: float | None) -> float | None:
         """Seconds to wait for input: None blocks until an event, 0 polls."""

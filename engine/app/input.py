@@ -106,6 +106,22 @@ class Gamepads:
     _controllers: dict[int, object] = {}
     _joysticks: dict[int, object] = {}
 
+    _started = False
+
+    @classmethod
+    def start(cls) -> None:
+        """Start listening for pads; SDL then reports those already plugged in as added."""
+        if cls._started:
+            return
+        cls._started = True
+        try:
+            pygame.joystick.init()
+            from pygame._sdl2 import controller
+
+            controller.init()
+        except (ImportError, pygame.error):
+            pass  # no joystick support in this SDL build: keyboard and mouse still work
+
     @classmethod
     def is_controller(cls, instance_id: int) -> bool:
         return instance_id in cls._controllers

@@ -162,6 +162,7 @@ class SceneSelectScreen(Screen):
         for i, (button, (_, title, line)) in enumerate(zip(self.menu.buttons, rows, strict=False)):
             focused = i == self.menu.focus
             draw_panel(surface, button.rect, alpha=230 if focused else 150,
+                       color=THEME.hover if focused else THEME.panel,
                        border=THEME.accent if focused else THEME.border)
             text.draw(surface, title, (button.rect.x + 20, button.rect.centery), 22, THEME.accent,
                       "midleft")
