@@ -202,7 +202,7 @@ class GameMenuScreen(Screen):
         surface.blit(self._backdrop, (0, 0))
         text = self.session.ui_text
         first, last = self.menu.buttons[0].rect, self.menu.buttons[-1].rect
-        panel = pygame.Rect(0, 0, 440, last.bottom - first.top + 150)
+        panel = pygame.Rect(0, 0, 440, last.bottom - first.top + 168)
         panel.midtop = (CANVAS[0] // 2, first.top - 110)
         draw_panel(surface, panel, alpha=200)
         text.draw(surface, tr("menu_title"), (panel.centerx, panel.y + 50), 34, THEME.text,
@@ -212,5 +212,5 @@ class GameMenuScreen(Screen):
         pygame.draw.rect(surface, THEME.accent, rule)
         self.menu.draw(surface, text)
         story = self.session.story.title
-        text.draw(surface, text.fit(story, THEME.small_size, 400), (panel.centerx, panel.bottom - 24),
+        text.draw(surface, text.fit(story, THEME.small_size, 400), (panel.centerx, panel.bottom - 28),
                   THEME.small_size, THEME.dim, "center")
