@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from engine.commands.dump import script_to_dict
 from engine.logformat import decode, parse
+from engine.logformat.inline import LineError, fast_inline, parse_inline
 from engine.logformat.parser import trim
 
 SAMPLE = (Path(__file__).parent / "fixtures" / "parse" / "sample.log").read_text("utf-8")
@@ -127,3 +128,26 @@ def test_dump_is_deterministic(text: str) -> None:
     b = json.dumps(script_to_dict(second), ensure_ascii=False, sort_keys=True)
     assert a == b
     assert json.loads(a) == script_to_dict(first)
+
+
+@FAST
+@given(st.lists(st.sampled_from(LINE_FRAGMENTS + ["<ruby>明<rt>あ</rt></ruby>", "<br>"]),
+                max_size=10).map("".join))
+def test_shortcuts_agree_with_the_full_reader(body: str) -> None:
+    found: list[tuple[int, str, str]] = []
+    try:
+        full = parse_inline(body, 1, lambda col, code, msg: found.append((col, code, msg)))
+    except LineError:
+        full = None
+    quick = fast_inline(body)
+    if quick is not None:
+        assert quick == full and found == []
+    # a known label's later lines take the hot path; they must read like the first one
+    script = parse(f"--- LOG START ---\nAKIRA: {body}\nAKIRA: {body}\n--- LOG END ---")
+    first, second = script.messages
+    assert (second.speaker, second.runs) == (first.speaker, first.runs)
+    by_line = {2: [], 3: []}
+    for d in script.diagnostics:
+        if d.pos.line in by_line:
+            by_line[d.pos.line].append((d.code, d.pos.col, d.message))
+    assert by_line[2] == by_line[3]
