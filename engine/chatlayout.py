@@ -212,7 +212,8 @@ class BubbleLayout:
         lo = total / target - settings.size / 2
         hi, best = max_text, full
         forced = _forced(full)
-        step = max(settings.size / 16.0, 0.5)
+        # A quarter character is precision enough: balancing re-breaks the lines anyway.
+        step = max(settings.size / 4.0, 0.5)
         while hi - lo > step:
             mid = (lo + hi) / 2
             trial = self.layout(runs, mid, settings)
@@ -631,6 +632,28 @@ class ChatColumn:
             y += blk.height
             i += 1
         return placed, changed
+
+    def prefetch(self, top: float, bottom: float, budget: int = 1) -> list[ChatBlock]:
+        """Lay out up to `budget` unmeasured blocks next to the window [top, bottom).
+
+        Scrolling calls this each frame so the blocks about to come into view
+        are ready before they do: the work of a new block is spread over the
+        frames before it shows instead of landing on one. Blocks above the
+        window first (scrolling back is the common way), then below.
+        """
+        if self._count == 0 or budget <= 0:
+            return []
+        first = self.index_at(max(top, 0.0))
+        last = self.index_at(bottom)
+        done: list[ChatBlock] = []
+        for order in (range(first - 1, max(first - 1 - 4 * budget, -1), -1),
+                      range(last + 1, min(last + 1 + 4 * budget, self._count))):
+            for i in order:
+                if len(done) >= budget:
+                    return done
+                if not self._measured[i]:
+                    done.append(self.block(i))
+        return done
 
     def iter_blocks(self, start: int, stop: int) -> Iterator[ChatBlock]:
         """Blocks start..stop-1, laid out on demand."""

@@ -266,6 +266,21 @@ class ChatPainter:
         self.stats.frames += 1
         return FrameInfo(top, height, self.max_scroll(geo, view.count, view.gap), len(placed))
 
+    def prefetch(self, size: tuple[int, int], view: ChatView, budget: int = 1) -> int:
+        """Prepare (lay out and render) up to `budget` blocks just outside the window.
+
+        Called while the column scrolls, so a block's first-time cost is paid
+        in a frame before it comes into view. Returns how many were prepared.
+        """
+        geo = self.geometry(size)
+        col = self.column(geo)
+        col.count = view.count
+        top = col.height() - (view.scroll - view.gap - col.geo.run_gap) - geo.view.height
+        blocks = col.prefetch(top, top + geo.view.height, budget)
+        for blk in blocks:
+            self.bubble_image(blk)
+        return len(blocks)
+
     def max_scroll(self, geo: ChatFrameGeometry, count: int, gap: float = 0.0) -> float:
         """How far back a column of `count` messages scrolls (estimates included)."""
         col = self.column(geo)
@@ -617,6 +632,7 @@ class ChatScreen(Screen):
         self.unseen = 0
         self.press: _Press | None = None
         self.last_info: FrameInfo | None = None
+        self._prefetched_at = 0.0
         self._shown_scene: int | None = None
         self._painter: ChatPainter | None = None
 
@@ -964,6 +980,10 @@ class ChatScreen(Screen):
 
     def update(self, dt: float) -> bool:
         changed = self._animate(dt) | self._follow_top()
+        if self.scroll != self._prefetched_at:
+            # The window moved: get the next block beyond it ready before it shows.
+            self._prefetched_at = self.scroll
+            self.painter.prefetch(self.geo.size, self.view_state())
         if self.typing is not None:
             self.typing_left -= dt
             before = int(self.dots / DOT_STEP)
