@@ -177,7 +177,7 @@ def test_100000_messages_behind_cost_only_what_is_seen(tmp_path, monkeypatch):
     app.draw()
     assert backlog.visible()[0][0] == 50_000
     # Each move lays out at most the screenful it shows (plus the walk to it).
-    assert len(calls) <= 250
+    assert len(calls) <= 120  # 87 when written: about the entries scrolled past
     assert len(backlog._cache) <= CACHE_LIMIT
     backlog.rollback(backlog.visible()[0][0])
     assert rt.flat_index(at(app)) == 49_999

@@ -80,11 +80,11 @@ class BacklogScreen(Screen):
         self.close = close_button(tr("close"))
 
     def on_enter(self) -> None:
-        self._backdrop = backdrop(self.app, self)
+        self._backdrop = self._base()
 
     def on_resume(self) -> None:
-        self._backdrop = backdrop(self.app, self)
         self.close = close_button(tr("close"))
+        self._backdrop = self._base()
         self._clamp()  # settings may have changed the text size
 
     # --- entries -----------------------------------------------------------------
@@ -315,26 +315,32 @@ class BacklogScreen(Screen):
 
     # --- drawing ------------------------------------------------------------------------
 
-    def draw(self, surface: pygame.Surface) -> None:
-        if self._backdrop is None:
-            self._backdrop = backdrop(self.app, self)
-        surface.blit(self._backdrop, (0, 0))
+    def _base(self) -> pygame.Surface:
+        """Everything that does not scroll, drawn once: backdrop, title, panel, Close."""
+        base = backdrop(self.app, self)
         text = self.session.ui_text
-        draw_header(surface, text, tr("backlog_title"))
-        text.draw(surface, tr("backlog_hint"), (CANVAS[0] - 80, 62), THEME.small_size, THEME.dim,
+        draw_header(base, text, tr("backlog_title"))
+        text.draw(base, tr("backlog_hint"), (CANVAS[0] - 80, 62), THEME.small_size, THEME.dim,
                   "midright")
         panel = self.view.inflate(0, 16)
-        draw_panel(surface, panel, alpha=round(150 + 80 * self.session.prefs.box_opacity))
+        draw_panel(base, panel, alpha=round(150 + 80 * self.session.prefs.box_opacity))
         if self.count == 0:
-            text.draw(surface, tr("backlog_empty"), panel.center, THEME.label_size, THEME.dim, "center")
-        else:
-            clip = surface.get_clip()
-            surface.set_clip(self.view)
-            for i, rect in self.visible():
-                self._draw_entry(surface, self.entry(i), rect, i == self.focus)
-            surface.set_clip(clip)
-            self._draw_bar(surface)
-        draw_button_box(surface, text, self.close, False)
+            text.draw(base, tr("backlog_empty"), panel.center, THEME.label_size, THEME.dim, "center")
+        draw_button_box(base, text, self.close, False)
+        return base
+
+    def draw(self, surface: pygame.Surface) -> None:
+        if self._backdrop is None:
+            self._backdrop = self._base()
+        surface.blit(self._backdrop, (0, 0))
+        if self.count == 0:
+            return
+        clip = surface.get_clip()
+        surface.set_clip(self.view)
+        for i, rect in self.visible():
+            self._draw_entry(surface, self.entry(i), rect, i == self.focus)
+        surface.set_clip(clip)
+        self._draw_bar(surface)
 
     def _draw_entry(self, surface: pygame.Surface, entry: Entry, rect: pygame.Rect, focused: bool) -> None:
         s = self.session
