@@ -181,3 +181,22 @@ def test_100000_messages_behind_cost_only_what_is_seen(tmp_path, monkeypatch):
     assert len(backlog._cache) <= CACHE_LIMIT
     backlog.rollback(backlog.visible()[0][0])
     assert rt.flat_index(at(app)) == 49_999
+
+
+def test_keys_after_a_long_jump_start_from_what_is_on_screen(tmp_path, monkeypatch):
+    story = make_story(tmp_path, per_scene=(5_000,) * 4)
+    app = make_app(make_session(story, tmp_path))
+    rt = app.session.runtime
+    rt.jump(rt.last)
+    app.start_reading()
+    backlog = open_backlog(app)
+    key(app, pygame.K_HOME)
+    key(app, pygame.K_DOWN)
+    assert backlog.focus is not None and backlog.focus > 19_000
+    key(app, pygame.K_END)
+    calls = []
+    real = backlog_module.layout_message
+    monkeypatch.setattr(backlog_module, "layout_message",
+                        lambda *a, **k: calls.append(1) or real(*a, **k))
+    key(app, pygame.K_DOWN)
+    assert backlog.focus == 0 and len(calls) <= 20

@@ -72,7 +72,6 @@ class BacklogScreen(Screen):
         self.offset = 0  # how far that entry's bottom hangs below the view's bottom
         self.focus: int | None = None  # entry under the pointer or chosen by keys
         self.dragging: int | None = None  # pointer's offset inside the thumb while dragging
-        self.layouts = 0  # how many entries were laid out (a test reads this)
         self._cache: OrderedDict[tuple, Entry] = OrderedDict()
         self._backdrop: pygame.Surface | None = None
         self.view = pygame.Rect(60, 112, CANVAS[0] - 120, CANVAS[1] - 112 - 84)
@@ -106,7 +105,6 @@ class BacklogScreen(Screen):
         message = rt.message_at(cursor)
         layout = layout_message(message.runs, geo.text.width, self.session.renderer.fonts.measure,
                                 geo.settings)
-        self.layouts += 1
         title = rt.story.scenes[cursor.scene].scene.title if cursor.message == 0 else None
         height = round(layout.height) + 2 * PAD + (NAME_H if message.speaker is not None else 0)
         height += SCENE_H if title is not None else 0
@@ -257,7 +255,10 @@ class BacklogScreen(Screen):
             self.close_backlog()
         elif action in (inp.UP, inp.DOWN) and self.count:
             step = 1 if action == inp.UP else -1
-            start = self.focus if self.focus is not None else self.skip - step
+            # From the focused entry if it is on screen, else from the bottom one, so
+            # the walk in show() never crosses more than a screenful.
+            shown = [i for i, _ in self.visible()]
+            start = self.focus if self.focus in shown else self.skip - step
             self.focus = min(max(start + step, 0), self.count - 1)
             self.show(self.focus)
         elif action == inp.HOME:
