@@ -366,3 +366,14 @@ def test_balanced_bubbles_keep_text_kinsoku_and_width(text: str, width: int) -> 
         first = line.text[:1]
         # A new line may start with a prohibited character only where greedy had to.
         assert not classes.is_line_start_prohibited(first) or first in greedy_starts
+
+
+def test_prefetch_prepares_the_blocks_just_above_the_window() -> None:
+    col = column(big_story(500))
+    top, placed = col.visible_from_bottom(0, 720)
+    first = placed[0].block.flat
+    got = col.prefetch(top, top + 720, budget=2)
+    assert [b.flat for b in got] == [first - 1, first - 2]
+    assert col.prefetch(top, top + 720, budget=0) == []
+    # Nothing below the latest message to prepare; the window's blocks were measured already.
+    assert all(col.measured(p.block.flat) for p in placed)
