@@ -90,6 +90,7 @@ class BacklogScreen(Screen):
 
     @property
     def geo(self):
+        """The reading frame's geometry: the text box's width and text settings."""
         return self.session.frame.geometry(CANVAS)
 
     def entry(self, i: int) -> Entry:
@@ -158,6 +159,7 @@ class BacklogScreen(Screen):
 
     @property
     def at_end(self) -> bool:
+        """Whether the newest entry sits at the bottom of the view."""
         return self.skip == 0 and self.offset == 0
 
     def to_top(self) -> None:

@@ -42,6 +42,7 @@ register({
         "opt_show": "表示", "opt_hide": "非表示", "opt_strict": "厳格", "opt_normal": "標準",
         "opt_loose": "ゆるめ", "opt_story": "作品の設定", "opt_adv": "ボックス",
         "opt_chat": "チャット", "opt_auto_lang": "自動", "opt_ja": "日本語", "opt_en": "English",
+        "settings_keys": "↑↓ 項目を選ぶ　←→ 変更　Esc 戻る",
         "settings_preview": "プレビュー", "settings_reset": "初期設定に戻す",
         "confirm_reset": "すべての設定を初期状態に戻しますか？",
         "help_text_speed": "メッセージが表示される速さです。「瞬間」では一度に表示します。",
@@ -71,6 +72,7 @@ register({
         "opt_show": "Show", "opt_hide": "Hide", "opt_strict": "Strict", "opt_normal": "Normal",
         "opt_loose": "Loose", "opt_story": "Story's", "opt_adv": "Text box",
         "opt_chat": "Chat", "opt_auto_lang": "Auto", "opt_ja": "日本語", "opt_en": "English",
+        "settings_keys": "↑↓ choose   ←→ change   Esc back",
         "settings_preview": "Preview", "settings_reset": "Reset to defaults",
         "confirm_reset": "Reset every setting to its default?",
         "help_text_speed": "How fast messages appear; Instant shows them whole.",
@@ -101,6 +103,7 @@ class Setting:
 
     @property
     def label(self) -> str:
+        """The row's name in the interface language."""
         return tr("set_" + self.key)
 
     def index(self, value: Any) -> int:
@@ -197,11 +200,13 @@ class SettingsScreen(Screen):
 
     @property
     def prefs(self) -> Preferences:
+        """The settings as they are now."""
         return self.session.prefs
 
     # --- changing values ----------------------------------------------------------
 
     def value(self, i: int) -> Any:
+        """The current value of row `i`."""
         return getattr(self.prefs, SETTINGS[i].key)
 
     def set_value(self, i: int, value: Any) -> None:
@@ -370,6 +375,8 @@ class SettingsScreen(Screen):
         lines = _wrap_chars(text, help_text, 17, box.width - 40)
         for n, line in enumerate(lines[:3]):
             text.draw(surface, line, (box.x + 20, box.y + 58 + n * 26), 17, THEME.text, "midleft")
+        text.draw(surface, tr("settings_keys"), (box.centerx, box.bottom + 34), THEME.small_size - 2,
+                  THEME.dim, "center")
 
     def preview(self) -> pygame.Surface:
         """The reading frame at the current place, in miniature, drawn with the current settings."""
