@@ -44,21 +44,25 @@ def decode(data: bytes, file: str) -> tuple[str | None, tuple[Diagnostic, ...]]:
 
 
 def _utf8(data: bytes, file: str) -> tuple[str | None, tuple[Diagnostic, ...]]:
-    """UTF-8 that may hold a few bad bytes: replace them, one error per bad line."""
+    """UTF-8 that may hold a few bad bytes: replace them, one error per damaged line."""
     try:
         return newlines_to_lf(data.decode("utf-8")), ()
     except UnicodeDecodeError:
         pass
-    text = newlines_to_lf(data.decode("utf-8", errors="replace"))
     diags = []
-    for n, line in enumerate(text.split("\n"), 1):
-        col = line.find("\ufffd")
-        if col >= 0:
-            diags.append(diagnostic(file, n, col + 1, "LOG052",
-                                    "invalid UTF-8 byte(s) in this line, shown as U+FFFD"))
+    # CR and LF bytes never occur inside a UTF-8 sequence, so bytes split like text.
+    raw_lines = data.replace(b"\r\n", b"\n").replace(b"\r", b"\n").split(b"\n")
+    for n, raw in enumerate(raw_lines, 1):
+        try:
+            raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            col = len(raw[: exc.start].decode("utf-8")) + 1
+            diags.append(diagnostic(file, n, col, "LOG052",
+                                    f"invalid UTF-8 byte 0x{raw[exc.start]:02X} in this line "
+                                    "(bad bytes are shown as U+FFFD)"))
             if len(diags) == _MAX_BAD_BYTE_REPORTS:
                 break
-    return text, tuple(diags)
+    return newlines_to_lf(data.decode("utf-8", errors="replace")), tuple(diags)
 
 
 def _utf16(data: bytes, file: str) -> tuple[str | None, tuple[Diagnostic, ...]]:
@@ -126,11 +130,12 @@ def _looks_japanese(text: str) -> bool:
 def _refusal(data: bytes, offset: int, file: str, codec: str, encoding: str) -> Diagnostic:
     """An error naming the encoding, at the line and column of the first bad byte.
 
-    The column counts the characters before the byte, decoded as far as they go.
+    Everything before that byte decodes, so its line and column are counted
+    in characters like any other diagnostic.
     """
-    line = data.count(b"\n", 0, offset) + 1
-    line_start = data.rfind(b"\n", 0, offset) + 1
-    col = len(data[line_start:offset].decode(codec, errors="replace")) + 1
+    before = newlines_to_lf(data[:offset].decode(codec, errors="replace")).removeprefix("\ufeff")
+    line = before.count("\n") + 1
+    col = len(before) - before.rfind("\n")
     return diagnostic(file, line, col, "LOG053",
                       f"cannot decode the file as {encoding}: byte 0x{data[offset]:02X} "
                       f"at line {line}; save it as UTF-8")

@@ -1,9 +1,11 @@
 """The inline markup of one message: tags, entities and stage directions -> runs.
 
-Plain text never comes here: the line parser only calls `parse_inline` when a
-message holds `<`, `&` or `（`. Problems that break a line raise LineError
-(the caller then keeps the line's text as written); problems that do not
-(an unknown tag or entity) are reported through `warn` and kept as text.
+`split_directions` and `fast_inline` are the shortcuts for the common cases
+(plain text with `（…）`, simple ruby, `<br>`); they never report anything and
+give up (None) on whatever they do not fully understand. `parse_inline` reads
+everything: problems that break a line raise LineError (the caller then keeps
+the line's text as written); problems that do not (an unknown tag or entity)
+are reported through `warn` and kept as text.
 """
 
 from __future__ import annotations

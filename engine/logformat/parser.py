@@ -1,8 +1,10 @@
 """LOG text -> Script: blocks, scenes, messages and diagnostics, in one pass.
 
-The hot path is a plain message line (`NAME: text<br>` with no markup): it
-is handled with str methods only, so parsing stays within a small factor of
-merely splitting the file into lines. Markup goes to `inline.parse_inline`.
+Most lines are `NAME: text<br>` with a label seen before and little or no
+markup: `_Parser.quick` takes those with str methods only (no regex, no
+per-character loop). Every other line goes through `_Parser.message`, the
+general path, which reports problems; markup it cannot shortcut goes to
+`inline.parse_inline`.
 """
 
 from __future__ import annotations
@@ -15,13 +17,7 @@ from engine.logformat.build import make_message, make_pos, make_text
 from engine.logformat.codes import diagnostic
 from engine.logformat.encoding import newlines_to_lf
 from engine.logformat.inline import LineError, fast_inline, parse_inline, split_directions
-from engine.logformat.labels import (
-    MAX_LABEL,
-    colon_context_ok,
-    is_label_text,
-    label_end,
-    suggest,
-)
+from engine.logformat.labels import colon_context_ok, is_label_text, label_end, suggest
 from engine.model import Diagnostic, Message, Pos, Run, Scene, Script, Text
 
 _MARKER = re.compile(r"-{2,}[ \t]*LOG[ \t]*(START|END)[ \t]*-{2,}", re.I)
@@ -229,45 +225,35 @@ class _Parser:
         return known
 
     def message(self, t: str, lead: int, n: int) -> Message:
-        """The message for a non-blank, non-marker line inside a block."""
-        # speaker() and count() are inlined: this runs once per message.
-        a = t.find(":", 0, MAX_LABEL + 1)
-        b = t.find("：", 0, MAX_LABEL + 1)
-        k = a if b < 0 or 0 <= a < b else b
-        speaker = None
-        if k > 0:
-            speaker = self.labels.get(t[:k], "")
-            if speaker == "":
-                speaker = self.learn(t[:k])
-            if speaker is not None and (t.startswith("//", k + 1) or (
-                    t[k - 1].isdigit() and t[k + 1 : k + 2].isdigit())):
-                speaker = None  # a URL or a time (午後8:30), as in colon_context_ok()
+        """The message for a non-blank, non-marker line inside a block (general path)."""
+        speaker, k = self.speaker(t)
         if speaker is None:
             body, col = t, lead + 1
-            if k > 0:
-                self.check_spaced_label(t, n, lead)
+            self.check_spaced_label(t, n, lead)
         else:
-            c = self.counts.get(speaker, 0)
-            self.counts[speaker] = c + 1
-            if not c:
-                self.first_use[speaker] = Pos(self.file, n, lead + 1)
-                if not speaker[-1].isdigit():  # no time-like colon (8:30) possible
-                    self.quick_labels[speaker] = speaker  # counted from now on: quick() may take it
+            self.count(speaker, n, lead)
             body = t[k + 1 :].lstrip(_SPACES)
             col = lead + len(t) - len(body) + 1
             if not body:
                 self.warn(n, col, "LOG030", f"'{speaker}' says nothing on this line")
         if n in self.control_lines:
             self.check_controls(body, n, col)
-        if "<" in body or "&" in body or "（" in body:
-            runs = self.runs(body, n, col)
-        else:
-            runs = (make_text(body),) if body else ()
-        return make_message(speaker, runs, make_pos(self.file, n, lead + 1))
+        return make_message(speaker, self.runs(body, n, col), make_pos(self.file, n, lead + 1))
+
+    def count(self, speaker: str, n: int, lead: int) -> None:
+        """Count a label's uses; from its first use on, quick() may take its lines."""
+        c = self.counts.get(speaker, 0)
+        self.counts[speaker] = c + 1
+        if not c:
+            self.first_use[speaker] = Pos(self.file, n, lead + 1)
+            if not speaker[-1].isdigit():  # quick() does not check for a time (8:30)
+                self.quick_labels[speaker] = speaker
 
     def runs(self, body: str, n: int, col: int) -> tuple[Run, ...]:
-        """The runs of a body with markup; a line with broken markup is kept as written."""
+        """The runs of a message body; a line with broken markup is kept as written."""
         if "<" not in body and "&" not in body:
+            if "（" not in body:
+                return (make_text(body),) if body else ()
             return tuple(split_directions(body))
         runs = fast_inline(body)
         if runs is not None:
