@@ -8,7 +8,9 @@ gradient for a background, nothing for a portrait, silence for a sound.
 from __future__ import annotations
 
 import sys
+import threading
 from collections import OrderedDict
+from collections.abc import Iterable
 from pathlib import Path
 
 import pygame
@@ -72,6 +74,39 @@ class Assets:
         self._scaled = _Lru(portraits)
         self._sounds: dict[Path, object | None] = {}
         self._failed: set[Path] = set()
+        self._prefetch: dict[Path, pygame.Surface | Exception] = {}
+        self._prefetcher: threading.Thread | None = None
+
+    def prefetch(self, paths: Iterable[Path | None]) -> None:
+        """Start decoding images in a background thread (for the first frame).
+
+        pygame releases the GIL while it decodes, so this overlaps with the
+        start-up work on the main thread; `_load_image` picks the results up.
+        """
+        wanted = [p for p in dict.fromkeys(paths) if p is not None]
+        if not wanted or self._prefetcher is not None:
+            return
+
+        def decode() -> None:
+            for path in wanted:
+                try:
+                    self._prefetch[path] = pygame.image.load(str(path))
+                except (pygame.error, OSError, ValueError) as exc:
+                    self._prefetch[path] = exc
+
+        self._prefetcher = threading.Thread(target=decode, name="prefetch", daemon=True)
+        self._prefetcher.start()
+
+    def _decoded(self, path: Path) -> pygame.Surface:
+        """The image file decoded: from the prefetch thread if it had it, else now."""
+        if self._prefetcher is not None:
+            self._prefetcher.join()
+            found = self._prefetch.pop(path, None)
+            if isinstance(found, Exception):
+                raise found
+            if found is not None:
+                return found
+        return pygame.image.load(str(path))
 
     def warn(self, text: str) -> None:
         """Report a problem once; the game goes on."""
@@ -94,7 +129,7 @@ class Assets:
         if path in self._failed:
             return None
         try:
-            surface = pygame.image.load(str(path))
+            surface = self._decoded(path)
         except (pygame.error, OSError, ValueError) as exc:
             self.warn(f"cannot load image {path}: {exc}")
             self._failed.add(path)

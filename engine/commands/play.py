@@ -126,6 +126,7 @@ def _play(session, args: argparse.Namespace) -> int:
 
     set_language(pick_language(args.lang or session.prefs.language, session.story.ui_language,
                                system_language()))
+    session.assets.prefetch(_first_images(session))
     pygame.display.init()
     app = App(session)
     app.open_window(args.size, session.prefs.fullscreen)
@@ -141,6 +142,18 @@ def _play(session, args: argparse.Namespace) -> int:
     finally:
         pygame.quit()
     return code
+
+
+def _first_images(session) -> list:
+    """The pictures the first frame shows: decoded while the window opens."""
+    from engine.app.frame import portrait_path
+
+    story, rt = session.story, session.runtime
+    start = session.options.start or rt.cursor
+    ref = story.scenes[start.scene]
+    first = ref.scene.messages[start.message] if ref.scene.messages else rt.message
+    title = story.scenes[0].config.background
+    return [ref.config.background, title, portrait_path(story.character(first.speaker), first)]
 
 
 def _since_process_start() -> float:
