@@ -90,3 +90,17 @@ def test_default_background_is_a_gradient() -> None:
     top, bottom = surface.get_at((10, 0)), surface.get_at((10, 35))
     assert surface.get_size() == (64, 36)
     assert sum(bottom[:3]) > sum(top[:3])  # lighter towards the horizon
+
+
+def test_prefetched_images_are_used_and_bad_ones_warn_once(tmp_path) -> None:
+    good = tmp_path / "bg.png"
+    pygame.image.save(default_background((40, 20)), str(good))
+    bad = tmp_path / "bad.png"
+    bad.write_bytes(b"not a png")
+    assets = Assets()
+    assets.prefetch([good, bad, None, good])
+    assert assets.background(good, (40, 20)).get_size() == (40, 20)
+    assert good not in assets._prefetch  # taken from the thread's results, not decoded twice
+    assert assets.scaled_to_height(bad, 10) is None
+    assert assets.scaled_to_height(bad, 20) is None
+    assert sum("bad.png" in w for w in assets.warnings) == 1
