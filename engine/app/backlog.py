@@ -47,6 +47,7 @@ SCENE_H = 44  # room above a scene's first message for its date/title
 PAD = 18  # above and below each entry
 STEP = 72  # pixels per Up/Down
 BAR_MIN = 36  # shortest scroll-bar thumb
+FADE = 16  # entries fade out over this many pixels at the view's top and bottom edges
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,6 +75,7 @@ class BacklogScreen(Screen):
         self.dragging: int | None = None  # pointer's offset inside the thumb while dragging
         self._cache: OrderedDict[tuple, Entry] = OrderedDict()
         self._backdrop: pygame.Surface | None = None
+        self._fades: list[tuple[pygame.Surface, tuple[int, int]]] = []
         self.view = pygame.Rect(60, 112, CANVAS[0] - 120, CANVAS[1] - 112 - 84)
         self.track = pygame.Rect(self.view.right + 12, self.view.y + 8, 8, self.view.height - 16)
         self.close = close_button(tr("close"))
@@ -330,6 +332,8 @@ class BacklogScreen(Screen):
         if self.count == 0:
             text.draw(base, tr("backlog_empty"), panel.center, THEME.label_size, THEME.dim, "center")
         draw_button_box(base, text, self.close, False)
+        self._fades = [_fade(base, pygame.Rect(self.view.x, y, self.view.width, FADE), top)
+                       for y, top in ((self.view.y, True), (self.view.bottom - FADE, False))]
         return base
 
     def draw(self, surface: pygame.Surface) -> None:
@@ -342,6 +346,7 @@ class BacklogScreen(Screen):
         surface.set_clip(self.view)
         for i, rect in self.visible():
             self._draw_entry(surface, self.entry(i), rect, i == self.focus)
+        surface.blits(self._fades, doreturn=False)
         surface.set_clip(clip)
         self._draw_bar(surface)
 
@@ -385,6 +390,23 @@ class BacklogScreen(Screen):
         pygame.draw.rect(surface, THEME.border, self.track, 1, 4)
         color = THEME.accent if self.dragging is not None else THEME.dim
         pygame.draw.rect(surface, color, thumb, border_radius=6)
+
+
+def _fade(base: pygame.Surface, strip: pygame.Rect, top: bool) -> tuple[pygame.Surface, tuple[int, int]]:
+    """A strip of the still background, opaque at the view's edge and clear inward.
+
+    Blitted over the entries it lets them fade out at the edges instead of
+    being cut by a hard line.
+    """
+    image = pygame.Surface(strip.size, pygame.SRCALPHA)
+    image.blit(base, (0, 0), strip)
+    mask = pygame.Surface(strip.size, pygame.SRCALPHA)
+    for y in range(strip.height):
+        edge = strip.height - 1 - y if top else y  # distance from the inner side
+        mask.fill((255, 255, 255, round(255 * edge / max(1, strip.height - 1))),
+                  pygame.Rect(0, y, strip.width, 1))
+    image.blit(mask, (0, 0), special_flags=pygame.BLEND_RGBA_MULT)
+    return image, strip.topleft
 
 
 def _hairline(surface: pygame.Surface, x0: int, x1: int, y: int) -> None:
