@@ -200,3 +200,20 @@ def test_keys_after_a_long_jump_start_from_what_is_on_screen(tmp_path, monkeypat
                         lambda *a, **k: calls.append(1) or real(*a, **k))
     key(app, pygame.K_DOWN)
     assert backlog.focus == 0 and len(calls) <= 20
+
+
+def test_posted_events_through_the_real_loop(app):
+    def post(kind, **values):
+        pygame.event.post(pygame.event.Event(kind, **values))
+        app.step(max_wait=0)
+
+    post(pygame.KEYDOWN, key=pygame.K_l, mod=0, unicode="l", scancode=0)
+    backlog = app.top
+    assert isinstance(backlog, BacklogScreen)
+    post(pygame.MOUSEWHEEL, x=0, y=1, flipped=False, precise_x=0.0, precise_y=1.0)
+    assert not backlog.at_end
+    post(pygame.CONTROLLERBUTTONDOWN, button=pygame.CONTROLLER_BUTTON_DPAD_UP, instance_id=0)
+    assert backlog.focus is not None
+    post(pygame.CONTROLLERBUTTONDOWN, button=pygame.CONTROLLER_BUTTON_B, instance_id=0)
+    assert isinstance(app.top, ReadingScreen)
+    assert app.frames_drawn > 0
