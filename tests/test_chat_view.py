@@ -17,6 +17,7 @@ from engine.app.chat import (
 )
 from engine.app.i18n import set_language
 from engine.app.reading import ReadingScreen
+from engine.app.screen import Screen
 from engine.manifest import load_story, story_id
 from engine.preferences import Preferences
 from engine.render import FontSet, default_font_path
@@ -326,3 +327,23 @@ def test_draw_shot_on_a_surface_with_given_fonts() -> None:
     surface = pygame.Surface((1280, 720))
     info = draw_shot(story, 3, surface, Preferences(), FontSet(default_font_path()))
     assert info.blocks >= 3
+
+
+def test_idle_chat_draws_nothing(tmp_path: Path) -> None:
+    app = make_app(DEMO, tmp_path, start=12)
+    tick(app, 1.0, steps=5)  # let anything pending settle
+    drawn = app.frames_drawn
+    assert chat(app).wake_in() is None
+    for _ in range(5):
+        app.step(max_wait=0)
+    assert app.frames_drawn == drawn
+
+
+def test_rollback_from_the_backlog_shows_the_earlier_place(tmp_path: Path) -> None:
+    app = make_app(DEMO, tmp_path, start=12)
+    screen = chat(app)
+    app.push(Screen(app))  # any screen on top, like the backlog
+    app.session.runtime.jump(app.session.runtime.cursor_at(5))
+    app.pop()
+    app.step(max_wait=0)
+    assert screen.count == 6 and screen.scroll == 0.0

@@ -37,7 +37,7 @@ from engine.chatlayout import BubbleLayout, ChatBlock, ChatColumn, ChatGeometry,
 from engine.layout.boxes import Settings
 from engine.model import Character, Message, SceneRef, Story
 from engine.preferences import Preferences
-from engine.runtime import auto_delay, can_skip
+from engine.runtime import Cursor, auto_delay, can_skip
 from engine.saves import SaveData
 
 if TYPE_CHECKING:
@@ -633,6 +633,7 @@ class ChatScreen(Screen):
         self.press: _Press | None = None
         self.last_info: FrameInfo | None = None
         self._prefetched_at = 0.0
+        self._cursor_seen: Cursor | None = None  # where the reader was when last shown
         self._shown_scene: int | None = None
         self._painter: ChatPainter | None = None
 
@@ -673,11 +674,15 @@ class ChatScreen(Screen):
         self.arrive(fresh=True, instant=True)
 
     def on_resume(self) -> None:
-        # A menu may have changed the settings, or the backlog the place.
+        # A menu may have changed the settings, or the backlog (rollback) or a load the place.
+        moved = self.session.runtime.cursor != self._cursor_seen
         self.typing = None
         self.slide = None
+        self.scroll_motion = None
         self.scroll = 0.0
         self.unseen = 0
+        if moved:
+            self.arrive(fresh=False, instant=True)
 
     def on_quit(self) -> None:
         """Autosave the place and keep the read marks."""
@@ -694,6 +699,7 @@ class ChatScreen(Screen):
         """The cursor moved to a new message: type it out first, or show it at once."""
         s = self.session
         message = s.runtime.message
+        self._cursor_seen = s.runtime.cursor
         if fresh and s.skipping and not can_skip(message, s.marks, s.prefs.skip_unread):
             s.skip = s.skip_held = False
             self.app.toast(tr("skip_stopped"))
