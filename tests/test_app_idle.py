@@ -92,3 +92,21 @@ def test_play_without_a_story_says_how_to_name_one(tmp_path: Path) -> None:
     )
     assert result.returncode == 2
     assert "chatlog-vn play STORY_FOLDER" in result.stderr
+
+
+def test_mouse_moves_redraw_only_when_a_highlight_changes(tmp_path: Path) -> None:
+    app = make_app(DEMO, tmp_path)
+    app.start_reading()
+    app.step(max_wait=0)
+    drawn = app.frames_drawn
+    for x in range(100, 300, 20):  # over the background: nothing changes
+        pygame.event.post(pygame.event.Event(pygame.MOUSEMOTION, pos=(x, 100), rel=(20, 0),
+                                             buttons=(0, 0, 0)))
+        app.step(max_wait=0)
+    assert app.frames_drawn == drawn
+    frame = app.session.frame
+    auto = dict(frame.quick_buttons(frame.geometry((1280, 720))))["auto"]
+    pygame.event.post(pygame.event.Event(pygame.MOUSEMOTION, pos=auto.center, rel=(0, 0),
+                                         buttons=(0, 0, 0)))
+    app.step(max_wait=0)
+    assert app.frames_drawn == drawn + 1 and app.top.focus == "auto"

@@ -55,7 +55,8 @@ Other App services: ``start_reading(cursor=None, note=None)``,
 ``go_title()``, ``toast(text)``, ``quit(code)``, ``screenshot()``,
 ``reading_screen()``, ``thumbnail_png()``; ``frames_drawn`` counts frames.
 
-Idle is idle: each turn the loop asks the top screen's ``wake_in()`` (None:
+Input redraws the frame unless ``handle`` returns False (nothing visible
+changed, e.g. a mouse move over no button). Idle is idle: each turn the loop asks the top screen's ``wake_in()`` (None:
 nothing pending, 0: animating) and blocks in ``pygame.event.wait`` when there
 is nothing to draw. ``update(dt)`` returns True only when something visible
 changed; ``draw`` may return the list of rects it changed (drawn only when

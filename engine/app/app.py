@@ -553,8 +553,8 @@ class App:
         if event.type == pygame.MOUSEWHEEL:
             pos = self.to_canvas(pygame.mouse.get_pos())
             event = pygame.event.Event(event.type, {**event.dict, "pos": pos})
-        if self.top is not None and self._is_input(event):
-            self.top.handle(event)
+        # Input redraws unless the screen says explicitly that nothing changed.
+        if self.top is not None and self._is_input(event) and self.top.handle(event) is not False:
             self.dirty = True
 
     @staticmethod

@@ -162,10 +162,13 @@ class ReadingScreen(Screen):
 
     # --- input ----------------------------------------------------------------
 
-    def handle(self, event: pygame.event.Event) -> None:
+    def handle(self, event: pygame.event.Event) -> bool | None:
         if event.type == pygame.MOUSEMOTION:
-            self.focus = self._quick_at(event.pos)
-            return
+            focus = self._quick_at(event.pos) if self.show_ui else None
+            changed, self.focus = focus != self.focus, focus
+            return changed
+        if event.type in (pygame.KEYUP, pygame.MOUSEBUTTONUP) and inp.action_for(event) is None:
+            return False
         action = inp.action_for(event)
         if action == inp.CLICK:
             key = self._quick_at(event.pos) if self.show_ui else None

@@ -47,8 +47,13 @@ class Screen:
 
     # --- the loop's three calls -----------------------------------------
 
-    def handle(self, event: pygame.event.Event) -> None:
-        """React to one input event (already mapped to canvas coordinates)."""
+    def handle(self, event: pygame.event.Event) -> bool | None:
+        """React to one input event (already mapped to canvas coordinates).
+
+        The App redraws after input unless this returns False (for example a
+        mouse move that changed no highlight).
+        """
+        return None
 
     def update(self, dt: float) -> bool:
         """Advance timers by dt seconds; True if something visible changed."""

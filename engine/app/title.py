@@ -40,10 +40,14 @@ class TitleScreen(Screen):
         self.menu.focus = focus if self.menu.buttons[focus].enabled else self.menu.focus
         self._backdrop = None
 
-    def handle(self, event: pygame.event.Event) -> None:
+    def handle(self, event: pygame.event.Event) -> bool | None:
+        before = self.menu.focus
         chosen = self.menu.handle(event)
         if chosen is not None:
             self.choose(chosen)
+        elif event.type == pygame.MOUSEMOTION:
+            return self.menu.focus != before
+        return None
 
     def choose(self, key: str) -> None:
         """Act on a title menu item."""
