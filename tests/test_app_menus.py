@@ -327,3 +327,13 @@ def test_fullscreen_setting_switches_the_window(app):
     app.top.handle(pygame.event.Event(pygame.MOUSEBUTTONDOWN, pos=pos, button=1))
     assert not app.fullscreen and not app.session.prefs.fullscreen
     assert load_prefs(app.session.prefs_dir).fullscreen is False
+
+
+def test_the_newest_save_is_marked(app):
+    app.save_game(2)
+    app.open("save")
+    screen = app.top
+    assert screen.newest == 2
+    click(app, card_rect(5).center)
+    assert screen.newest == 6
+    app.draw()

@@ -100,6 +100,8 @@ class SaveLoadScreen(Screen):
         self.mode = mode if mode in ("save", "load") else "save"
         self.store = self.session.saves
         self.pages = self.store.pages(PER_PAGE)
+        latest = self.store.latest()
+        self.newest: Slot | None = None if latest is None else latest[0]  # gets a NEW badge
         self.page = self._first_page()
         self.slots: list[tuple[Slot, Content]] = []
         self.focus = 0
@@ -113,12 +115,9 @@ class SaveLoadScreen(Screen):
 
     def _first_page(self) -> int:
         """Load opens where the newest save is; Save opens on the first page."""
-        if self.mode == "save":
+        slot = self.newest
+        if self.mode == "save" or slot is None:
             return 0
-        latest = self.store.latest()
-        if latest is None:
-            return 0
-        slot = latest[0]
         return SPECIAL if isinstance(slot, str) else (int(slot) - 1) // PER_PAGE
 
     def _build_tabs(self) -> list[Button]:
@@ -250,6 +249,8 @@ class SaveLoadScreen(Screen):
         """Write the current place into a slot and show it on its card."""
         ok = self.app.save_game(slot)
         self.app.toast(tr("saved_slot", n=slot) if ok else tr("save_failed"))
+        if ok:
+            self.newest = slot
         self.refresh()
 
     def load(self, data: SaveData) -> None:
@@ -335,6 +336,10 @@ class SaveLoadScreen(Screen):
         else:
             surface.blit(image, image.get_rect(center=pic.center))
         pygame.draw.rect(surface, THEME.border, pic, 1)
+        if slot == self.newest:
+            badge = pygame.Rect(pic.x + 6, pic.y + 6, 50, 22)
+            pygame.draw.rect(surface, THEME.accent, badge, border_radius=4)
+            text.draw(surface, "NEW", badge.center, 14, THEME.panel, "center")
         date = _date_text(data.created)
         text.draw(surface, date, (pic.right - 2, pic.bottom + 20), 16, THEME.dim, "midright")
         text.draw(surface, text.fit(data.scene_title, THEME.small_size, width), (x, pic.bottom + 48),
