@@ -347,3 +347,30 @@ def test_rollback_from_the_backlog_shows_the_earlier_place(tmp_path: Path) -> No
     app.pop()
     app.step(max_wait=0)
     assert screen.count == 6 and screen.scroll == 0.0
+
+
+def test_story_yaml_scene_views_take_over_at_a_scene_change(tmp_path: Path) -> None:
+    # The demo's scene 0 is a chat, scene 1 a text-box scene (story.yaml `view:`).
+    app = make_app(DEMO, tmp_path, start=26, view=None,
+                   prefs=Preferences(text_speed=0, typing_indicator=False))
+    assert isinstance(app.reading_screen(), ChatScreen)
+    key(app, pygame.K_SPACE)
+    assert flat(app) == 27 and isinstance(app.reading_screen(), ReadingScreen)
+
+
+def test_a_chosen_view_is_kept_across_scenes(tmp_path: Path) -> None:
+    app = make_app(DEMO, tmp_path, start=26, prefs=Preferences(text_speed=0, typing_indicator=False))
+    key(app, pygame.K_SPACE)
+    assert flat(app) == 27 and isinstance(app.reading_screen(), ChatScreen)
+
+
+def test_text_size_setting_relays_out_the_bubbles(tmp_path: Path) -> None:
+    app = make_app(DEMO, tmp_path, start=12)
+    screen = chat(app)
+    before = screen.painter.column(screen.geo).block(12).bubble.layout.settings.size
+    app.session.update_prefs(text_size=40)
+    screen.on_resume()  # what happens when the settings screen closes
+    app.dirty = True
+    app.step(max_wait=0)
+    after = screen.painter.column(screen.geo).block(12).bubble.layout.settings.size
+    assert after > before and screen.last_info is not None and screen.last_info.blocks > 0

@@ -705,7 +705,11 @@ class ChatScreen(Screen):
             self.app.toast(tr("skip_stopped"))
             instant = False
         if s.runtime.cursor.scene != self._shown_scene:
+            first = self._shown_scene is None
             self._enter_scene()
+            if not first and self._scene_wants_text_box():
+                self.app.reset(self.app.view_screen("adv") or self)
+                return
         self.waited = 0.0
         self.drawn_message = False
         typing = s.prefs.typing_indicator and message.speaker is not None
@@ -751,6 +755,18 @@ class ChatScreen(Screen):
         s.audio.play_music(s.runtime.scene_ref.config.music)
         if not first:
             self.app.save_game("auto")
+
+    def _scene_wants_text_box(self) -> bool:
+        """Whether the scene just entered is set to the text-box view in story.yaml.
+
+        Only when neither the command line nor the settings (nor Tab, which
+        sets the command-line choice) picked a view: then story.yaml decides
+        per scene, and a text-box scene is read in the text-box view.
+        """
+        s = self.session
+        if s.options.view or s.prefs.view:
+            return False
+        return s.view_for() == "adv"
 
     def forward(self) -> None:
         """The next message (its typing first), or the end of the story."""
