@@ -337,3 +337,14 @@ def test_the_newest_save_is_marked(app):
     click(app, card_rect(5).center)
     assert screen.newest == 6
     app.draw()
+
+
+@pytest.mark.parametrize("name", ["menu", "save", "settings", "backlog"])
+def test_a_mouse_move_that_changes_nothing_draws_nothing(app, name):
+    app.open(name)
+    app.draw()
+    move(app, (5, 5))  # over no item
+    app.draw()
+    app.dirty = False
+    move(app, (6, 6))
+    assert not app.dirty

@@ -234,10 +234,9 @@ class BacklogScreen(Screen):
 
     # --- input ----------------------------------------------------------------------
 
-    def handle(self, event: pygame.event.Event) -> None:
+    def handle(self, event: pygame.event.Event) -> bool | None:
         if event.type == pygame.MOUSEMOTION:
-            self._motion(event)
-            return
+            return self._motion(event)  # False: nothing to redraw
         if event.type == pygame.MOUSEBUTTONUP:
             self.dragging = None
             return
@@ -272,11 +271,13 @@ class BacklogScreen(Screen):
         elif action == inp.ADVANCE and self.focus is not None:
             self.rollback(self.focus)
 
-    def _motion(self, event: pygame.event.Event) -> None:
+    def _motion(self, event: pygame.event.Event) -> bool:
+        """Drag the thumb or move the highlight; whether anything visible changed."""
         if self.dragging is not None:
             self._drag_to(event.pos[1])
-            return
-        self.focus = self.hit(event.pos)
+            return True
+        before, self.focus = self.focus, self.hit(event.pos)
+        return self.focus != before
 
     def _click(self, pos: tuple[int, int]) -> None:
         if self.close.rect.collidepoint(pos):

@@ -125,16 +125,20 @@ class ConfirmScreen(Screen):
         self._veil = pygame.Surface(CANVAS, pygame.SRCALPHA)
         self._veil.fill((0, 0, 0, 120))
 
-    def handle(self, event: pygame.event.Event) -> None:
+    def handle(self, event: pygame.event.Event) -> bool | None:
         if inp.action_for(event) == inp.MENU:
             self.app.pop(self)
-            return
+            return None
+        focus = self.menu.focus
         chosen = self.menu.handle(event)
+        if event.type == pygame.MOUSEMOTION:
+            return self.menu.focus != focus  # redraw only when the highlight moved
         if chosen == "no":
             self.app.pop(self)
         elif chosen == "yes":
             self.app.pop(self)
             self.on_yes()
+        return None
 
     def draw(self, surface: pygame.Surface) -> None:
         text = self.session.ui_text
@@ -176,13 +180,17 @@ class GameMenuScreen(Screen):
         self.menu = self._build_menu(self.menu.focus)
         self._backdrop = backdrop(self.app, self)
 
-    def handle(self, event: pygame.event.Event) -> None:
+    def handle(self, event: pygame.event.Event) -> bool | None:
         if inp.action_for(event) == inp.MENU:
             self.app.pop(self)
-            return
+            return None
+        focus = self.menu.focus
         chosen = self.menu.handle(event)
         if chosen is not None:
             self.choose(chosen)
+        if event.type == pygame.MOUSEMOTION:
+            return self.menu.focus != focus  # redraw only when the highlight moved
+        return None
 
     def choose(self, key: str) -> None:
         """Act on a menu item; Title and Quit ask before they act."""

@@ -172,12 +172,13 @@ class SaveLoadScreen(Screen):
 
     # --- input ----------------------------------------------------------------------
 
-    def handle(self, event: pygame.event.Event) -> None:
+    def handle(self, event: pygame.event.Event) -> bool | None:
         if event.type == pygame.MOUSEMOTION:
             hit = self.card_at(event.pos)
-            if hit is not None:
-                self.focus = hit
-            return
+            if hit is None or hit == self.focus:
+                return False  # nothing to redraw
+            self.focus = hit
+            return True
         if event.type == pygame.KEYDOWN and event.key in _KEY_PAGES:
             self.turn(_KEY_PAGES[event.key])
             return

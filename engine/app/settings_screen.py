@@ -254,10 +254,9 @@ class SettingsScreen(Screen):
 
     # --- input -----------------------------------------------------------------------
 
-    def handle(self, event: pygame.event.Event) -> None:
+    def handle(self, event: pygame.event.Event) -> bool | None:
         if event.type == pygame.MOUSEMOTION:
-            self._motion(event.pos)
-            return
+            return self._motion(event.pos)  # False: nothing to redraw
         if event.type == pygame.MOUSEBUTTONUP:
             self.dragging = None
             return
@@ -273,13 +272,16 @@ class SettingsScreen(Screen):
         elif action == inp.ADVANCE and event.type != pygame.MOUSEWHEEL:
             self.step(self.focus, 1, wrap=SETTINGS[self.focus].kind == "choice")
 
-    def _motion(self, pos: tuple[int, int]) -> None:
+    def _motion(self, pos: tuple[int, int]) -> bool:
+        """Drag a slider or move the focus to the row under the pointer; whether it changed."""
         if self.dragging is not None:
             self.slide_to(self.dragging, pos[0])
-            return
+            return True
+        before = self.focus
         for i in range(len(SETTINGS)):
             if row_rect(i).collidepoint(pos):
                 self.focus = i
+        return self.focus != before
 
     def _click(self, pos: tuple[int, int]) -> None:
         for button in self.buttons:
