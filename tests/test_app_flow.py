@@ -329,3 +329,30 @@ def test_letterbox_maps_window_to_canvas(tmp_path: Path) -> None:
     app.start_reading()
     app.step(max_wait=0)
     assert app.frames_drawn >= 1
+
+
+def test_timers_and_story_replacement(tmp_path: Path) -> None:
+    story_dir = tmp_path / "story"
+    shutil.copytree(DEMO, story_dir)
+    app = make_app(story_dir, tmp_path / "saves")
+    app.start_reading(app.session.runtime.cursor_at(4))
+    calls: list[float] = []
+    app.every(0.5, lambda: calls.append(app.clock.now))
+    app.step(max_wait=0)
+    assert calls == [] and 0 < app._timeout(None) <= 0.5
+    app.clock.now += 0.6
+    app.step(max_wait=0)
+    assert len(calls) == 1
+
+    _insert_lines(sorted(story_dir.glob("*.log"))[0])
+    wanted = app.session.runtime.message.content_key()
+    new_story = load_story(story_dir)
+    runtime = Runtime(new_story)
+    runtime.jump(runtime.cursor_at(6))
+    app.session.story, app.session.runtime = new_story, runtime
+    app.story_replaced("reloaded")
+    app.step(max_wait=0)
+    reading = app.reading_screen()
+    assert reading is app.top and app.session.runtime.message.content_key() == wanted
+    assert app.session.frame.story is new_story
+    assert "reloaded" in [t.text for t in app.toasts]

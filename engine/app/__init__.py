@@ -54,6 +54,9 @@ Other App services: ``start_reading(cursor=None, note=None)``,
 ``save_game(slot)`` (with a thumbnail of the reading frame),
 ``go_title()``, ``toast(text)``, ``quit(code)``, ``screenshot()``,
 ``reading_screen()``, ``thumbnail_png()``; ``frames_drawn`` counts frames.
+For live reload: ``every(seconds, callback)`` runs a periodic callback (a
+watcher's tick) from the loop, and ``story_replaced(note)`` shows the new
+story at the runtime's cursor after ``session.story``/``runtime`` were swapped.
 
 Input redraws the frame unless ``handle`` returns False (nothing visible
 changed, e.g. a mouse move over no button). Idle is idle: each turn the loop asks the top screen's ``wake_in()`` (None:

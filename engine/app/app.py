@@ -135,6 +135,7 @@ class Session:
 
             self._frame = Frame(self.story, self.assets, self.renderer, self.ui_text, self.prefs)
         self._frame.prefs = self.prefs
+        self._frame.story = self.story  # a live reload may have replaced it
         return self._frame
 
     @property
@@ -259,6 +260,7 @@ class App:
         self._letterbox = pygame.Rect(0, 0, *CANVAS)
         self._last_update = clock()
         self._last_draw = 0.0
+        self._timers: list[list[Any]] = []  # [due, period, callback]
 
     # --- the window -----------------------------------------------------------
 
@@ -459,6 +461,32 @@ class App:
             if self.session.options.first_frame_exit:
                 self.quit(0)
 
+    def every(self, seconds: float, callback: Callable[[], object]) -> None:
+        """Call `callback` about every `seconds` (e.g. a file watcher's tick); the loop wakes for it."""
+        self._timers.append([self.clock() + seconds, seconds, callback])
+
+    def _run_timers(self, now: float) -> None:
+        for timer in self._timers:
+            if timer[0] <= now:
+                timer[0] = now + timer[1]
+                timer[2]()
+
+    def story_replaced(self, note: str | None = None) -> None:
+        """The session's story and runtime were swapped (live reload): show the new place.
+
+        Reading views are rebuilt at the runtime's cursor in the same view;
+        other screens are redrawn.
+        """
+        self.session.frame.story = self.session.story
+        reading = self.reading_screen()
+        if reading is not None and reading is self.top:
+            screen = self.view_screen(getattr(reading, "view_name", "adv"))
+            if screen is not None:
+                self.reset(screen)
+        if note:
+            self.toast(note)
+        self.dirty = True
+
     # --- the loop -------------------------------------------------------------
 
     def quit(self, code: int = 0) -> None:
@@ -485,6 +513,7 @@ class App:
                 return
         now = self.clock()
         dt, self._last_update = now - self._last_update, now
+        self._run_timers(now)
         self.session.audio.update()
         if self.toasts and min(t.until for t in self.toasts) <= now:
             self.toasts = [t for t in self.toasts if t.until > now]
@@ -507,6 +536,8 @@ class App:
         waits.append(self.session.audio.wake_in())
         if self.toasts:
             waits.append(max(0.0, min(t.until for t in self.toasts) - self.clock()))
+        if self._timers:
+            waits.append(max(0.0, min(t[0] for t in self._timers) - self.clock()))
         pending = [w for w in waits if w is not None]
         timeout = min(pending) if pending else None
         if timeout == 0.0 and not self.session.options.fast:

@@ -96,7 +96,7 @@ class Frame:
             text=(246, 244, 250), direction=(168, 172, 196), ruby=(236, 232, 246),
             shadow=(8, 8, 16),
         )
-        self._layouts: OrderedDict[tuple, Layout] = OrderedDict()
+        self._layouts: OrderedDict[tuple, tuple[Message, Layout]] = OrderedDict()
         self._pages: dict[int, list[tuple[Line, ...]]] = {}
         self._boxes: dict[tuple, pygame.Surface] = {}
         self._geometry: dict[tuple, Geometry] = {}
@@ -106,7 +106,7 @@ class Frame:
     def geometry(self, size: tuple[int, int]) -> Geometry:
         """The (cached) geometry for a surface size under the current settings."""
         p = self.prefs
-        key = (size, p.text_size, p.strictness, p.show_ruby)
+        key = (size, p.text_size, p.strictness, p.show_ruby, self.story.layout)
         geo = self._geometry.get(key)
         if geo is None:
             geo = self._geometry[key] = geometry(size, p, self.story)
@@ -116,15 +116,17 @@ class Frame:
         """The message laid out for the box (cached: the renderer's page cache keys on it)."""
         from engine.layout import layout_message
 
+        # Keyed by identity (cheap), with the message kept in the entry so its
+        # id cannot be reused by another message while the entry lives.
         key = (id(message), geo.text.width, geo.settings)
         found = self._layouts.get(key)
-        if found is not None:
+        if found is not None and found[0] is message:
             self._layouts.move_to_end(key)
-            return found
+            return found[1]
         result = layout_message(message.runs, geo.text.width, self.renderer.fonts.measure, geo.settings)
-        self._layouts[key] = result
+        self._layouts[key] = (message, result)
         if len(self._layouts) > 64:
-            _, old = self._layouts.popitem(last=False)
+            _, (_, old) = self._layouts.popitem(last=False)
             self._pages.pop(id(old), None)
         return result
 
