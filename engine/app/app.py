@@ -221,7 +221,10 @@ class Session:
         assert self.audio is not None
         self.audio.set_volumes(self.prefs.music_volume, self.prefs.sound_volume)
         if "language" in changes:
-            set_language(pick_language(self.prefs.language, self.story.ui_language, None))
+            from engine.preferences import system_language
+
+            set_language(pick_language(self.prefs.language, self.story.ui_language,
+                                       system_language()))
         try:
             save_prefs(self.prefs_dir, self.prefs)
         except OSError as exc:
