@@ -168,9 +168,14 @@ def test_a_corrupt_save_shows_as_damaged_and_the_game_goes_on(app):
 def test_a_save_of_another_story_is_shown_as_damaged(app):
     app.save_game(1)
     data = app.session.saves.read(1)
-    app.session.saves.write(1, dataclasses.replace(data, story_id="someone-else"))
+    renamed = dataclasses.replace(data, story_id="renamed-story")
+    app.session.saves.write(1, renamed)
+    other = dataclasses.replace(renamed, position=dataclasses.replace(data.position,
+                                                                      script_file="other.log"))
+    app.session.saves.write(2, other)
     app.open("load")
-    assert isinstance(app.top.slots[0][1], Damaged)
+    assert isinstance(app.top.slots[0][1], SaveData)  # same scripts: still this story's
+    assert isinstance(app.top.slots[1][1], Damaged)
     app.draw()
 
 

@@ -22,7 +22,7 @@ from engine.app.gamemenu import ConfirmScreen, backdrop, close_button, draw_butt
 from engine.app.i18n import register, tr
 from engine.app.screen import Screen
 from engine.app.ui import THEME, Button, UiText, draw_panel
-from engine.runtime import NOTE_MOVED, NOTE_NEAREST, NOTE_NEW_LINES
+from engine.runtime import NOTE_MOVED, NOTE_NEAREST, NOTE_NEW_LINES, script_path
 from engine.saves import Damaged, SaveData, Slot
 
 register({
@@ -100,6 +100,8 @@ class SaveLoadScreen(Screen):
         self.mode = mode if mode in ("save", "load") else "save"
         self.store = self.session.saves
         self.pages = self.store.pages(PER_PAGE)
+        story = self.session.story
+        self._scripts = {script_path(story, i) for i in range(len(story.scripts))}
         latest = self.store.latest()
         self.newest: Slot | None = None if latest is None else latest[0]  # gets a NEW badge
         self.page = self._first_page()
@@ -143,10 +145,14 @@ class SaveLoadScreen(Screen):
         self.focus = min(self.focus, max(0, len(self.slots) - 1))
 
     def _checked(self, data: Content) -> Content:
-        """A save of another story (a shared --save-dir) is as unusable as a damaged one."""
-        if isinstance(data, SaveData) and data.story_id != self.session.story_id:
-            return Damaged(tr("save_foreign"))
-        return data
+        """A save of another story (a shared --save-dir) is as unusable as a damaged one.
+
+        A different story id alone is not enough (renaming the story changes
+        it): the save must also name a script this story does not have.
+        """
+        foreign = (isinstance(data, SaveData) and data.story_id != self.session.story_id
+                   and data.position.script_file not in self._scripts)
+        return Damaged(tr("save_foreign")) if foreign else data
 
     def show_page(self, page: int) -> None:
         """Switch to a page (SPECIAL for quick/auto) if it exists."""
