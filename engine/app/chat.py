@@ -188,6 +188,26 @@ def _readable(color: Color) -> Color:
     return color if luma >= 120 else _mix(color, (255, 255, 255), (120 - luma) / 160)
 
 
+class _SurfaceCache:
+    """A small least-recently-used map of surfaces, so memory stays flat however long
+    the story (one date pill per scene, one avatar per speaker and expression)."""
+
+    def __init__(self, limit: int) -> None:
+        self._items: OrderedDict[tuple, pygame.Surface] = OrderedDict()
+        self._limit = limit
+
+    def get(self, key: tuple) -> pygame.Surface | None:
+        found = self._items.get(key)
+        if found is not None:
+            self._items.move_to_end(key)
+        return found
+
+    def put(self, key: tuple, surface: pygame.Surface) -> None:
+        self._items[key] = surface
+        if len(self._items) > self._limit:
+            self._items.popitem(last=False)
+
+
 # --- the painter ------------------------------------------------------------------------
 
 
@@ -195,7 +215,8 @@ class ChatPainter:
     """Draws chat frames for a story; holds the column and the surface caches."""
 
     def __init__(self, story: Story, assets: Any, renderer: Any, ui_text: UiText,
-                 prefs: Preferences, lang: str = "ja", bubble_cache: int = 384) -> None:
+                 prefs: Preferences, lang: str = "ja",
+                 bubble_pixels: int = 6_000_000) -> None:
         self.story = story
         self.assets = assets
         self.renderer = renderer
@@ -206,9 +227,14 @@ class ChatPainter:
         self._bubbles = BubbleLayout(renderer.fonts.measure)
         self._column: ChatColumn | None = None
         self._column_key: tuple | None = None
+        # Bubble surfaces, bounded by their total area (about six screens' worth, ~24 MB),
+        # so memory stays flat however far back the reader scrolls.
         self._surfaces: OrderedDict[tuple, tuple[Any, pygame.Surface]] = OrderedDict()
-        self._surface_limit = bubble_cache
-        self._misc: dict[tuple, pygame.Surface] = {}
+        self._surface_pixels = 0
+        self._pixel_limit = bubble_pixels
+        # Full-canvas backdrops are big: keep the current scene's and a neighbour's only.
+        self._backdrops: _SurfaceCache = _SurfaceCache(2)
+        self._misc: _SurfaceCache = _SurfaceCache(256)  # avatars and date pills
         self._labels: dict[tuple, pygame.Surface] = {}
         self._geometry: dict[tuple, ChatFrameGeometry] = {}
 
@@ -293,7 +319,7 @@ class ChatPainter:
         darkened, the column's band and (with the interface shown) the header and bar."""
         key = ("backdrop", scene.config.background, geo.size, geo.view.x, geo.view.width,
                show_ui and (self.story.title, date_label(scene.scene, self.lang)))
-        found = self._misc.get(key)
+        found = self._backdrops.get(key)
         if found is None:
             found = self.assets.background(scene.config.background, geo.size).copy()
             shade = pygame.Surface(geo.size, pygame.SRCALPHA)
@@ -305,7 +331,7 @@ class ChatPainter:
             if show_ui:
                 self._draw_header(found, geo, scene)
                 found.blit(self._panel(geo.bar.size, top_line=True), geo.bar)
-            self._misc[key] = found
+            self._backdrops.put(key, found)
         return found
 
     # --- blocks ------------------------------------------------------------------
@@ -357,14 +383,18 @@ class ChatPainter:
         """The bubble (shape and text) as one cached surface: one blit per frame."""
         first = blk.name is not None
         key = (id(blk.bubble), blk.kind, blk.side, blk.speaker, first)
-        hit = self._surfaces.get(key)
-        if hit is not None and hit[0] is blk.bubble:
-            self._surfaces.move_to_end(key)
-            return hit[1]
+        hit = self._surfaces.pop(key, None)
+        if hit is not None:
+            if hit[0] is blk.bubble:
+                self._surfaces[key] = hit  # back in, now the most recently used
+                return hit[1]
+            self._surface_pixels -= hit[1].get_width() * hit[1].get_height()  # a stale id
         image = self._build_bubble(blk, character, first)
         self._surfaces[key] = (blk.bubble, image)  # the bubble is held so its id stays unique
-        if len(self._surfaces) > self._surface_limit:
-            self._surfaces.popitem(last=False)
+        self._surface_pixels += image.get_width() * image.get_height()
+        while self._surface_pixels > self._pixel_limit and len(self._surfaces) > 1:
+            _, (_, old) = self._surfaces.popitem(last=False)
+            self._surface_pixels -= old.get_width() * old.get_height()
         self.stats.bubble_builds += 1
         return image
 
@@ -408,7 +438,7 @@ class ChatPainter:
                 found = _circle_image(image, d, _mix(BUBBLE_BASE, color, 0.5))
             else:
                 found = self._initial_disc(blk, character, d)
-            self._misc[key] = found
+            self._misc.put(key, found)
         return found
 
     def _initial_disc(self, blk: ChatBlock, character: Character | None, d: int) -> pygame.Surface:
@@ -432,7 +462,7 @@ class ChatPainter:
             pygame.draw.rect(found, (0, 0, 0, 110), found.get_rect(),
                              border_radius=found.get_height() // 2)
             found.blit(label, label.get_rect(center=found.get_rect().center))
-            self._misc[key] = found
+            self._misc.put(key, found)
         return found
 
     # --- the typing row, bars and buttons -------------------------------------------------
