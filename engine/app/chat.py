@@ -529,7 +529,7 @@ class ChatPainter:
         typist = ""
         if view.typing is not None and view.typing.speaker is not None and self._column:
             typist = self._column.display_name(view.typing.speaker)
-        key = ("labels", geo.bar.size, view.active, view.focus, typist, tr("auto"))
+        key = ("labels", geo.bar.size, view.active, view.focus, typist, _lang())
         found = self._labels.get(key)
         if found is not None:
             return found
@@ -550,7 +550,7 @@ class ChatPainter:
 
     def _draw_jump(self, surface: pygame.Surface, geo: ChatFrameGeometry, unseen: int) -> None:
         r = geo.jump
-        pygame.draw.circle(surface, (*THEME.panel,), r.center, r.width / 2)
+        pygame.draw.circle(surface, THEME.panel, r.center, r.width / 2)
         pygame.draw.circle(surface, THEME.accent, r.center, r.width / 2, max(1, round(2 * geo.k)))
         s = r.width * 0.22
         cx, cy = r.centerx, r.centery + s * 0.35
@@ -737,8 +737,9 @@ class ChatScreen(Screen):
         if s.runtime.cursor.scene != self._shown_scene:
             first = self._shown_scene is None
             self._enter_scene()
-            if not first and self._scene_wants_text_box():
-                self.app.reset(self.app.view_screen("adv") or self)
+            text_box = self.app.view_screen("adv") if not first and self._scene_wants_text_box() else None
+            if text_box is not None:
+                self.app.reset(text_box)  # it shows this message; this screen is done
                 return
         self.waited = 0.0
         self.drawn_message = False
