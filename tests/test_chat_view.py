@@ -15,7 +15,7 @@ from engine.app.chat import (
     render_chat_shot,
     typing_time,
 )
-from engine.app.i18n import set_language
+from engine.app.i18n import language, set_language
 from engine.app.reading import ReadingScreen
 from engine.app.screen import Screen
 from engine.manifest import load_story, story_id
@@ -80,8 +80,10 @@ def make_app(story_path: Path, save_dir: Path, prefs: Preferences | None = None,
 
 @pytest.fixture(autouse=True)
 def _quit_pygame():
+    before = language()
     yield
     pygame.display.quit()
+    set_language(before)  # shots pick the story's language; leave other tests theirs
 
 
 def key(app: App, k: int, up: bool = False) -> None:
