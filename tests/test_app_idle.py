@@ -110,3 +110,29 @@ def test_mouse_moves_redraw_only_when_a_highlight_changes(tmp_path: Path) -> Non
                                          buttons=(0, 0, 0)))
     app.step(max_wait=0)
     assert app.frames_drawn == drawn + 1 and app.top.focus == "auto"
+
+
+def test_typewriter_frames_redraw_only_the_text(tmp_path: Path, monkeypatch) -> None:
+    from engine.preferences import Preferences
+
+    app = make_app(DEMO, tmp_path, prefs=Preferences(text_speed=10))
+    app.start_reading(app.session.runtime.cursor_at(3))
+    app.step(max_wait=0)  # the whole first frame
+    presented: list[object] = []
+    monkeypatch.setattr(pygame.display, "update", lambda rects=None: presented.append(rects))
+    monkeypatch.setattr(pygame.display, "flip", lambda: presented.append("all"))
+    reading = app.top
+    shown = []
+    for _ in range(4):
+        app.clock.now += 0.15  # 1.5 characters: a new glyph each turn
+        app.step(max_wait=0)
+        shown.append(reading.reveal)
+    area = app.session.frame.text_area(app.session.frame.geometry((1280, 720)))
+    assert presented and all(p == [area] for p in presented)
+    assert shown == sorted(shown) and shown[0] < shown[-1]
+    # The partial frames add up to the same picture as a whole frame.
+    partial = app.canvas.copy()
+    app.dirty = True
+    app.step(max_wait=0)
+    assert presented[-1] == "all"
+    assert pygame.image.tobytes(partial, "RGB") == pygame.image.tobytes(app.canvas, "RGB")

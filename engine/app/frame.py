@@ -153,8 +153,13 @@ class Frame:
         show_ui: bool = True,
         active: frozenset[str] = frozenset(),
         focus: str | None = None,
+        with_text: bool = True,
     ) -> Geometry:
-        """Draw a whole frame; `page` None means the message's first page, complete."""
+        """Draw a whole frame; `page` None means the message's first page, complete.
+
+        `with_text=False` draws everything but the message's text: the base a
+        typewriter redraws its text over (see `draw_text`).
+        """
         geo = self.geometry(surface.get_size())
         surface.blit(self.assets.background(scene.config.background, geo.size), (0, 0))
         if message is None:
@@ -168,12 +173,24 @@ class Frame:
         surface.blit(self._box(geo), geo.box)
         if message.speaker is not None:
             self._draw_name(surface, geo, character, message.speaker)
+        if with_text:
+            self.draw_text(surface, geo, page, reveal)
+        self._draw_quick(surface, geo, active, focus)
+        return geo
+
+    def text_area(self, geo: Geometry) -> pygame.Rect:
+        """Where a page's text (with its ruby, a hanging 。 and the shadow) can be drawn."""
+        slack = round(geo.settings.size) + 4
+        return pygame.Rect(geo.text.x, geo.text.y, geo.text.width + slack, geo.text.height + 4)
+
+    def draw_text(
+        self, surface: pygame.Surface, geo: Geometry, page: Sequence[Line], reveal: int | None
+    ) -> None:
+        """Draw one page of text (revealed up to `reveal`) at the box's text origin."""
         if page:
             self.renderer.draw_page(
                 surface, page, geo.text.topleft, self.colors, reveal, settings=geo.settings
             )
-        self._draw_quick(surface, geo, active, focus)
-        return geo
 
     def _draw_portrait(
         self, surface: pygame.Surface, geo: Geometry, character: Character | None, message: Message

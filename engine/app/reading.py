@@ -43,7 +43,10 @@ class ReadingScreen(Screen):
         self.blink = 0.0
         self.drawn_message = False
         self._partial_mark = False
+        self._partial_text = False
         self._under_mark: pygame.Surface | None = None
+        self._base: pygame.Surface | None = None  # the last full frame without its text
+        self._base_key: tuple | None = None  # what the base shows (message, page)
         self._shown_scene: int | None = None
 
     # --- lifecycle -----------------------------------------------------------
@@ -259,10 +262,14 @@ class ReadingScreen(Screen):
 
     def update(self, dt: float) -> bool:
         if not self.complete:
+            before = self.reveal
             self.elapsed += dt
             if self.page_start + int(self.elapsed * self.session.prefs.text_speed) >= self.page_end:
-                self.complete = True
-            return True
+                self.complete = True  # a whole frame: the wait mark appears with it
+                return True
+            # Typing: only the text area changes, and only when a glyph appeared.
+            self._partial_text = self.reveal != before or self._partial_text
+            return self.reveal != before
         self.waited += dt
         move = self._next_move()
         if move is not None and self.waited >= move and self.drawn_message:
@@ -293,12 +300,10 @@ class ReadingScreen(Screen):
 
     def draw(self, surface: pygame.Surface) -> list[pygame.Rect] | None:
         geo = self.geo
-        if (
-            self._partial_mark
-            and self._under_mark is not None
-            and surface is self.app.canvas
-            and self.app.partial_ok
-        ):
+        partial = surface is self.app.canvas and self.app.partial_ok
+        if partial and self._partial_text and self._base_key == self._key() and not self.complete:
+            return [self._draw_typing(surface, geo)]
+        if partial and self._partial_mark and self._under_mark is not None:
             self._partial_mark = False
             surface.blit(self._under_mark, geo.mark)
             if self.mark_visible:
@@ -307,16 +312,41 @@ class ReadingScreen(Screen):
         self._draw_full(surface, geo)
         return None
 
+    def _key(self) -> tuple:
+        return (self.session.runtime.cursor, self.page_index, self.session.frame.geometry(CANVAS))
+
+    def _draw_typing(self, surface: pygame.Surface, geo: Geometry) -> pygame.Rect:
+        """A typewriter frame: the text area restored from the base, then the text over it."""
+        self._partial_text = False
+        area = self.session.frame.text_area(geo).clip(surface.get_rect())
+        surface.blit(self._base, area, area)
+        clip = surface.get_clip()
+        surface.set_clip(area)
+        self.session.frame.draw_text(surface, geo, self.pages[self.page_index], self.reveal)
+        surface.set_clip(clip)
+        return area
+
     def _draw_full(self, surface: pygame.Surface, geo: Geometry) -> None:
         s = self.session
         rt = s.runtime
         active = frozenset(k for k, on in (("auto", s.auto), ("skip", s.skipping)) if on)
         page = self.pages[self.page_index] if self.pages else ()
-        s.frame.draw(
-            surface, rt.scene_ref, rt.message, page, self.reveal,
-            show_ui=self.show_ui, active=active, focus=self.focus,
-        )
-        self._partial_mark = False
+        typing = not self.complete and self.show_ui
+        if typing and surface is self.app.canvas:
+            # Keep the frame without its text, so typewriter frames redraw only the text.
+            if self._base is None or self._base.get_size() != surface.get_size():
+                self._base = pygame.Surface(surface.get_size()).convert()
+            s.frame.draw(self._base, rt.scene_ref, rt.message, page, self.reveal,
+                         show_ui=True, active=active, focus=self.focus, with_text=False)
+            surface.blit(self._base, (0, 0))
+            s.frame.draw_text(surface, geo, page, self.reveal)
+            self._base_key = self._key()
+        else:
+            s.frame.draw(
+                surface, rt.scene_ref, rt.message, page, self.reveal,
+                show_ui=self.show_ui, active=active, focus=self.focus,
+            )
+        self._partial_mark = self._partial_text = False
         if self.show_ui and self.complete:
             self._under_mark = surface.subsurface(geo.mark).copy()
             if self.mark_visible:
