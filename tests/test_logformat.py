@@ -9,9 +9,11 @@ Broken files: tests/fixtures/broken/NAME.log with NAME.diag listing
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import re
+import time
 from datetime import datetime
 from pathlib import Path
 
@@ -358,9 +360,33 @@ def test_parse_does_no_io(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_big_scripts_leave_the_garbage_collector_as_it_was() -> None:
-    import gc
-
     text = "--- LOG START ---\n" + "A: x<br>\n" * 6000
     assert gc.isenabled()
     assert len(parse(text).messages) == 6000
     assert gc.isenabled()
+
+
+N = 50_000
+PATHOLOGICAL = {
+    "spaces then >": "A: a" + " " * N + "b>",
+    "many <": "A: " + "<a x" * N,
+    "open attributes": "A: <a " + "x " * N,
+    "many （": "A: " + "（ab" * N,
+    "many &": "A: " + "&abc" * N,
+    "many <ruby>": "A: " + "<ruby>" * N,
+    "many rubies": "A: " + "<ruby>a<rt>b</rt></ruby>" * (N // 5),
+    "many <rt>": "A: <ruby>a" + "<rt>b" * N + "</ruby>",
+    "many end tags": "A: x" + " </code>" * N,
+    "many lead tags": "<pre>" * N + "A: x",
+    "long label": "A" * N + ":x",
+    "dashes": "-" * N,
+}
+
+
+@pytest.mark.parametrize("line", PATHOLOGICAL.values(), ids=PATHOLOGICAL.keys())
+def test_pathological_lines_stay_linear(line: str) -> None:
+    # Each takes milliseconds; a quadratic regex or copy loop would take many seconds.
+    start = time.perf_counter()
+    script = parse(f"--- LOG START ---\n{line}\n{line}\n--- LOG END ---")
+    assert time.perf_counter() - start < 3.0
+    assert len({m.pos.line for m in script.messages}) == len(script.messages)

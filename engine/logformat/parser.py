@@ -23,8 +23,8 @@ from engine.model import Diagnostic, Message, Pos, Run, Scene, Script, Text
 _MARKER = re.compile(r"-{2,}[ \t]*LOG[ \t]*(START|END)[ \t]*-{2,}", re.I)
 _WRAP = r"</?(?:pre|code)(?:\s[^<>]*)?>"
 _LEAD_WRAP = re.compile(rf"(?:[ \t]*{_WRAP})+[ \t]*", re.I)
-# What may end a line: one terminating <br>, then wrapper end tags, then white space.
-_TAIL = re.compile(rf"(?:<br\s*/?>)?(?:\s*{_WRAP})*\s*\Z", re.I)
+_WRAP_TAG = re.compile(_WRAP, re.I)
+_BR_TAG = re.compile(r"<br\s*/?>", re.I)
 _STAMP = re.compile(
     r"(\d{4})([./-])(\d{1,2})\2(\d{1,2})"
     r"(?:[ \tT\u3000]+(\d{1,2}):(\d{2})(?::(\d{2}))?)?(?!\S)"
@@ -69,10 +69,29 @@ def trim(line: str) -> tuple[str, int]:
             t = t[m.end() :]
     t = t.rstrip()
     if t.endswith("<br>"):
-        t = t[:-4]
-    elif t.endswith(">"):
-        t = t[: _TAIL.search(t).start()]  # type: ignore[union-attr]  # \Z always matches
-    return t, lead
+        return t[:-4], lead
+    return (_strip_end_tags(t) if t.endswith(">") else t), lead
+
+
+def _strip_end_tags(t: str) -> str:
+    """Drop wrapper tags and one `<br>` from the end of a line, tag by tag.
+
+    White space around wrapper tags goes too; white space before the `<br>`
+    is text. Each step looks only at the last tag and nothing is copied
+    until the end, so this stays linear however many tags a line ends with.
+    """
+    end, br = len(t), False
+    while t.endswith(">", 0, end):
+        i = t.rfind("<", 0, end)
+        if i >= 0 and _WRAP_TAG.fullmatch(t, i, end):
+            end = i
+            while end and t[end - 1].isspace():
+                end -= 1
+        elif i >= 0 and not br and _BR_TAG.fullmatch(t, i, end):
+            end, br = i, True
+        else:
+            break
+    return t[:end]
 
 
 def read_timestamp(title: str) -> datetime | None:
