@@ -81,12 +81,12 @@ class ReadingScreen(Screen):
             s.skip = s.skip_held = False
             self.app.toast(tr("skip_stopped"))
         s.mark_read(self.app.clock())
-        if rt.cursor.scene != self._shown_scene:
-            self._enter_scene()
         geo = self.geo
         self.pages = s.frame.pages(s.frame.layout(message, geo), geo)
         page = min(self.page_index, len(self.pages) - 1) if keep_page else 0
         self.start_page(page, instant or self._instant())
+        if rt.cursor.scene != self._shown_scene:
+            self._enter_scene()  # after the page is set: the autosave's thumbnail shows it
         character = s.story.character(message.speaker)
         if fresh and character is not None and character.sound is not None and not s.skipping:
             s.audio.play_sound(character.sound)
