@@ -170,9 +170,9 @@ class ReadingScreen(Screen):
             focus = self._quick_at(event.pos) if self.show_ui else None
             changed, self.focus = focus != self.focus, focus
             return changed
-        if event.type in (pygame.KEYUP, pygame.MOUSEBUTTONUP) and inp.action_for(event) is None:
-            return False
         action = inp.action_for(event)
+        if action is None:
+            return False  # a key or button that means nothing here changes nothing
         if action == inp.CLICK:
             key = self._quick_at(event.pos) if self.show_ui else None
             if key is not None:
@@ -180,12 +180,15 @@ class ReadingScreen(Screen):
             else:
                 self.click_advance()
         elif action == inp.WHEEL_UP:
-            inside = self.geo.box.collidepoint(getattr(event, "pos", (0, 0)))
-            self.back() if inside else self.app.open("backlog")
+            if self.geo.box.collidepoint(getattr(event, "pos", (0, 0))):
+                self.back()
+            else:
+                self.app.open("backlog")
         elif action in (inp.ADVANCE, inp.WHEEL_DOWN):
             self.click_advance()
         else:
             self._key_action(action)
+        return None
 
     def _key_action(self, action: str | None) -> None:
         s = self.session
