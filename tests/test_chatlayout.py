@@ -380,3 +380,36 @@ def test_prefetch_prepares_the_blocks_just_above_the_window() -> None:
     assert col.prefetch(top, top + 720, budget=0) == []
     # Nothing below the latest message to prepare; the window's blocks were measured already.
     assert all(col.measured(p.block.flat) for p in placed)
+
+
+RUNS = st.lists(
+    st.one_of(
+        st.text(alphabet="あいうえお漢字星空、。「」ー！？80mm", min_size=1, max_size=12).map(Text),
+        st.tuples(st.text(alphabet="漢字星空東京", min_size=1, max_size=4),
+                  st.text(alphabet="かんじほしそら", min_size=1, max_size=8)).map(
+            lambda p: Ruby(((p[0], p[1]),))),
+        st.text(alphabet="笑う泣", min_size=1, max_size=3).map(lambda t: Direction(f"（{t}）")),
+        st.just(BREAK),
+    ),
+    min_size=1, max_size=10,
+)
+
+
+@settings(max_examples=50, deadline=None)
+@given(runs=RUNS, width=st.integers(min_value=4, max_value=14))
+def test_bubbles_of_mixed_runs_keep_text_lines_and_width(runs: list, width: int) -> None:
+    bl = BubbleLayout(fake_measure, layout_message)
+    s = Settings(size=SIZE, hanging_punctuation=False)
+    parts = tuple(runs)
+    greedy = bl.layout(parts, width * SIZE, s)
+    wrapped = bl.shrink_wrap(parts, width * SIZE, s)
+    text = "".join(line.text for line in wrapped.lines)
+    assert text == "".join(line.text for line in greedy.lines)
+    assert len(wrapped.lines) == len(greedy.lines)
+    assert content_width(wrapped) <= max(content_width(greedy), width * SIZE) + 0.5
+    # Every reading is still there, over the same base.
+    readings = [(r.text, "".join(g.ch for g in line.glyphs[r.base_start:r.base_end]))
+                for line in wrapped.lines for r in line.rubies]
+    expected = [(r.text, "".join(g.ch for g in line.glyphs[r.base_start:r.base_end]))
+                for line in greedy.lines for r in line.rubies]
+    assert sorted(readings) == sorted(expected)
