@@ -390,3 +390,12 @@ def test_pathological_lines_stay_linear(line: str) -> None:
     script = parse(f"--- LOG START ---\n{line}\n{line}\n--- LOG END ---")
     assert time.perf_counter() - start < 3.0
     assert len({m.pos.line for m in script.messages}) == len(script.messages)
+
+
+def test_did_you_mean_is_skipped_for_data_files_with_thousands_of_labels() -> None:
+    lines = ["--- LOG START --- 2025.01.01"] + [f"ID{i}X: x" for i in range(1000)]
+    lines += [f"NAME{i % 100}: y" for i in range(300)]
+    start = time.perf_counter()
+    script = parse("\n".join(lines + ["--- LOG END ---"]))
+    assert time.perf_counter() - start < 3.0
+    assert script.diagnostics == ()

@@ -65,6 +65,7 @@ def suggest(label: str, counts: dict[str, int], frequent: int = 3) -> str | None
     people), 1 for 3-4 characters, 1-2 for longer labels (`AKRIA`, `AKIRA`).
     """
     best: tuple[int, int, str] | None = None
+    letters = set(label)
     for other, n in counts.items():
         if n < frequent or other == label:
             continue
@@ -73,6 +74,9 @@ def suggest(label: str, counts: dict[str, int], frequent: int = 3) -> str | None
         else:
             shorter = min(len(label), len(other))
             limit = 0 if shorter <= 2 else 1 if shorter <= 4 else 2
+            # each edit adds or removes at most two distinct letters: a cheap first test
+            if len(letters.symmetric_difference(other)) > 2 * limit:
+                continue
             d = distance(label, other, limit)
             if d > limit:
                 continue

@@ -32,6 +32,7 @@ _STAMP = re.compile(
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _SPACES = " \t\u3000"
 _GC_PAUSE_LINES = 5000
+_SUGGEST_BUDGET = 100_000  # label pairs did_you_mean() may compare; a cast needs a few thousand
 
 
 def parse(text: str, file: str = "<string>") -> Script:
@@ -312,9 +313,11 @@ class _Parser:
                       f"'{speaker}: ...' is outside any LOG block and is ignored")
 
     def did_you_mean(self) -> None:
-        for label, c in self.counts.items():
-            if c != 1:
-                continue
+        """Warn about labels used once that look like typos of frequent ones."""
+        once = [label for label, c in self.counts.items() if c == 1]
+        if len(once) * len(self.counts) > _SUGGEST_BUDGET:
+            return  # thousands of one-off labels: a data file, not a cast; skip the check
+        for label in once:
             other = suggest(label, self.counts)
             if other is not None:
                 pos = self.first_use[label]
