@@ -24,6 +24,7 @@ from __future__ import annotations
 import math
 from collections import OrderedDict
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -175,7 +176,11 @@ NARRATOR: Color = (160, 156, 178)
 
 def palette(character: Character | None, side: str | None) -> _Palette:
     """Bubble colours: the base tinted by the speaker's colour, more on the right (the reader)."""
-    color = character.color if character is not None else NARRATOR
+    return _palette(character.color if character is not None else NARRATOR, side)
+
+
+@lru_cache(maxsize=256)
+def _palette(color: Color, side: str | None) -> _Palette:
     fill = _mix(BUBBLE_BASE, color, 0.42 if side == "right" else 0.2)
     # Stage directions are the same text, dimmer: part way toward the bubble's fill.
     return _Palette(fill, TEXT, _mix(TEXT, fill, 0.42), _mix(TEXT, fill, 0.15),
