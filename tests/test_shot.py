@@ -135,3 +135,18 @@ def test_shot_rejects_a_message_out_of_range(tmp_path: Path, capsys) -> None:
     assert code == 2
     assert "outside" in capsys.readouterr().err
     assert not (tmp_path / "x.png").exists()
+
+
+def test_shot_defaults_to_the_scenes_view(tmp_path: Path) -> None:
+    story = load_story(DEMO)
+    index = StoryIndex(story)
+    ref = story.scenes[index.cursor_at(0).scene]
+    view = ref.config.view or story.view
+    default, forced = tmp_path / "default.png", tmp_path / "forced.png"
+    assert main(["shot", str(DEMO), "-m", "0", "-o", str(default), "--size", "640x360"]) == 0
+    code = main(["shot", str(DEMO), "-m", "0", "-o", str(forced), "--size", "640x360",
+                 "--view", view])
+    if code != 0:
+        pytest.skip(f"the {view} view is not available")
+    a, b = pygame.image.load(str(default)), pygame.image.load(str(forced))
+    assert _compare(a, b) == (0.0, 0.0)

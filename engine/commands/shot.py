@@ -2,8 +2,10 @@
 
 Renders, headless, exactly the frame the player shows with message N (0-based
 across the story's play order) complete: background, portrait, text box,
-name plate, text with ruby, quick menu and wait mark. A message longer than
-the box shows its first page (`--page P` picks another). Default settings
+name plate, text with ruby, quick menu and wait mark — or, for a scene the
+story shows as a chat (or with `--view chat`), the chat view's frame. A
+message longer than the box shows its first page (`--page P` picks another).
+Default settings
 are used, not the player's saved ones, so shots are reproducible.
 """
 
@@ -29,7 +31,8 @@ def add_parser(p: argparse.ArgumentParser) -> None:
     p.add_argument("-o", "--output", type=Path, required=True, help="PNG file to write")
     p.add_argument("--size", type=_size, default=(1280, 720), metavar="WxH",
                    help="image size (default 1280x720)")
-    p.add_argument("--view", choices=("adv", "chat"), default="adv", help="which view to draw")
+    p.add_argument("--view", choices=("adv", "chat"),
+                   help="which view to draw (default: the view the story gives that scene)")
     p.add_argument("--page", type=int, default=0, help="page of a long message (0-based)")
     p.add_argument("--lang", choices=("ja", "en"), help="language of the interface labels")
 
@@ -49,7 +52,10 @@ def run(args: argparse.Namespace) -> int:
         print(f"chatlog-vn shot: --message {args.message} is outside 0..{index.total - 1}",
               file=sys.stderr)
         return EXIT_USAGE
-    surface = render_shot(story, args.message, args.size, args.view, args.page, args.lang)
+    view = args.view or _scene_view(story, index, args.message)
+    surface = render_shot(story, args.message, args.size, view, args.page, args.lang)
+    if surface is None and args.view is None:
+        surface = render_shot(story, args.message, args.size, "adv", args.page, args.lang)
     if surface is None:
         print("chatlog-vn shot: chat view not available", file=sys.stderr)
         return EXIT_ERRORS
@@ -58,6 +64,12 @@ def run(args: argparse.Namespace) -> int:
     args.output.parent.mkdir(parents=True, exist_ok=True)
     pygame.image.save(surface, str(args.output))
     return EXIT_OK
+
+
+def _scene_view(story, index, message: int) -> str:
+    """The view the player opens for the scene holding `message` (scene, else story)."""
+    ref = story.scenes[index.cursor_at(message).scene]
+    return ref.config.view or story.view
 
 
 def render_shot(story, message: int, size: tuple[int, int], view: str = "adv", page: int = 0,
