@@ -159,7 +159,7 @@ class BubbleLayout:
     """
 
     def __init__(self, measure: Measure, layout_fn: LayoutFn | None = None,
-                 capacity: int = 4096) -> None:
+                 capacity: int = 1024) -> None:
         self.measure = measure
         self._layout_fn = layout_fn or default_layout()
         self._cache: OrderedDict[tuple, Bubble] = OrderedDict()
