@@ -170,7 +170,6 @@ def _since_process_start() -> float:
 
 def _benchmark_report(app) -> None:
     """Frame time median and p99, frames drawn, first message, memory, idle CPU."""
-    import resource
     import statistics
 
     times = sorted(app.frame_times) or [0.0]
@@ -178,15 +177,25 @@ def _benchmark_report(app) -> None:
     first = app.first_message_frame_at
     first_text = "n/a" if first is None else f"{_since_process_start() - (time.perf_counter() - first):.3f} s"
     idle_cpu, idle_frames = (0.0, 0) if app.session.options.first_frame_exit else _idle(app)
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    peak = _peak_mb()
     print(f"frames drawn: {app.frames_drawn}")
     print(f"frame time: median {statistics.median(times) * 1000:.2f} ms, p99 {p99 * 1000:.2f} ms")
     print(f"first message frame: {first_text} after process start")
-    print(f"peak memory: {peak:.1f} MB")
+    print("peak memory: n/a" if peak is None else f"peak memory: {peak:.1f} MB")
     print(f"idle: {idle_cpu * 1000:.1f} ms CPU and {idle_frames} frames over 1.0 s")
     if not app.session.options.first_frame_exit:
         print(f"idle floor: {_bare_wait() * 1000:.1f} ms CPU over 1.0 s in a bare "
               "pygame.event.wait loop")
+
+
+def _peak_mb() -> float | None:
+    """Peak resident memory of this process in MB (None where the OS does not say)."""
+    try:
+        import resource
+    except ImportError:  # Windows
+        return None
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return peak / (1024 * 1024) if sys.platform == "darwin" else peak / 1024  # bytes vs KiB
 
 
 def _bare_wait(seconds: float = 1.0) -> float:
