@@ -176,16 +176,18 @@ def _benchmark_report(app) -> None:
     p99 = times[min(len(times) - 1, int(len(times) * 0.99))]
     first = app.first_message_frame_at
     first_text = "n/a" if first is None else f"{_since_process_start() - (time.perf_counter() - first):.3f} s"
-    idle_cpu, idle_frames = (0.0, 0) if app.session.options.first_frame_exit else _idle(app)
     peak = _peak_mb()
     print(f"frames drawn: {app.frames_drawn}")
     print(f"frame time: median {statistics.median(times) * 1000:.2f} ms, p99 {p99 * 1000:.2f} ms")
     print(f"first message frame: {first_text} after process start")
     print("peak memory: n/a" if peak is None else f"peak memory: {peak:.1f} MB")
+    if app.session.options.first_frame_exit:
+        print("idle: not measured (--first-frame-exit)")
+        return
+    idle_cpu, idle_frames = _idle(app)
     print(f"idle: {idle_cpu * 1000:.1f} ms CPU and {idle_frames} frames over 1.0 s")
-    if not app.session.options.first_frame_exit:
-        print(f"idle floor: {_bare_wait() * 1000:.1f} ms CPU over 1.0 s in a bare "
-              "pygame.event.wait loop")
+    print(f"idle floor: {_bare_wait() * 1000:.1f} ms CPU over 1.0 s in a bare "
+          "pygame.event.wait loop")
 
 
 def _peak_mb() -> float | None:
