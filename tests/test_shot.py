@@ -8,6 +8,7 @@ CHATLOG_UPDATE_GOLDENS=1; on a mismatch a side-by-side image
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 import pygame
@@ -150,3 +151,15 @@ def test_shot_defaults_to_the_scenes_view(tmp_path: Path) -> None:
         pytest.skip(f"the {view} view is not available")
     a, b = pygame.image.load(str(default)), pygame.image.load(str(forced))
     assert _compare(a, b) == (0.0, 0.0)
+
+
+def test_a_mismatch_writes_expected_actual_and_difference(monkeypatch, tmp_path: Path) -> None:
+    monkeypatch.setattr(sys.modules[__name__], "FAILURES", tmp_path)
+    a = pygame.Surface((30, 20))
+    b = a.copy()
+    b.fill((200, 0, 0), pygame.Rect(0, 0, 10, 10))
+    path = _write_failure("example", a, b)
+    sheet = pygame.image.load(str(path))
+    assert path.parent == tmp_path and sheet.get_size() == (90, 20)
+    assert sheet.get_at((35, 5))[:3] == (200, 0, 0)  # the actual, in the middle
+    assert sheet.get_at((65, 5))[0] > 0 and sheet.get_at((85, 15))[:3] == (0, 0, 0)
