@@ -14,6 +14,7 @@ import json
 import os
 import re
 import time
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
@@ -21,7 +22,7 @@ import pytest
 
 from engine.commands.dump import script_to_dict
 from engine.logformat import CODES, decode, load, parse
-from engine.logformat.build import make_message, make_pos, make_text
+from engine.logformat.build import _one_field_maker, make_message, make_pos, make_text
 from engine.logformat.labels import distance, suggest
 from engine.logformat.parser import read_timestamp, trim
 from engine.model import BREAK, Direction, Message, Pos, Ruby, Script, Text
@@ -292,6 +293,24 @@ def test_fast_constructors_build_equal_objects() -> None:
     assert made == Message("A", (Text("x"),), pos)
     with pytest.raises(AttributeError):
         made.speaker = "B"  # type: ignore[misc]  # still frozen
+
+
+def test_fast_constructors_fall_back_when_the_model_changes_shape() -> None:
+    @dataclass(frozen=True, slots=True)
+    class Checked:
+        text: str
+
+        def __post_init__(self) -> None:
+            if not self.text:
+                raise ValueError("empty")
+
+    @dataclass(frozen=True)
+    class Unslotted:
+        text: str
+
+    assert _one_field_maker(Checked, "text") is Checked
+    assert _one_field_maker(Unslotted, "text") is Unslotted
+    assert _one_field_maker(Text, "text") is not Text
 
 
 # --- decoding and loading ---------------------------------------------------

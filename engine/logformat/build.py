@@ -23,15 +23,10 @@ _new = object.__new__
 
 def _slot_setters(cls: type, names: tuple[str, ...]) -> list[Callable[[Any, Any], None]] | None:
     """The slot descriptors' setters, or None if cls is not exactly that shape."""
-    if tuple(f.name for f in fields(cls)) != names or hasattr(cls, "__post_init__"):
+    if (tuple(f.name for f in fields(cls)) != names or hasattr(cls, "__post_init__")
+            or tuple(getattr(cls, "__slots__", ())) != names):
         return None
-    setters = []
-    for name in names:
-        descriptor = cls.__dict__.get(name)
-        if descriptor is None or not hasattr(descriptor, "__set__") or "__slots__" not in cls.__dict__:
-            return None
-        setters.append(descriptor.__set__)
-    return setters
+    return [cls.__dict__[name].__set__ for name in names]
 
 
 def _pos_maker() -> Callable[[str, int, int], Pos]:
