@@ -1,7 +1,7 @@
 """Images and sounds by path, loaded once and cached.
 
 A missing or unreadable file is never fatal: it is reported once (to stderr
-and in `Assets.warnings`) and replaced by a placeholder — the default
+and in `Assets.warnings`) and replaced by a stand-in — the default
 gradient for a background, nothing for a portrait, silence for a sound.
 """
 
