@@ -136,3 +136,25 @@ def test_typewriter_frames_redraw_only_the_text(tmp_path: Path, monkeypatch) -> 
     app.step(max_wait=0)
     assert presented[-1] == "all"
     assert pygame.image.tobytes(partial, "RGB") == pygame.image.tobytes(app.canvas, "RGB")
+
+
+def test_partial_frames_in_a_scaled_window_update_only_their_part(tmp_path: Path,
+                                                                  monkeypatch) -> None:
+    app = make_app(DEMO, tmp_path)
+    app.open_window((1920, 1080))
+    app.start_reading()
+    app.step(max_wait=0)
+    presented: list[object] = []
+    monkeypatch.setattr(pygame.display, "update", lambda rects=None: presented.append(rects))
+    monkeypatch.setattr(pygame.display, "flip", lambda: presented.append("all"))
+    whole = pygame.transform.smoothscale(app.canvas, (1920, 1080))
+    app.clock.now += 0.5  # the mark blinks off
+    app.step(max_wait=0)
+    assert len(presented) == 1 and presented[0] != "all"
+    (rect,) = presented[0]
+    mark = app.session.frame.geometry((1280, 720)).mark
+    assert rect.contains(pygame.Rect(mark.x * 1.5, mark.y * 1.5, mark.w * 1.5, mark.h * 1.5))
+    assert rect.width < 60 and rect.height < 60
+    window = pygame.display.get_surface()
+    # Outside the updated rect the window still holds the whole-frame picture.
+    assert window.get_at((100, 100)) == whole.get_at((100, 100))

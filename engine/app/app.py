@@ -641,10 +641,27 @@ class App:
             else:
                 pygame.display.update(rects)
             return
+        if rects is not None:
+            pygame.display.update([self._present_scaled(r) for r in rects])
+            return
         self._window.fill((0, 0, 0))
         box = self._letterbox
         pygame.transform.smoothscale(self.canvas, box.size, self._window.subsurface(box))
         pygame.display.flip()
+
+    def _present_scaled(self, rect: pygame.Rect) -> pygame.Rect:
+        """Scale one changed canvas rect into the letterbox; the window rect it covers."""
+        assert self.canvas is not None and self._window is not None
+        box = self._letterbox
+        kx, ky = box.width / CANVAS[0], box.height / CANVAS[1]
+        # A margin so the smoothing at the edges matches the whole-frame scale.
+        src = rect.inflate(4, 4).clip(self.canvas.get_rect())
+        x0, y0 = box.x + int(src.x * kx), box.y + int(src.y * ky)
+        x1, y1 = box.x + int(src.right * kx + 0.999), box.y + int(src.bottom * ky + 0.999)
+        dst = pygame.Rect(x0, y0, max(1, x1 - x0), max(1, y1 - y0)).clip(box)
+        scaled = pygame.transform.smoothscale(self.canvas.subsurface(src), dst.size)
+        self._window.blit(scaled, dst)
+        return dst
 
 
 _INPUT_EVENTS = frozenset(
