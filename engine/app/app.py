@@ -24,7 +24,15 @@ from engine.app.i18n import pick_language, set_language, tr
 from engine.app.screen import Screen
 from engine.model import Story
 from engine.preferences import Preferences, save_prefs
-from engine.runtime import Cursor, ReadMarks, Runtime, locate, save_position
+from engine.runtime import (
+    NOTE_MOVED,
+    NOTE_NEAREST,
+    Cursor,
+    ReadMarks,
+    Runtime,
+    locate,
+    save_position,
+)
 from engine.saves import Damaged, SaveData, SaveStore, Slot, save_marks
 
 if TYPE_CHECKING:
@@ -388,7 +396,8 @@ class App:
     def load_game(self, data: SaveData) -> None:
         """Resume a save: find its message again (after edits) and say so if it moved."""
         note = self.session.restore(data)
-        self.start_reading(note=tr("loaded_moved") if note else None)
+        notes = {NOTE_MOVED: tr("loaded_moved"), NOTE_NEAREST: tr("loaded_nearest")}
+        self.start_reading(note=notes.get(note, note) if note else None)
 
     def switch_view(self, name: str | None = None) -> None:
         """Tab: show the same place in the other view (adv <-> chat)."""
