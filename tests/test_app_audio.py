@@ -104,3 +104,21 @@ def test_prefetched_images_are_used_and_bad_ones_warn_once(tmp_path) -> None:
     assert assets.scaled_to_height(bad, 10) is None
     assert assets.scaled_to_height(bad, 20) is None
     assert sum("bad.png" in w for w in assets.warnings) == 1
+
+
+def test_scene_music_and_message_sounds_with_a_dummy_device(tmp_path) -> None:
+    app = make_app(DEMO, tmp_path)
+    audio = app.session.audio
+    app.start_reading()
+    if not audio._ready():
+        pytest.skip("no mixer even with the dummy driver")
+    ref = app.session.runtime.scene_ref
+    assert audio.current_music == ref.config.music
+    story = app.session.story
+    for _ in range(12):
+        key(app, pygame.K_SPACE)
+        who = story.character(app.session.runtime.message.speaker)
+        if who is not None and who.sound is not None:
+            break
+    assert who is not None and who.sound is not None
+    assert audio._channel is not None and not audio.assets.warnings
