@@ -122,3 +122,17 @@ def test_scene_music_and_message_sounds_with_a_dummy_device(tmp_path) -> None:
             break
     assert who is not None and who.sound is not None
     assert audio._channel is not None and not audio.assets.warnings
+
+
+def test_audio_opens_only_after_the_first_frame(tmp_path, monkeypatch) -> None:
+    opened: list[int] = []
+    app = make_app(DEMO, tmp_path)
+    monkeypatch.setattr(pygame.mixer, "get_init", lambda: None)
+    monkeypatch.setattr(pygame.mixer, "init", lambda: opened.append(app.frames_drawn))
+    monkeypatch.setattr(pygame.mixer.music, "load", lambda path: None)
+    monkeypatch.setattr(pygame.mixer.music, "play", lambda **kw: None)
+    monkeypatch.setattr(pygame.mixer.music, "set_volume", lambda v: None)
+    app.start_reading()
+    assert opened == [] and app.session.audio.wake_in() == 0.0
+    app.step(max_wait=0)
+    assert opened == [1]  # once, right after the first frame

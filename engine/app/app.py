@@ -526,7 +526,6 @@ class App:
         now = self.clock()
         dt, self._last_update = now - self._last_update, now
         self._run_timers(now)
-        self.session.audio.update()
         if self.toasts and min(t.until for t in self.toasts) <= now:
             self.toasts = [t for t in self.toasts if t.until > now]
             self.dirty = True
@@ -539,6 +538,8 @@ class App:
             self.draw()
             # Pads are looked for after the first frame: start-up stays quick.
             inp.Gamepads.start()
+        # Music and sounds start after the frame they go with is on screen.
+        self.session.audio.update()
 
     def _timeout(self, max_wait: float | None) -> float | None:
         """Seconds to wait for input: None blocks until an event, 0 polls."""

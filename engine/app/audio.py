@@ -1,8 +1,10 @@
 """Music per scene with fades, a sound per message, volumes applied at once.
 
-The mixer is opened only when something is first played, so a story with no
-audio never pays for it. If no audio device can be opened the game goes on
-silently after exactly one warning.
+The mixer is opened only when something is first played, and then from the
+loop after the frame is on screen, so a story with no audio never pays for
+it and one with audio shows its first frame without waiting for the device.
+If no audio device can be opened the game goes on silently after exactly
+one warning.
 """
 
 from __future__ import annotations
@@ -41,6 +43,7 @@ class Audio:
         self._pending_at = 0.0
         self._clock = clock
         self._channel: object | None = None
+        self._pending_sound: Path | None = None
 
     def _ready(self) -> bool:
         """Open the mixer on first use; remember (and warn once) if it cannot be opened."""
@@ -59,28 +62,40 @@ class Audio:
         return self.available
 
     def play_music(self, path: Path | None) -> None:
-        """Change to a scene's music: fade the old one out, then fade the new one in."""
+        """Change to a scene's music: fade the old one out, then fade the new one in.
+
+        Nothing is opened here: the loop's next `update` (after the frame is
+        shown) opens the mixer if needed and starts the music.
+        """
         if path == self.current_music and self._pending is None:
             return
         if path is None and self.current_music is None:
             self._pending = None
             return
-        if not self._ready():
-            self.current_music = path
-            return
-        if self.current_music is not None and pygame.mixer.music.get_busy():
+        playing = self.available and self.current_music is not None
+        if playing and pygame.mixer.music.get_busy():
             pygame.mixer.music.fadeout(int(FADE_OUT * 1000))
             self._pending_at = self._clock() + FADE_OUT
         else:
             self._pending_at = self._clock()
         self.current_music = path
-        self._pending = path
-        self.update()
+        self._pending = path if self.available is not False else None
 
     def update(self) -> None:
-        """Start pending music once the old one has faded; call from the main loop."""
-        if self._pending is None or self._clock() < self._pending_at:
+        """Open the mixer on first need, play a waiting sound, start music once the old faded."""
+        music_due = self._pending is not None and self._clock() >= self._pending_at
+        if not music_due and self._pending_sound is None:
             return
+        if not self._ready():
+            self._pending = self._pending_sound = None
+            return
+        if self._pending_sound is not None:
+            sound, self._pending_sound = self._pending_sound, None
+            self.play_sound(sound)
+        if music_due:
+            self._start_music()
+
+    def _start_music(self) -> None:
         path, self._pending = self._pending, None
         try:
             pygame.mixer.music.load(str(path))
@@ -90,7 +105,9 @@ class Audio:
             self.assets.warn(f"cannot play music {path}: {exc}")
 
     def wake_in(self) -> float | None:
-        """Seconds until pending music must start (the loop wakes for it), else None."""
+        """Seconds until `update` has something to start (the loop wakes for it), else None."""
+        if self._pending_sound is not None:
+            return 0.0
         if self._pending is None:
             return None
         return max(0.0, self._pending_at - self._clock())
@@ -103,7 +120,10 @@ class Audio:
 
     def play_sound(self, path: Path | None) -> None:
         """Play a short sound (a message's voice or blip) at the sound volume."""
-        if path is None or not self._ready():
+        if path is None or self.available is False:
+            return
+        if self.available is None:
+            self._pending_sound = path  # the mixer opens after this frame is shown
             return
         sound = self.assets.sound(path)
         if sound is not None:
