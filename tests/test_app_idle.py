@@ -158,3 +158,22 @@ def test_partial_frames_in_a_scaled_window_update_only_their_part(tmp_path: Path
     window = pygame.display.get_surface()
     # Outside the updated rect the window still holds the whole-frame picture.
     assert window.get_at((100, 100)) == whole.get_at((100, 100))
+
+
+def test_a_minimized_window_pauses_the_story(tmp_path: Path) -> None:
+    from engine.preferences import Preferences
+
+    app = make_app(DEMO, tmp_path, prefs=Preferences(text_speed=10))
+    app.start_reading()
+    app.step(max_wait=0)
+    pygame.event.post(pygame.event.Event(pygame.WINDOWMINIMIZED, window=None))
+    app.step(max_wait=0)
+    drawn, reveal = app.frames_drawn, app.top.reveal
+    assert app._timeout(None) is None  # typing, yet the loop may sleep
+    for _ in range(3):
+        app.clock.now += 0.5
+        app.step(max_wait=0.01)
+    assert app.frames_drawn == drawn and app.top.reveal == reveal
+    pygame.event.post(pygame.event.Event(pygame.WINDOWRESTORED, window=None))
+    app.step(max_wait=0)
+    assert app.frames_drawn == drawn + 1

@@ -265,6 +265,7 @@ class App:
         self.dirty = True
         self.partial_ok = False  # during draw: only screen timers asked for this frame
         self.fullscreen = False
+        self.minimized = False  # a minimized window: screen timers do not wake the loop
         self.toasts: list[Toast] = []
         self.canvas: pygame.Surface | None = None
         self._window: pygame.Surface | None = None
@@ -530,8 +531,9 @@ class App:
             self.toasts = [t for t in self.toasts if t.until > now]
             self.dirty = True
         full = self.dirty
-        # Only the top screen runs its clocks: a menu over the story pauses it.
-        if self.top is not None and self.top.update(dt):
+        # Only the top screen runs its clocks: a menu over the story pauses it,
+        # and so does a minimized window.
+        if self.top is not None and not self.minimized and self.top.update(dt):
             self.dirty = True
         if self.dirty and self._window is not None:
             self.partial_ok = not full
@@ -545,7 +547,8 @@ class App:
         """Seconds to wait for input: None blocks until an event, 0 polls."""
         if self.dirty:
             return 0.0
-        waits = [self.top.wake_in()] if self.top is not None else []
+        shown = self.top is not None and not self.minimized
+        waits = [self.top.wake_in()] if shown else []
         waits.append(self.session.audio.wake_in())
         if self.toasts:
             waits.append(max(0.0, min(t.until for t in self.toasts) - self.clock()))
@@ -579,7 +582,11 @@ class App:
             self._fit_canvas()
             return
         if event.type in (pygame.WINDOWEXPOSED, pygame.WINDOWRESTORED, pygame.WINDOWSHOWN):
+            self.minimized = False
             self.dirty = True
+            return
+        if event.type in (pygame.WINDOWMINIMIZED, pygame.WINDOWHIDDEN):
+            self.minimized = True  # nothing is seen: the story waits until it is back
             return
         if inp.Gamepads.handle_device(event):
             return
