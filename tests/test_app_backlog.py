@@ -217,3 +217,12 @@ def test_posted_events_through_the_real_loop(app):
     post(pygame.CONTROLLERBUTTONDOWN, button=pygame.CONTROLLER_BUTTON_B, instance_id=0)
     assert isinstance(app.top, ReadingScreen)
     assert app.frames_drawn > 0
+
+
+def test_name_colours_are_lifted_only_when_too_dark_to_read() -> None:
+    from engine.app.frame import readable_color
+
+    assert readable_color((240, 200, 80)) == (240, 200, 80)  # bright: kept as written
+    dark = readable_color((20, 20, 90))
+    luma = 0.299 * dark[0] + 0.587 * dark[1] + 0.114 * dark[2]
+    assert luma > 60 and dark[2] > dark[0]  # lighter, still the same hue

@@ -23,7 +23,7 @@ import pygame
 
 from engine.app import input as inp
 from engine.app.app import CANVAS
-from engine.app.frame import _readable
+from engine.app.frame import readable_color
 from engine.app.gamemenu import backdrop, close_button, draw_button_box, draw_header
 from engine.app.i18n import register, tr
 from engine.app.screen import Screen
@@ -366,7 +366,7 @@ class BacklogScreen(Screen):
         if entry.message.speaker is not None:
             character = s.story.character(entry.message.speaker)
             name = character.name if character is not None else entry.message.speaker
-            color = _readable(character.color) if character is not None else THEME.text
+            color = readable_color(character.color) if character is not None else THEME.text
             pygame.draw.rect(surface, color, pygame.Rect(geo.text.x, y + 4, 4, 22))
             text.draw(surface, name, (geo.text.x + 14, y + 15), NAME_SIZE, color, "midleft", shadow=True)
             y += NAME_H

@@ -223,7 +223,7 @@ class Frame:
         self, surface: pygame.Surface, geo: Geometry, character: Character | None, label: str
     ) -> None:
         name = character.name if character is not None else label
-        color = _readable(character.color) if character is not None else THEME.text
+        color = readable_color(character.color) if character is not None else THEME.text
         size = round(24 * geo.k)
         text = self.ui_text.render(name, size, color)
         plate = pygame.Rect(geo.name.x, geo.name.y, text.get_width() + round(44 * geo.k), geo.name.height)
@@ -269,7 +269,7 @@ class Frame:
         pygame.draw.polygon(surface, THEME.accent, points)
 
 
-def _readable(color: tuple[int, int, int]) -> tuple[int, int, int]:
+def readable_color(color: tuple[int, int, int]) -> tuple[int, int, int]:
     """The character's colour, lifted if it is too dark to read on the dark plate."""
     luma = 0.299 * color[0] + 0.587 * color[1] + 0.114 * color[2]
     if luma >= 110:

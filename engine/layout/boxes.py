@@ -13,7 +13,7 @@ from typing import Literal
 Style = Literal["text", "direction"]
 
 # measure(text, size_px) -> advance width in px. Tests pass a fixed-width fake;
-# the app passes the real font's metrics (engine.render.FontMetrics.measure).
+# the app passes the real font's metrics (engine.render.FontSet.measure).
 Measure = Callable[[str, float], float]
 
 
