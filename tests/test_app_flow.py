@@ -356,3 +356,22 @@ def test_timers_and_story_replacement(tmp_path: Path) -> None:
     assert reading is app.top and app.session.runtime.message.content_key() == wanted
     assert app.session.frame.story is new_story
     assert "reloaded" in [t.text for t in app.toasts]
+
+
+def test_language_auto_follows_the_system_when_the_story_names_none(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from engine.app.i18n import language
+
+    app = make_app(SAMPLE, tmp_path / "saves")
+    assert app.session.story.ui_language is None
+    for var in ("LANGUAGE", "LC_ALL", "LC_MESSAGES"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("LANG", "ja_JP.UTF-8")
+    app.session.update_prefs(language="en")
+    assert language() == "en"
+    app.session.update_prefs(language=None)  # Auto: a Japanese system gets Japanese
+    assert language() == "ja"
+    monkeypatch.setenv("LANG", "en_US.UTF-8")
+    app.session.update_prefs(language=None)
+    assert language() == "en"
