@@ -375,3 +375,28 @@ def test_language_auto_follows_the_system_when_the_story_names_none(
     monkeypatch.setenv("LANG", "en_US.UTF-8")
     app.session.update_prefs(language=None)
     assert language() == "en"
+
+
+@pytest.mark.parametrize("view", ["adv", "chat"])
+def test_a_save_thumbnail_shows_the_message_complete_mid_animation(
+    tmp_path: Path, view: str
+) -> None:
+    app = make_app(DEMO, tmp_path / "saves", prefs=Preferences(text_speed=4), view=view)
+    app.start_reading(app.session.runtime.cursor_at(3))
+    app.step(max_wait=0)
+    if view == "chat":  # the first message shows at once; the next one is typed
+        key(app, pygame.K_SPACE)
+    at = app.session.runtime.cursor
+    app.clock.now += 0.3
+    app.step(max_wait=0)
+    reading = app.reading_screen()
+    if view == "adv":
+        assert reading.reveal is not None  # the typewriter is part way
+    else:
+        assert reading.typing is not None or reading.slide is not None
+    during = app.thumbnail_png()
+    for _ in range(200):  # let every animation finish
+        app.clock.now += 0.25
+        app.step(max_wait=0)
+    assert app.session.runtime.cursor == at
+    assert during == app.thumbnail_png()

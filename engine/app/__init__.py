@@ -45,7 +45,9 @@ Views (``VIEWS``): "adv" -> engine.app.reading.ReadingScreen, "chat" ->
 engine.app.chat.ChatScreen. A view screen has a class attribute
 ``view_name`` ("adv"/"chat"), reads ``session.runtime`` on ``on_enter``,
 autosaves in ``on_quit`` (``app.save_game("auto")``) and calls
-``app.note_first_message_frame()`` after drawing a message. Tab calls
+``app.note_first_message_frame()`` after drawing a message. It may define
+``draw_still(surface)``: the current message drawn complete, without the
+typewriter's or the typing dots' progress (save thumbnails use it). Tab calls
 ``app.switch_view()``, which replaces the stack with the other view at the
 same cursor.
 

@@ -440,7 +440,9 @@ class App:
         if reading is None:
             return None
         frame = pygame.Surface(CANVAS)
-        reading.draw(frame)
+        # The page complete (not the typewriter's progress): what the save resumes at.
+        still = getattr(reading, "draw_still", None)
+        (still or reading.draw)(frame)
         small = pygame.transform.smoothscale(frame, size)
         out = io.BytesIO()
         pygame.image.save(small, out, "thumb.png")

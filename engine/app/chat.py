@@ -1104,6 +1104,16 @@ class ChatScreen(Screen):
             show_ui=self.show_ui, active=active, focus=self.focus, unseen=self.unseen,
         )
 
+    def draw_still(self, surface: pygame.Surface) -> None:
+        """The column with the current message arrived and still (a save's thumbnail).
+
+        No typing dots and no slide: the thumbnail shows the message the save
+        resumes at, whatever the animation was doing when it was taken.
+        """
+        view = self.view_state()
+        view.count, view.gap, view.typing, view.newest_alpha = self.flat + 1, 0.0, None, 255
+        self.painter.draw(surface, self.session.runtime.scene_ref, view)
+
     def draw(self, surface: pygame.Surface) -> list[pygame.Rect] | None:
         rt = self.session.runtime
         self.last_info = self.painter.draw(surface, rt.scene_ref, self.view_state())

@@ -315,6 +315,18 @@ class ReadingScreen(Screen):
         self._draw_full(surface, geo)
         return None
 
+    def draw_still(self, surface: pygame.Surface) -> None:
+        """The current page complete, whatever the typewriter has shown (a save's thumbnail)."""
+        s = self.session
+        rt = s.runtime
+        page = self.pages[self.page_index] if self.pages else ()
+        s.frame.draw(surface, rt.scene_ref, rt.message, page, None, show_ui=self.show_ui,
+                     active=self._active(), focus=self.focus)
+
+    def _active(self) -> frozenset[str]:
+        s = self.session
+        return frozenset(k for k, on in (("auto", s.auto), ("skip", s.skipping)) if on)
+
     def _key(self) -> tuple:
         return (self.session.runtime.cursor, self.page_index, self.session.frame.geometry(CANVAS))
 
@@ -332,7 +344,7 @@ class ReadingScreen(Screen):
     def _draw_full(self, surface: pygame.Surface, geo: Geometry) -> None:
         s = self.session
         rt = s.runtime
-        active = frozenset(k for k, on in (("auto", s.auto), ("skip", s.skipping)) if on)
+        active = self._active()
         page = self.pages[self.page_index] if self.pages else ()
         typing = not self.complete and self.show_ui
         if typing and surface is self.app.canvas:
