@@ -226,3 +226,31 @@ def test_name_colours_are_lifted_only_when_too_dark_to_read() -> None:
     dark = readable_color((20, 20, 90))
     luma = 0.299 * dark[0] + 0.587 * dark[1] + 0.114 * dark[2]
     assert luma > 60 and dark[2] > dark[0]  # lighter, still the same hue
+
+
+def test_rollback_starts_the_message_at_its_first_page_but_a_menu_keeps_the_page(tmp_path):
+    from dataclasses import replace
+
+    from engine.model import Text
+
+    story = make_story(tmp_path, per_scene=(6,))
+    long = tuple(replace(m, runs=(Text("長い長い文が続いていく。" * 30),))
+                 for m in story.scenes[0].scene.messages)
+    scene = replace(story.scenes[0].scene, messages=long)
+    story = replace(story, scripts=(replace(story.scripts[0], scenes=(scene,)),),
+                    scenes=(replace(story.scenes[0], scene=scene),))
+    app = make_app(make_session(story, tmp_path))
+    app.start_reading(Cursor(0, 3))
+    reading = app.top
+    assert isinstance(reading, ReadingScreen) and len(reading.pages) >= 2
+    reading.start_page(1, instant=True)
+    key(app, pygame.K_ESCAPE)  # a menu over the same message: the page stays
+    key(app, pygame.K_ESCAPE)
+    assert app.top is reading and reading.page_index == 1
+    reading.session.runtime.history_start = Cursor(0, 0)
+    backlog = open_backlog(app)
+    total = app.session.runtime.history_len()
+    target = next(i for i in range(total) if backlog.entry(i).cursor == Cursor(0, 1))
+    backlog.rollback(target)
+    assert app.top is reading and at(app) == Cursor(0, 1)
+    assert reading.page_index == 0 and reading.page_start == 0

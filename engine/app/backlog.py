@@ -309,10 +309,7 @@ class BacklogScreen(Screen):
         s.auto = s.skip = s.skip_held = False
         cursor = self.entry(i).cursor
         if cursor != s.runtime.cursor:
-            s.runtime.jump(cursor)
-            reading = self.app.reading_screen()
-            if reading is not None and hasattr(reading, "page_index"):
-                reading.page_index = 0  # the message starts again at its first page
+            s.runtime.jump(cursor)  # the view shows it from its first page on resume
         self.close_backlog()
 
     def close_backlog(self) -> None:

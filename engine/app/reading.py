@@ -17,7 +17,7 @@ from engine.app.frame import Geometry
 from engine.app.i18n import tr
 from engine.app.screen import Screen
 from engine.layout.boxes import Line
-from engine.runtime import auto_delay, can_skip
+from engine.runtime import Cursor, auto_delay, can_skip
 from engine.saves import SaveData
 
 BLINK = 0.5  # seconds the wait mark stays on, then off
@@ -48,6 +48,7 @@ class ReadingScreen(Screen):
         self._base: pygame.Surface | None = None  # the last full frame without its text
         self._base_key: tuple | None = None  # what the base shows (message, page)
         self._shown_scene: int | None = None
+        self._shown_cursor: Cursor | None = None  # the message the pages belong to
 
     # --- lifecycle -----------------------------------------------------------
 
@@ -57,8 +58,10 @@ class ReadingScreen(Screen):
         self.show_message(instant=False)
 
     def on_resume(self) -> None:
-        # A menu may have changed the text size, the ruby setting or the place.
-        self.show_message(instant=True, keep_page=True, fresh=False)
+        # A menu may have changed the text size, the ruby setting or the place. The
+        # page is kept only for the same message: a rollback or a load starts at page 1.
+        same = self.session.runtime.cursor == self._shown_cursor
+        self.show_message(instant=True, keep_page=same, fresh=False)
 
     def on_quit(self) -> None:
         """Autosave the place and keep the read marks."""
@@ -83,6 +86,7 @@ class ReadingScreen(Screen):
         s.mark_read(self.app.clock())
         geo = self.geo
         self.pages = s.frame.pages(s.frame.layout(message, geo), geo)
+        self._shown_cursor = rt.cursor
         page = min(self.page_index, len(self.pages) - 1) if keep_page else 0
         self.start_page(page, instant or self._instant())
         if rt.cursor.scene != self._shown_scene:
