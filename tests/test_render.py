@@ -162,6 +162,11 @@ def test_a_fontset_made_after_pygame_quit_works() -> None:
         "fonts = FontSet()\n"
         "assert fonts.measure('い', 32) == 32\n"
         "assert fonts.render_glyph('う', 32, (255, 255, 255)).surface.get_width() > 10\n"
+        # pygame.init() after a quit starts freetype again: the cache is still stale.
+        "pygame.quit()\n"
+        "pygame.init()\n"
+        "again = FontSet()\n"
+        "assert again.render_glyph('え', 32, (255, 255, 255)).surface.get_width() > 10\n"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr

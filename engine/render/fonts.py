@@ -70,8 +70,6 @@ def _load(path: Path) -> pygame.freetype.Font:
     """Open (once) a font file; raises OSError if it is missing or unreadable."""
     key = path.resolve()
     font = _LOADED.get(key)
-    if font is not None and not _alive(font):
-        font = None  # pygame.quit() since it was loaded: that Font object is dead
     if font is None:
         if not key.is_file():
             raise FileNotFoundError(f"no such font file: {path}")
@@ -79,6 +77,22 @@ def _load(path: Path) -> pygame.freetype.Font:
         font.pad = False
         _LOADED[key] = font
     return font
+
+
+def _start_freetype() -> None:
+    """Initialise freetype, dropping the cached fonts if they belong to an earlier start.
+
+    pygame.quit() (or freetype.quit()) kills every Font object loaded before
+    it; using one then fails with "Invalid freetype font". A FontSet made
+    afterwards must load its files again. pygame.init() after a quit starts
+    freetype again too, so an initialised freetype does not prove the cache
+    is alive: one cached font is asked as well.
+    """
+    if not pygame.freetype.get_init():
+        _LOADED.clear()
+        pygame.freetype.init()
+    elif _LOADED and not _alive(next(iter(_LOADED.values()))):
+        _LOADED.clear()
 
 
 def _alive(font: pygame.freetype.Font) -> bool:
@@ -112,7 +126,7 @@ class FontSet:
         A missing or broken primary font is a warning and the default font is
         used; a broken fallback is a warning and is skipped.
         """
-        pygame.freetype.init()
+        _start_freetype()
         self.primary = self._primary(path)
         self.fallbacks: tuple[pygame.freetype.Font, ...] = tuple(
             f for f in (self._fallback(Path(p)) for p in fallbacks) if f is not None
