@@ -10,8 +10,9 @@ a __post_init__, no slots), the plain constructors are used instead.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import fields
+from itertools import repeat
 from typing import Any, TypeVar
 
 from engine.model import Direction, Message, Pos, Ruby, Run, Text
@@ -80,3 +81,44 @@ make_message = _message_maker()
 make_text: Callable[[str], Text] = _one_field_maker(Text, "text")
 make_direction: Callable[[str], Direction] = _one_field_maker(Direction, "text")
 make_ruby: Callable[[tuple[tuple[str, str], ...]], Ruby] = _one_field_maker(Ruby, "parts")
+
+
+def _messages_maker() -> Callable[..., list[Message]]:
+    """make_messages, by columns when the slots can be set directly."""
+    pos_setters = _slot_setters(Pos, ("file", "line", "col"))
+    msg_setters = _slot_setters(Message, ("speaker", "runs", "pos"))
+    if pos_setters is None or msg_setters is None:
+        return _messages_by_constructor
+    set_file, set_line, set_col = pos_setters
+    set_speaker, set_runs, set_pos = msg_setters
+
+    def make_messages(file: str, speakers: Sequence[str | None], runs: Sequence[tuple[Run, ...]],
+                      lines: Sequence[int], cols: Mapping[int, int]) -> list[Message]:
+        # map() drives the slot setters from C: no Python frame per object. any() just
+        # exhausts each map (the setters return None).
+        count = len(speakers)
+        poses = list(map(_new, repeat(Pos, count)))
+        any(map(set_file, poses, repeat(file)))
+        any(map(set_line, poses, lines))
+        any(map(set_col, poses, repeat(1)))
+        for i, col in cols.items():
+            set_col(poses[i], col)
+        messages = list(map(_new, repeat(Message, count)))
+        any(map(set_speaker, messages, speakers))
+        any(map(set_runs, messages, runs))
+        any(map(set_pos, messages, poses))
+        return messages
+
+    return make_messages
+
+
+def _messages_by_constructor(file: str, speakers: Sequence[str | None],
+                             runs: Sequence[tuple[Run, ...]], lines: Sequence[int],
+                             cols: Mapping[int, int]) -> list[Message]:
+    return [Message(s, r, Pos(file, n, cols.get(i, 1)))
+            for i, (s, r, n) in enumerate(zip(speakers, runs, lines, strict=True))]
+
+
+# Messages from columns: speakers, runs and line numbers, one entry per message;
+# cols maps the index of each message whose column is not 1 to its column.
+make_messages = _messages_maker()

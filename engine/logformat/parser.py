@@ -11,14 +11,15 @@ from __future__ import annotations
 
 import gc
 import re
+from collections import Counter
 from datetime import datetime
 
-from engine.logformat.build import make_message, make_pos, make_text
+from engine.logformat.build import make_messages, make_text
 from engine.logformat.codes import diagnostic
 from engine.logformat.encoding import newlines_to_lf
 from engine.logformat.inline import LineError, fast_inline, parse_inline, split_directions
 from engine.logformat.labels import colon_context_ok, is_label_text, label_end, suggest
-from engine.model import Diagnostic, Message, Pos, Run, Scene, Script, Text
+from engine.model import Diagnostic, Pos, Run, Scene, Script, Text
 
 _MARKER = re.compile(r"-{2,}[ \t]*LOG[ \t]*(START|END)[ \t]*-{2,}", re.I)
 _WRAP = r"</?(?:pre|code)(?:\s[^<>]*)?>"
@@ -33,6 +34,7 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _SPACES = " \t\u3000"
 _GC_PAUSE_LINES = 5000
 _SUGGEST_BUDGET = 100_000  # label pairs did_you_mean() may compare; a cast needs a few thousand
+_MISSING = object()  # "not looked at yet" in the hot path's cache of bodies
 
 
 def parse(text: str, file: str = "<string>") -> Script:
@@ -44,13 +46,13 @@ def parse(text: str, file: str = "<string>") -> Script:
     text = newlines_to_lf(text.removeprefix("\ufeff"))
     lines = text.split("\n")
     if len(lines) < _GC_PAUSE_LINES:
-        return _Parser(file, text).run(lines)
+        return _Parser(file).run(lines)
     # The model is acyclic, so the cyclic collector has nothing to find while a big
     # script is built, yet its passes over the growing heap double the parse time.
     paused = gc.isenabled()
     gc.disable()
     try:
-        return _Parser(file, text).run(lines)
+        return _Parser(file).run(lines)
     finally:
         if paused:
             gc.enable()
@@ -108,64 +110,110 @@ def read_timestamp(title: str) -> datetime | None:
 
 
 class _Block:
-    """A block being read: its START line and the messages so far."""
+    """A block being read: its START line and where its messages start in the columns."""
 
-    __slots__ = ("title", "timestamp", "pos", "messages")
+    __slots__ = ("title", "timestamp", "pos", "start")
 
-    def __init__(self, title: str, timestamp: datetime | None, pos: Pos) -> None:
+    def __init__(self, title: str, timestamp: datetime | None, pos: Pos, start: int) -> None:
         self.title = title
         self.timestamp = timestamp
         self.pos = pos
-        self.messages: list[Message] = []
+        self.start = start
 
 
 class _Parser:
-    """One pass over the lines; state is the open block and the labels seen."""
+    """One pass over the lines; state is the open block and the labels seen.
 
-    def __init__(self, file: str, text: str) -> None:
+    Messages are gathered as columns (speaker, runs, line; the column only
+    when it is not 1) and built all at once at the end, which costs far less
+    than building each one as its line is read.
+    """
+
+    def __init__(self, file: str) -> None:
         self.file = file
         self.diags: list[Diagnostic] = []
-        self.scenes: list[Scene] = []
+        self.blocks: list[tuple[_Block, int]] = []  # closed blocks, with their end index
         self.block: _Block | None = None
-        self.open: list[Message] | None = None  # the open block's messages
         self.labels: dict[str, str | None] = {}  # label text -> interned label, None if invalid
-        self.quick_labels: dict[str, str] = {}  # valid labels the hot path may accept
-        self.counts: dict[str, int] = {}
+        self.quick_labels: dict[str, str] = {}  # valid labels the hot paths may accept
         self.first_use: dict[str, Pos] = {}
-        self.control_lines = _control_lines(text) if _CONTROL.search(text) else set()
+        self.speakers: list[str | None] = []
+        self.runs_of: list[tuple[Run, ...]] = []
+        self.lines: list[int] = []
+        self.cols: dict[int, int] = {}  # message index -> column, where not 1
 
     def warn(self, line: int, col: int, code: str, message: str) -> None:
         self.diags.append(diagnostic(self.file, line, col, code, message))
 
+    def add(self, speaker: str | None, runs: tuple[Run, ...], n: int, col: int) -> None:
+        """Record one message of the open block."""
+        if col != 1:
+            self.cols[len(self.speakers)] = col
+        self.speakers.append(speaker)
+        self.runs_of.append(runs)
+        self.lines.append(n)
+
     def run(self, lines: list[str]) -> Script:
         """Read every line, then the checks that need the whole file."""
-        for n, line in enumerate(lines, 1):
-            if line.endswith("<br>") and line[:1] not in " \t<":
-                t, lead = line[:-4], 0  # the common case, without trim()'s work
-            else:
-                t, lead = trim(line)
-                if not t:
-                    continue
-            if t[0] == "-" and self.marker(t, lead, n):
-                continue
-            if self.open is None:
-                self.outside(t, lead, n)
-            elif lead or not self.quick(t, n):
-                self.open.append(self.message(t, lead, n))
+        self.read(lines)
         if self.block is not None:
             self.warn(self.block.pos.line, self.block.pos.col, "LOG003",
                       "this block is never closed (no '--- LOG END ---'); closed at end of file")
             self.close()
         self.did_you_mean()
         self.diags.sort(key=lambda d: (d.pos.line, d.pos.col))
-        return Script(self.file, tuple(self.scenes), tuple(self.diags))
+        messages = make_messages(self.file, self.speakers, self.runs_of, self.lines, self.cols)
+        scenes = tuple(Scene(b.title, b.timestamp, b.pos, tuple(messages[b.start : end]))
+                       for b, end in self.blocks)
+        return Script(self.file, scenes, tuple(self.diags))
+
+    def read(self, lines: list[str]) -> None:
+        """The line loop. Inside a block, `LABEL: text<br>` with a label seen before is
+        taken right here (the hot path); every other line goes to line()."""
+        known = self.quick_labels.get
+        done: dict[str, tuple[Run, ...] | None] = {}  # body -> runs (None: not hot)
+        seen = done.get
+        add_speaker, add_runs, add_line = (self.speakers.append, self.runs_of.append,
+                                           self.lines.append)
+        inside = False
+        for n, line in enumerate(lines, 1):
+            if inside and line.endswith("<br>") and line[:1] not in " \t<-":
+                label, colon, body = line.partition(":")
+                if not colon or "：" in label:
+                    label, colon, body = line.partition("：")
+                speaker = known(label)
+                if speaker is not None and not body.startswith("//"):
+                    runs = seen(body, _MISSING)
+                    if runs is _MISSING:
+                        runs = done[body] = _hot_runs(body[:-4].lstrip(_SPACES))
+                    if runs is not None:
+                        add_speaker(speaker)
+                        add_runs(runs)
+                        add_line(n)
+                        continue
+            self.line(line, n)
+            inside = self.block is not None
+
+    def line(self, line: str, n: int) -> None:
+        """Any line the hot path did not take."""
+        if line.endswith("<br>") and line[:1] not in " \t<":
+            t, lead = line[:-4], 0  # the common case, without trim()'s work
+        else:
+            t, lead = trim(line)
+            if not t:
+                return
+        if t[0] == "-" and self.marker(t, lead, n):
+            return
+        if self.block is None:
+            self.outside(t, lead, n)
+        elif lead or not self.quick(t, n):
+            self.message(t, lead, n)
 
     def quick(self, t: str, n: int) -> bool:
-        """The hot path: `LABEL: plain text` with a label seen before; False if not that.
+        """`LABEL: text` with a label seen before, as the hot path reads it; False if not that.
 
-        Markup is taken only when fast_inline() fully understands it; anything
-        else (new label, other markup, time-like colon, no text) goes to
-        message(), which gives the same result for the lines taken here.
+        For lines that did not end in a plain `<br>`; message() gives the same
+        result for the lines taken here.
         """
         label, colon, body = t.partition(":")
         if not colon or "：" in label:
@@ -173,20 +221,10 @@ class _Parser:
         speaker = self.quick_labels.get(label) if colon else None
         if speaker is None or body.startswith("//"):
             return False
-        body = body.lstrip(_SPACES)
-        if not body or n in self.control_lines:
+        runs = _hot_runs(body.lstrip(_SPACES))
+        if runs is None:
             return False
-        if "<" in body or "&" in body:
-            runs = fast_inline(body)
-            if runs is None:
-                return False
-        elif "（" in body:
-            runs = tuple(split_directions(body))
-        else:
-            runs = (make_text(body),)
-        self.counts[speaker] += 1
-        self.open.append(  # type: ignore[union-attr]  # run() checked it
-            make_message(speaker, runs, make_pos(self.file, n, 1)))
+        self.add(speaker, runs, n, 1)
         return True
 
     def marker(self, t: str, lead: int, n: int) -> bool:
@@ -214,18 +252,17 @@ class _Parser:
         if stamp is None:
             why = f"cannot read the timestamp '{title}'" if title else "no timestamp"
             self.warn(n, col, "LOG004", f"{why} (expected YYYY.MM.DD HH:MM); scene has no date")
-        self.block = _Block(title, stamp, Pos(self.file, n, lead + 1))
-        self.open = self.block.messages
+        self.block = _Block(title, stamp, Pos(self.file, n, lead + 1), len(self.speakers))
         return True
 
     def close(self) -> None:
         b = self.block
         assert b is not None
-        if not b.messages:
+        end = len(self.speakers)
+        if end == b.start:
             self.warn(b.pos.line, b.pos.col, "LOG007", "this block has no messages")
-        self.scenes.append(Scene(b.title, b.timestamp, b.pos, tuple(b.messages)))
+        self.blocks.append((b, end))
         self.block = None
-        self.open = None
 
     def speaker(self, t: str) -> tuple[str | None, int]:
         """The speaker label of a line and the index of its colon, or (None, -1)."""
@@ -244,29 +281,26 @@ class _Parser:
         known = self.labels[label] = label if is_label_text(label) else None
         return known
 
-    def message(self, t: str, lead: int, n: int) -> Message:
-        """The message for a non-blank, non-marker line inside a block (general path)."""
+    def message(self, t: str, lead: int, n: int) -> None:
+        """The message of a non-blank, non-marker line inside a block (general path)."""
         speaker, k = self.speaker(t)
         if speaker is None:
             body, col = t, lead + 1
             self.check_spaced_label(t, n, lead)
         else:
-            self.count(speaker, n, lead)
+            self.first(speaker, n, lead)
             body = t[k + 1 :].lstrip(_SPACES)
             col = lead + len(t) - len(body) + 1
             if not body:
                 self.warn(n, col, "LOG030", f"'{speaker}' says nothing on this line")
-        if n in self.control_lines:
-            self.check_controls(body, n, col)
-        return make_message(speaker, self.runs(body, n, col), make_pos(self.file, n, lead + 1))
+        self.check_controls(body, n, col)
+        self.add(speaker, self.runs(body, n, col), n, lead + 1)
 
-    def count(self, speaker: str, n: int, lead: int) -> None:
-        """Count a label's uses; from its first use on, quick() may take its lines."""
-        c = self.counts.get(speaker, 0)
-        self.counts[speaker] = c + 1
-        if not c:
+    def first(self, speaker: str, n: int, lead: int) -> None:
+        """Note a label's first use; from then on the hot paths may take its lines."""
+        if speaker not in self.first_use:
             self.first_use[speaker] = Pos(self.file, n, lead + 1)
-            if not speaker[-1].isdigit():  # quick() does not check for a time (8:30)
+            if not speaker[-1].isdigit():  # the hot paths do not check for a time (8:30)
                 self.quick_labels[speaker] = speaker
 
     def runs(self, body: str, n: int, col: int) -> tuple[Run, ...]:
@@ -314,17 +348,30 @@ class _Parser:
 
     def did_you_mean(self) -> None:
         """Warn about labels used once that look like typos of frequent ones."""
-        once = [label for label, c in self.counts.items() if c == 1]
-        if len(once) * len(self.counts) > _SUGGEST_BUDGET:
+        # Counted once here rather than line by line; Counter keeps first-use order.
+        counts = Counter(filter(None, self.speakers))
+        once = [label for label, c in counts.items() if c == 1]
+        if len(once) * len(counts) > _SUGGEST_BUDGET:
             return  # thousands of one-off labels: a data file, not a cast; skip the check
         for label in once:
-            other = suggest(label, self.counts)
+            other = suggest(label, counts)
             if other is not None:
                 pos = self.first_use[label]
                 self.warn(pos.line, pos.col, "LOG040",
                           f"speaker '{label}' appears only once; did you mean '{other}'?")
 
 
-def _control_lines(text: str) -> set[int]:
-    """Line numbers holding control characters (rare: found by one scan of the text)."""
-    return {text.count("\n", 0, m.start()) + 1 for m in _CONTROL.finditer(text)}
+
+def _hot_runs(body: str) -> tuple[Run, ...] | None:
+    """The runs of a message body the hot paths may take; None for the general path.
+
+    None when the body is empty, holds a control character (message() warns
+    about those) or markup fast_inline() does not fully understand.
+    """
+    if not body or (not body.isprintable() and _CONTROL.search(body)):
+        return None
+    if "<" in body or "&" in body:
+        return fast_inline(body)
+    if "（" in body:
+        return tuple(split_directions(body))
+    return (make_text(body),)
