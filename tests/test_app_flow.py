@@ -400,3 +400,39 @@ def test_a_save_thumbnail_shows_the_message_complete_mid_animation(
         app.step(max_wait=0)
     assert app.session.runtime.cursor == at
     assert during == app.thumbnail_png()
+
+
+def test_story_yaml_views_per_scene_hand_over_both_ways(tmp_path: Path) -> None:
+    from engine.app.chat import ChatScreen
+    from engine.app.reading import ReadingScreen
+    from engine.runtime import Cursor
+
+    app = make_app(DEMO, tmp_path / "saves", view=None)  # no --view, no setting: story.yaml
+    rt = app.session.runtime
+    assert [ref.config.view for ref in app.session.story.scenes] == ["chat", "adv", "chat", "adv"]
+    last_of = {n: Cursor(n, len(ref.scene.messages) - 1)
+               for n, ref in enumerate(app.session.story.scenes)}
+    app.start_reading(last_of[0])
+    assert isinstance(app.top, ChatScreen)
+    key(app, pygame.K_SPACE)  # into scene 1 (adv in story.yaml)
+    assert isinstance(app.top, ReadingScreen) and rt.cursor == Cursor(1, 0)
+    rt.jump(last_of[1])
+    app.start_reading()
+    assert isinstance(app.top, ReadingScreen)
+    key(app, pygame.K_SPACE)  # into scene 2 (chat): the text box hands over
+    assert isinstance(app.top, ChatScreen) and rt.cursor == Cursor(2, 0)
+    assert app.reading_screen() is app.top and len(app.screens) == 1
+    rt.jump(last_of[2])
+    app.start_reading()
+    key(app, pygame.K_SPACE)  # and back to the text box for scene 3
+    assert isinstance(app.top, ReadingScreen) and rt.cursor == Cursor(3, 0)
+
+
+def test_a_chosen_view_is_kept_across_scenes(tmp_path: Path) -> None:
+    from engine.app.reading import ReadingScreen
+    from engine.runtime import Cursor
+
+    app = make_app(DEMO, tmp_path / "saves")  # --view adv
+    app.start_reading(Cursor(1, len(app.session.story.scenes[1].scene.messages) - 1))
+    key(app, pygame.K_SPACE)
+    assert isinstance(app.top, ReadingScreen) and app.session.runtime.cursor == Cursor(2, 0)

@@ -89,20 +89,42 @@ class ReadingScreen(Screen):
         self._shown_cursor = rt.cursor
         page = min(self.page_index, len(self.pages) - 1) if keep_page else 0
         self.start_page(page, instant or self._instant())
-        if rt.cursor.scene != self._shown_scene:
-            self._enter_scene()  # after the page is set: the autosave's thumbnail shows it
+        if rt.cursor.scene != self._shown_scene and self._enter_scene():
+            return  # after the page is set: the autosave's thumbnail shows it
         character = s.story.character(message.speaker)
         if fresh and character is not None and character.sound is not None and not s.skipping:
             s.audio.play_sound(character.sound)
 
-    def _enter_scene(self) -> None:
-        """A new scene: its music, and an autosave (not on the very first show)."""
+    def _enter_scene(self) -> bool:
+        """A new scene: its music, an autosave (not on the very first show), its view.
+
+        True when the scene is set to the chat view in story.yaml and this
+        screen handed over to it (see `_scene_wants_chat`).
+        """
         s = self.session
         first = self._shown_scene is None
         self._shown_scene = s.runtime.cursor.scene
         s.audio.play_music(s.runtime.scene_ref.config.music)
-        if not first:
-            self.app.save_game("auto")
+        if first:
+            return False
+        self.app.save_game("auto")
+        chat = self.app.view_screen("chat") if self._scene_wants_chat() else None
+        if chat is None:
+            return False
+        self.app.reset(chat)  # it shows this message; this screen is done
+        return True
+
+    def _scene_wants_chat(self) -> bool:
+        """Whether the scene just entered is set to the chat view in story.yaml.
+
+        Only when neither the command line nor the settings (nor Tab, which
+        sets the command-line choice) picked a view; the mirror of
+        ChatScreen._scene_wants_text_box.
+        """
+        s = self.session
+        if s.options.view or s.prefs.view:
+            return False
+        return s.view_for() == "chat"
 
     def _instant(self) -> bool:
         s = self.session
