@@ -177,15 +177,19 @@ class _Parser:
                                            self.lines.append)
         inside = False
         for n, line in enumerate(lines, 1):
-            if inside and line.endswith("<br>") and line[:1] not in " \t<-":
+            if inside:
                 label, colon, body = line.partition(":")
                 if not colon or "：" in label:
                     label, colon, body = line.partition("：")
+                # A known label starts the line, so the line has no leading blank or
+                # wrapper tag and is no LOG marker (labels are learnt from lines that
+                # are not); whether `body` can be taken is a property of `body` alone,
+                # worked out once per distinct body.
                 speaker = known(label)
-                if speaker is not None and not body.startswith("//"):
+                if speaker is not None:
                     runs = seen(body, _MISSING)
                     if runs is _MISSING:
-                        runs = done[body] = _hot_runs(body[:-4].lstrip(_SPACES))
+                        runs = done[body] = _hot_body(body)
                     if runs is not None:
                         add_speaker(speaker)
                         add_runs(runs)
@@ -360,6 +364,13 @@ class _Parser:
                 self.warn(pos.line, pos.col, "LOG040",
                           f"speaker '{label}' appears only once; did you mean '{other}'?")
 
+
+
+def _hot_body(body: str) -> tuple[Run, ...] | None:
+    """The runs of what follows a known label's colon, if read() may take it."""
+    if not body.endswith("<br>") or body.startswith("//"):
+        return None  # no plain final <br>, or a URL's colon
+    return _hot_runs(body[:-4].lstrip(_SPACES))
 
 
 def _hot_runs(body: str) -> tuple[Run, ...] | None:
