@@ -34,14 +34,20 @@ sys.path.insert(0, str(ROOT))
 
 from engine.manifest import load_story  # noqa: E402
 from engine.model import Story  # noqa: E402
-from engine.reload import DEFAULT_INTERVAL, WatchController, reload_story, relocate  # noqa: E402
-from engine.runtime import Cursor, Runtime  # noqa: E402
+from engine.reload import DEFAULT_INTERVAL, WatchController, reload_story  # noqa: E402
+from engine.runtime import Cursor, Runtime, relocate  # noqa: E402
 
 
 @dataclass
 class Session:
     story: Story
     runtime: Runtime
+
+    def replace_story(self, story: Story) -> str | None:
+        """As the player's Session does: relocate the runtime, then swap the story."""
+        note = self.runtime.reload(story)
+        self.story = story
+        return note
 
 
 def pct(values: list[float], q: float) -> float:
@@ -100,7 +106,7 @@ def measure(folder: Path, rounds: int, interval: float) -> dict[str, list[float]
         start = time.perf_counter()
         new = reload_story(folder, session.story)
         assert new.story is not None
-        relocate(session.story, new.story, session.runtime.cursor)
+        relocate(session.story, session.runtime.cursor, new.story)
         out["work"].append(time.perf_counter() - start)
         out["floor"].append(min(floor_once(path) for _ in range(5)))
     return out

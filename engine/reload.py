@@ -2,27 +2,18 @@
 
 `reload_story` loads the story again and decides whether the new version can
 replace the one playing: a save that introduces errors keeps the last good
-version (and hands back the errors for the overlay). `relocate` maps the
-reader's cursor from the old version to the new one:
-
-- the same scene and index when that message is unchanged;
-- the first new line when lines were inserted right above it in its
-  scene (so the writer sees what they just wrote);
-- the edited message itself when it was changed in place;
-- the next line when it was deleted;
-- the nearest message with the same content when its file is gone or
-  renamed; else the nearest position.
-
-The matching aligns each script's messages old-to-new by content key
-(difflib), so a line keeps its place whatever else moved around it.
+version (and hands back the errors for the overlay). Where the reader then
+stands is `engine.runtime.relocate` (through `Runtime.reload`): the same
+message, or the first line inserted right above it, or the nearest one.
 
 `WatchController` glues a `engine.watch.Watcher` to these for the player:
-the app calls `tick()` from its loop. Pure: no pygame.
+the app calls `tick()` from its loop, and the session swaps the story in
+(`replace_story`). `cursor_at_line` finds the message for `play --at`.
+Pure: no pygame.
 """
 
 from __future__ import annotations
 
-import difflib
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable
@@ -31,7 +22,7 @@ from pathlib import Path
 from typing import Literal, Protocol
 
 from engine.manifest import StoryError, load_story
-from engine.model import Diagnostic, Message, Pos, Story
+from engine.model import Diagnostic, Pos, Story
 from engine.runtime import Cursor, EmptyStoryError, Runtime, StoryIndex, find_source_line
 from engine.watch import Watcher
 
@@ -101,84 +92,7 @@ def changed_files(old: Story, new: Story) -> tuple[str, ...]:
     return tuple(files)
 
 
-# --- relocating the cursor ----------------------------------------------------
-
-
-def _file_messages(story: Story) -> dict[str, list[tuple[Cursor, Message]]]:
-    """Each script's messages in file order, with their cursors in play order."""
-    out: dict[str, list[tuple[Cursor, Message]]] = {}
-    for ref in story.scenes:
-        entries = out.setdefault(story.scripts[ref.script].file, [])
-        entries.extend((Cursor(ref.index, i), m) for i, m in enumerate(ref.scene.messages))
-    return out
-
-
-def relocate(old_story: Story, new_story: Story, cursor: Cursor) -> Cursor:
-    """Where the reader standing at `cursor` in the old version stands in the new one."""
-    new_index = StoryIndex(new_story)
-    old_index = StoryIndex(old_story)
-    cursor = old_index.clamp(cursor)
-    message = old_index.message_at(cursor)
-    file = old_story.scripts[old_story.scenes[cursor.scene].script].file
-    old_entries = _file_messages(old_story).get(file, [])
-    new_entries = _file_messages(new_story).get(file)
-    if not new_entries:
-        return _nearest_by_key(new_story, new_index, message, old_index.flat_index(cursor))
-    at = next(i for i, (c, _) in enumerate(old_entries) if c == cursor)
-    j = _map_index(old_entries, new_entries, at)
-    if j < len(new_entries):
-        return new_entries[j][0]
-    # Past the file's end (its last lines were deleted): the message after it, else the last.
-    after = new_index.next_cursor(new_entries[-1][0])
-    return after if after is not None else new_entries[-1][0]
-
-
-def _map_index(old: list[tuple[Cursor, Message]], new: list[tuple[Cursor, Message]],
-               at: int) -> int:
-    """The index in `new` for message `at` of `old`, by aligning the two by content."""
-    a = [m.content_key() for _, m in old]
-    b = [m.content_key() for _, m in new]
-    ops = difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes()
-    for k, (tag, i1, i2, j1, j2) in enumerate(ops):
-        if tag == "insert" or not i1 <= at < i2:
-            continue
-        if tag == "equal":
-            j = j1 + (at - i1)
-            inserted = _inserted_above(ops, k, at, new, new[j][0].scene)
-            return j if inserted is None else inserted
-        if tag == "replace":
-            return j1 + min(at - i1, j2 - j1 - 1)
-        return j1  # "delete": the line after the deleted ones
-    return len(new)
-
-
-def _inserted_above(ops: list[tuple[str, int, int, int, int]], k: int, at: int,
-                    new: list[tuple[Cursor, Message]], scene: int) -> int | None:
-    """The first of the lines inserted right above the reader in its scene, if any.
-
-    Only an insertion directly above counts (no unchanged line between it
-    and the reader): that is a writer adding lines before the one they are
-    reading. A line added further up, or to an earlier scene, is no reason
-    to move the reader back (the same rule as engine.runtime.relocate).
-    """
-    tag, i1, _, j1, j2 = ops[k - 1] if k > 0 else ("equal", 0, 0, 0, 0)
-    if tag != "insert" or at != ops[k][1]:
-        return None
-    return next((j for j in range(j1, j2) if new[j][0].scene == scene), None)
-
-
-def _nearest_by_key(story: Story, index: StoryIndex, message: Message, flat: int) -> Cursor:
-    """The message with the same content nearest to `flat`, else the position `flat` itself."""
-    key = message.content_key()
-    best: tuple[int, Cursor] | None = None
-    for c in index.cursors():
-        if index.message_at(c).content_key() == key:
-            rank = (abs(index.flat_index(c) - flat), c)
-            if best is None or rank < best:
-                best = rank
-    if best is not None:
-        return best[1]
-    return index.cursor_at(min(max(flat, 0), index.total - 1))
+# --- play --at ----------------------------------------------------------------
 
 
 def cursor_at_line(story: Story, file: str | Path, line: int) -> Cursor | None:
@@ -210,6 +124,9 @@ class SessionLike(Protocol):
     story: Story
     runtime: Runtime
 
+    def replace_story(self, story: Story) -> str | None:
+        """Swap in the new version, relocating the runtime; the relocation's note."""
+
 
 @dataclass(frozen=True, slots=True)
 class ReloadEvent:
@@ -220,6 +137,7 @@ class ReloadEvent:
     changed_files: tuple[str, ...]
     cursor: Cursor
     seconds: float = 0.0  # from noticing the save to the relocated story
+    note: str | None = None  # how the place was found (engine.runtime NOTE_*), None: unmoved
 
 
 def watch_paths(story: Story, source: Path) -> list[Path]:
@@ -239,8 +157,8 @@ class WatchController:
 
     Call `tick()` about every `interval` seconds from the app's loop; it
     returns None when nothing happened, else a ReloadEvent. On success the
-    session's `story` and `runtime` are replaced (the runtime at the
-    relocated cursor); on failure they are left alone.
+    new story goes to `session.replace_story` (which relocates the runtime);
+    on failure the session is left alone.
     """
 
     def __init__(self, session: SessionLike, source: Path | str, *,
@@ -277,18 +195,9 @@ class WatchController:
                                time.perf_counter() - start)
         if not result.changed_files and not self.failing:
             return None  # saved without a change (or a file beside the story): nothing to do
-        runtime = relocated_runtime(old, result.story, self.session.runtime)
-        self.session.story = result.story
-        self.session.runtime = runtime
+        note = self.session.replace_story(result.story)
         self.failing = ()
         self.watcher.paths = tuple(watch_paths(result.story, self.source))
-        return ReloadEvent("reloaded", (), result.changed_files, runtime.cursor,
-                           time.perf_counter() - start)
+        return ReloadEvent("reloaded", (), result.changed_files, self.session.runtime.cursor,
+                           time.perf_counter() - start, note)
 
-
-def relocated_runtime(old: Story, new: Story, runtime: Runtime) -> Runtime:
-    """A runtime over `new` at the relocated cursor, its backlog start relocated too."""
-    cursor = relocate(old, new, runtime.cursor)
-    fresh = Runtime(new, start=cursor)
-    fresh.history_start = min(relocate(old, new, runtime.history_start), cursor)
-    return fresh

@@ -10,6 +10,7 @@ is a range of positions, turned into cursors only for the window on screen.
 
 from __future__ import annotations
 
+import difflib
 from bisect import bisect_right
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -236,15 +237,15 @@ class Runtime(StoryIndex):
     def reload(self, story: Story) -> str | None:
         """Switch to an edited version of the story, keeping the reader's place (`relocate`).
 
-        The backlog keeps its start where that line can still be found.
+        The backlog's start is relocated the same way (never after the cursor).
         `scene_changed` is set so the app re-applies the scene's settings.
         Returns the note to show, None when nothing moved. Raises
         EmptyStoryError (leaving the runtime as it was) if no message is left.
         """
         old, cursor, start = self.story, self._cursor, self.history_start
         found, note = relocate(old, cursor, story)
+        begin, _ = relocate(old, start, story)
         StoryIndex.__init__(self, story)
-        begin, _ = locate(story, save_position(old, start))
         self._cursor, self.history_start = found, min(begin, found)
         self.scene_changed = True
         return note
@@ -473,22 +474,93 @@ def _nearest_with_key(
 def relocate(old: Story, cursor: Cursor, new: Story) -> tuple[Cursor, str | None]:
     """Where a reader at `cursor` in `old` stands after a live reload to `new`.
 
-    As `locate` (same message by place and content, else by content, else
-    the nearest place), except that when the message moved because lines
-    were inserted right above it, the reader lands on the first of those new
-    lines, so a writer sees what they just wrote (`play --watch`).
+    The messages of the reader's script file are aligned old-to-new by
+    content key (difflib), so a line keeps its place whatever moved around
+    it, even among repeated lines:
+
+    - unchanged and at the same place: the same message (note None);
+    - unchanged but moved (lines added or removed above): it (NOTE_MOVED);
+    - lines inserted right above it in its scene: the first of them, so a
+      writer sees what they just wrote (NOTE_NEW_LINES);
+    - edited in place: the edited message; deleted: the line after it,
+      else the file's last (NOTE_NEAREST);
+    - its file gone or renamed: the same content nearest its place in play
+      order (NOTE_MOVED), else that place (NOTE_NEAREST).
+
+    Raises EmptyStoryError when `new` has no message.
     """
-    found, note = locate(new, save_position(old, cursor))
-    if note != NOTE_MOVED:
-        return found, note
-    seen = {m.content_key() for m in old.scenes[cursor.scene].scene.messages}
-    messages = new.scenes[found.scene].scene.messages
-    first = found.message
-    while first > 0 and messages[first - 1].content_key() not in seen:
-        first -= 1
-    if first == found.message:
-        return found, note
-    return Cursor(found.scene, first), NOTE_NEW_LINES
+    new_index = StoryIndex(new)
+    old_index = StoryIndex(old)
+    cursor = old_index.clamp(cursor)
+    file = script_path(old, old.scenes[cursor.scene].script)
+    new_entries = _file_entries(new, file)
+    if not new_entries:
+        places = scene_locations(new)
+        flat = old_index.flat_index(cursor)
+        key = old_index.message_at(cursor).content_key()
+        found = _nearest_with_key(new_index, places, key, (file, None), flat)
+        if found is not None:
+            return found, NOTE_MOVED
+        return new_index.cursor_at(min(flat, new_index.total - 1)), NOTE_NEAREST
+    old_entries = _file_entries(old, file)
+    at = next(i for i, (c, _) in enumerate(old_entries) if c == cursor)
+    j, note = _map_index(old_entries, new_entries, at)
+    if j >= len(new_entries):  # past the file's end: its last lines were deleted
+        after = new_index.next_cursor(new_entries[-1][0])
+        return (after if after is not None else new_entries[-1][0]), NOTE_NEAREST
+    found = new_entries[j][0]
+    if note is None and (j != at or found.message != cursor.message):
+        note = NOTE_MOVED
+    return found, note
+
+
+def _file_entries(story: Story, file: str) -> list[tuple[Cursor, Message]]:
+    """One script's messages in file order (its scenes are in play order), with cursors."""
+    out: list[tuple[Cursor, Message]] = []
+    for ref in story.scenes:
+        if script_path(story, ref.script) == file:
+            out.extend((Cursor(ref.index, i), m) for i, m in enumerate(ref.scene.messages))
+    return out
+
+
+def _map_index(
+    old: list[tuple[Cursor, Message]], new: list[tuple[Cursor, Message]], at: int
+) -> tuple[int, str | None]:
+    """The index in `new` for message `at` of `old` (aligned by content), and its note."""
+    a = [m.content_key() for _, m in old]
+    b = [m.content_key() for _, m in new]
+    ops = difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes()
+    for k, (tag, i1, i2, j1, j2) in enumerate(ops):
+        if tag == "insert" or not i1 <= at < i2:
+            continue
+        if tag == "equal":
+            j = j1 + (at - i1)
+            inserted = _inserted_above(ops, k, at, new, new[j][0].scene)
+            return (j, None) if inserted is None else (inserted, NOTE_NEW_LINES)
+        if tag == "replace":  # edited in place: the edited line itself
+            return j1 + min(at - i1, j2 - j1 - 1), NOTE_NEAREST
+        return j1, NOTE_NEAREST  # deleted: the line after the deleted ones
+    return len(new), NOTE_NEAREST
+
+
+def _inserted_above(
+    ops: list[tuple[str, int, int, int, int]],
+    k: int,
+    at: int,
+    new: list[tuple[Cursor, Message]],
+    scene: int,
+) -> int | None:
+    """The first of the lines inserted right above the reader in its scene, if any.
+
+    Only an insertion directly above counts (no unchanged line between it
+    and the reader): that is a writer adding lines before the one they are
+    reading. A line added further up, or to an earlier scene, is no reason
+    to move the reader back.
+    """
+    tag, _, _, j1, j2 = ops[k - 1] if k > 0 else ("equal", 0, 0, 0, 0)
+    if tag != "insert" or at != ops[k][1]:
+        return None
+    return next((j for j in range(j1, j2) if new[j][0].scene == scene), None)
 
 
 def find_source_line(story: Story, file: str, line: int) -> Cursor | None:

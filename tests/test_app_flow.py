@@ -13,7 +13,7 @@ from engine.app.app import App, PlayOptions, Session
 from engine.app.i18n import set_language
 from engine.manifest import load_story, story_id
 from engine.preferences import Preferences
-from engine.runtime import ReadMarks, Runtime
+from engine.runtime import NOTE_MOVED, ReadMarks, Runtime
 from engine.saves import SaveData, SaveStore, load_marks
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -346,16 +346,38 @@ def test_timers_and_story_replacement(tmp_path: Path) -> None:
 
     _insert_lines(sorted(story_dir.glob("*.log"))[0])
     wanted = app.session.runtime.message.content_key()
+    fonts, frame = app.session.fonts, app.session.frame
     new_story = load_story(story_dir)
-    runtime = Runtime(new_story)
-    runtime.jump(runtime.cursor_at(6))
-    app.session.story, app.session.runtime = new_story, runtime
+    assert app.session.replace_story(new_story) == NOTE_MOVED  # two lines added further up
     app.story_replaced("reloaded")
     app.step(max_wait=0)
     reading = app.reading_screen()
     assert reading is app.top and app.session.runtime.message.content_key() == wanted
-    assert app.session.frame.story is new_story
+    assert app.session.runtime.cursor == app.session.runtime.cursor_at(6)
+    assert app.session.frame.story is new_story and app.session.frame is not frame
+    assert app.session.fonts is fonts  # the same font files: kept
     assert "reloaded" in [t.text for t in app.toasts]
+
+
+def test_replace_story_loads_the_fonts_again_when_story_yaml_changes_them(
+    tmp_path: Path,
+) -> None:
+    import dataclasses
+
+    from engine.render import default_font_path
+
+    app = make_app(DEMO, tmp_path / "saves")
+    app.start_reading(app.session.runtime.cursor_at(4))
+    fonts, ui_text = app.session.fonts, app.session.ui_text
+    story = app.session.story
+    other = dataclasses.replace(story, font=default_font_path(),
+                                fallback_fonts=(Path(pygame.__file__).with_name("freesansbold.ttf"),))
+    assert app.session.replace_story(other) is None  # the same messages: nobody moved
+    assert app.session.fonts is not fonts and app.session.ui_text is not ui_text
+    assert len(app.session.fonts.fallbacks) == 1
+    app.story_replaced()
+    app.step(max_wait=0)
+    assert app.session.runtime.cursor == app.session.runtime.cursor_at(4)
 
 
 def test_language_auto_follows_the_system_when_the_story_names_none(

@@ -15,9 +15,9 @@ from engine.reload import (
     cursor_at_line,
     parse_at,
     reload_story,
-    relocate,
 )
-from engine.runtime import Cursor, Runtime
+from engine.runtime import NOTE_MOVED, NOTE_NEAREST, NOTE_NEW_LINES, Cursor, Runtime
+from engine.runtime import relocate as relocate_with_note
 from engine.watch import Watcher, decodes_fully
 
 LINES = ["A: いち", "B: に", "A: さん", "B: よん", "A: ご"]
@@ -55,6 +55,16 @@ class FakeSession:
     story: Story
     runtime: Runtime
 
+    def replace_story(self, story: Story) -> str | None:
+        note = self.runtime.reload(story)
+        self.story = story
+        return note
+
+
+def relocate(old: Story, new: Story, cursor: Cursor) -> Cursor:
+    """engine.runtime.relocate's cursor (the note is checked separately)."""
+    return relocate_with_note(old, cursor, new)[0]
+
 
 def texts(story: Story) -> list[str]:
     return [m.text for ref in story.scenes for m in ref.scene.messages]
@@ -85,6 +95,24 @@ def two_versions(tmp_path: Path, old: list[str], new: list[str]) -> tuple[Story,
 def test_relocate(tmp_path: Path, new: list[str], at: int, expected: int) -> None:
     old_story, new_story = two_versions(tmp_path, LINES, new)
     assert relocate(old_story, new_story, Cursor(0, at)) == Cursor(0, expected)
+
+
+@pytest.mark.parametrize(("new", "at", "note"), [
+    (LINES, 2, None),
+    (LINES[:2] + ["A: さん！"] + LINES[3:], 2, NOTE_NEAREST),  # edited: the line is not there
+    (LINES[:2] + ["X: new1", "X: new2"] + LINES[2:], 2, NOTE_NEW_LINES),
+    (LINES[:1] + ["X: new"] + LINES[1:], 2, NOTE_MOVED),
+    (LINES[:2] + LINES[3:], 2, NOTE_NEAREST),
+])
+def test_relocate_notes(tmp_path: Path, new: list[str], at: int, note: str | None) -> None:
+    old_story, new_story = two_versions(tmp_path, LINES, new)
+    assert relocate_with_note(old_story, Cursor(0, at), new_story)[1] == note
+
+
+def test_relocate_keeps_its_place_among_repeated_lines(tmp_path: Path) -> None:
+    repeated = ["A: ……", "B: うん", "A: ……", "B: うん", "A: ……"]
+    old, new = two_versions(tmp_path, repeated, ["X: 前置き"] + repeated)
+    assert relocate(old, new, Cursor(0, 3)) == Cursor(0, 4)  # the second うん, not the first
 
 
 def test_relocate_current_deleted_lands_on_next(tmp_path: Path) -> None:
@@ -329,7 +357,7 @@ def test_a_save_without_edits_does_nothing(tmp_path: Path) -> None:
 class Player:
     """A player reading a story on disk under `play --watch`, stepped by hand."""
 
-    def __init__(self, tmp_path: Path, lines: list[str], at: int) -> None:
+    def __init__(self, tmp_path: Path, lines: list[str], at: int, view: str = "adv") -> None:
         import pygame
 
         from engine.app.app import App, PlayOptions, Session
@@ -348,7 +376,7 @@ class Player:
         session = Session(story=story, runtime=Runtime(story), marks=ReadMarks(),
                           prefs=Preferences(text_speed=0), prefs_dir=saves,
                           saves=SaveStore(saves), story_id=story_id(story),
-                          options=PlayOptions(view="adv"))
+                          options=PlayOptions(view=view))
         set_language("en")
         pygame.display.init()
         self.clock = Clock()
@@ -356,17 +384,16 @@ class Player:
         self.app.open_window()
         self.app.running = True
         self.app.start_reading(Cursor(0, at))
-        self.live = LiveReload(self.app, self.path.parent, interval=0.01)
+        self.live = LiveReload(self.app, self.path.parent, interval=0.01).start()
         self.turns(2)
 
     def turns(self, n: int) -> list:
-        events = []
+        """`n` turns of the app's own loop, 20 ms apart; the reload events they brought."""
+        seen = len(self.live.events)
         for _ in range(n):
             self.clock.tick(0.02)
-            event = self.live.step()
-            if event is not None:
-                events.append(event)
-        return events
+            self.app.step(max_wait=0)
+        return self.live.events[seen:]
 
     def save(self, lines: list[str]):
         save(self.path, script(lines))
@@ -380,17 +407,14 @@ class Player:
 
     @property
     def overlay(self):
-        from engine.app.overlay import DiagnosticsOverlay
-
-        shown = [s for s in self.app.screens if isinstance(s, DiagnosticsOverlay)]
-        return shown[0] if shown else None
+        return self.app.overlay
 
 
-@pytest.fixture
-def player(tmp_path: Path):
+@pytest.fixture(params=["adv", "chat"])
+def player(tmp_path: Path, request: pytest.FixtureRequest):
     import pygame
 
-    p = Player(tmp_path, LINES, at=2)
+    p = Player(tmp_path, LINES, at=2, view=request.param)
     yield p
     pygame.display.quit()
 
@@ -398,12 +422,16 @@ def player(tmp_path: Path):
 def test_player_follows_edits_and_shows_broken_saves(player: Player) -> None:
     import pygame
 
+    from engine.app.overlay import DiagnosticsOverlay, source_line
+
+    view = player.app.reading_screen().view_name
     assert player.text == "さん" and player.overlay is None
     drawn = player.app.frames_drawn
 
     player.save(LINES[:2] + ["A: さん、直した"] + LINES[3:])  # change the current message
-    assert player.text == "さん、直した" and player.app.reading_screen() is not None
+    assert player.text == "さん、直した" and player.app.reading_screen().view_name == view
     assert player.app.frames_drawn > drawn
+    assert any(t.text == "Reloaded: 01.log" for t in player.app.toasts)
     lines = LINES[:2] + ["A: さん、直した"] + LINES[3:]
 
     lines = lines[:2] + ["X: 上に足した"] + lines[2:]
@@ -418,23 +446,62 @@ def test_player_follows_edits_and_shows_broken_saves(player: Player) -> None:
     ev = player.save(broken)  # break the syntax: the overlay says where
     assert ev.kind == "failed" and player.text == "さん、直した"
     overlay = player.overlay
-    assert overlay is not None and player.app.screens[-1] is overlay
+    assert isinstance(overlay, DiagnosticsOverlay)
     d = overlay.diagnostics[0]
     assert (Path(d.pos.file).name, d.pos.line, d.pos.col, d.code) == ("01.log", 3, 4, "LOG011")
-    from engine.app.overlay import source_line
-
     assert source_line(d.pos.file, d.pos.line) == "B: <ruby>壊<rt>こわ<br>"
     panel = player.app.canvas.get_at((40, 40))
     assert panel.r > panel.g and panel.r < 80  # the dark red panel is on screen
+    assert player.app.reading_screen() is player.app.top  # the story still has the input
 
     pygame.event.post(pygame.event.Event(pygame.KEYDOWN, key=pygame.K_SPACE, mod=0,
                                          unicode=" ", scancode=0))
-    player.turns(1)  # input passes through the overlay: still playing the last good version
+    player.turns(1)  # still playing the last good version under the overlay
     assert player.text == "よん" and player.overlay is overlay
+    panel = player.app.canvas.get_at((40, 40))
+    assert panel.r > panel.g and panel.r < 80  # and the panel is drawn over the new frame
 
     ev = player.save(lines)  # fix it: the overlay clears
     assert ev.kind == "reloaded" and player.overlay is None
     assert player.text == "よん"
+    assert player.app.canvas.get_at((40, 40)) != panel
+
+
+def test_player_never_loads_a_half_written_save(player: Player) -> None:
+    story = player.app.session.story
+    full = script(LINES + ["B: 最後の一行はとても長い"]).encode("utf-8")
+    player.path.write_bytes(full[: full.index("長".encode()) + 2])  # cut inside a character
+    assert player.turns(20) == [] and player.app.session.story is story
+    assert player.overlay is None
+    player.path.write_bytes(full)
+    (event,) = player.turns(4)
+    assert event.kind == "reloaded" and player.text == "さん"
+    assert texts(player.app.session.story)[-1] == "最後の一行はとても長い"
+
+
+def test_a_save_shows_within_300_ms_of_the_loops_own_clock(player: Player) -> None:
+    # An idle loop still wakes to poll the files.
+    assert player.app._timeout(None) <= player.live.interval + 1e-9
+    saved_at = player.clock.now
+    save(player.path, script(LINES[:2] + ["A: 三"] + LINES[3:]))
+    while True:
+        drawn = player.app.frames_drawn
+        player.turns(1)
+        assert player.clock.now - saved_at <= 0.3
+        if player.text == "三":
+            break
+    assert player.app.frames_drawn > drawn  # drawn in the same loop turn as the reload
+
+
+def test_a_save_under_a_menu_closes_it_and_shows_the_new_version(player: Player) -> None:
+    import pygame
+
+    pygame.event.post(pygame.event.Event(pygame.KEYDOWN, key=pygame.K_ESCAPE, mod=0,
+                                         unicode="", scancode=0))
+    player.turns(1)
+    assert player.app.reading_screen() is not player.app.top  # the game menu is open
+    player.save(LINES[:2] + ["A: 三"] + LINES[3:])
+    assert player.app.reading_screen() is player.app.top and player.text == "三"
 
 
 def test_overlay_draws_long_lines_with_the_caret_in_view() -> None:
@@ -455,3 +522,38 @@ def test_overlay_draws_long_lines_with_the_caret_in_view() -> None:
     rect = draw_diagnostics(surface, diags, fonts, source=lambda f, n: line)
     assert rect.top == 32 and rect.height < 720
     assert surface.get_at((rect.x + 1, rect.y + 1))[:3] != (0, 0, 0)
+
+
+def test_play_at_takes_paths_from_here_and_bad_specs_say_why(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from engine.commands.play import _start_at
+
+    e = Edits(tmp_path, LINES, at=0)
+    story = e.session.story
+    (tmp_path / "elsewhere").mkdir()
+    monkeypatch.chdir(tmp_path / "elsewhere")
+    assert _start_at(story, "../scripts/01.log:5") == Cursor(0, 3)
+    assert _start_at(story, str(e.path) + ":2") == Cursor(0, 0)
+    assert _start_at(story, "01.log") is None
+    assert "FILE:LINE" in capsys.readouterr().err
+    assert _start_at(story, "../scripts/02.log:3") is None
+    assert "no script of the story" in capsys.readouterr().err
+
+
+def test_play_watch_and_at_from_the_command_line(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    e = Edits(tmp_path, LINES, at=0)
+    done = subprocess.run(
+        [sys.executable, "-m", "engine", "play", str(tmp_path), "--watch", "--at",
+         "scripts/01.log:4", "--first-frame-exit", "--save-dir", str(tmp_path / "saves")],
+        cwd=tmp_path, capture_output=True, text=True, timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    from engine.manifest import story_id
+    from engine.saves import SaveData, SaveStore, save_dir
+
+    auto = SaveStore(save_dir(story_id(e.session.story), tmp_path / "saves")).read("auto")
+    assert isinstance(auto, SaveData) and auto.position.flat == 2  # line 4 is さん

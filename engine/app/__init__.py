@@ -56,9 +56,14 @@ Other App services: ``start_reading(cursor=None, note=None)``,
 ``save_game(slot)`` (with a thumbnail of the reading frame),
 ``go_title()``, ``toast(text)``, ``quit(code)``, ``screenshot()``,
 ``reading_screen()``, ``thumbnail_png()``; ``frames_drawn`` counts frames.
-For live reload: ``every(seconds, callback)`` runs a periodic callback (a
-watcher's tick) from the loop, and ``story_replaced(note)`` shows the new
-story at the runtime's cursor after ``session.story``/``runtime`` were swapped.
+For live reload (``play --watch``, engine.app.overlay.LiveReload):
+``every(seconds, callback)`` runs a periodic callback (a watcher's tick) from
+the loop; ``session.replace_story(story)`` swaps in an edited story (the
+runtime relocated in place, frame caches dropped, fonts reloaded if
+story.yaml changed them) and ``story_replaced(note)`` then shows it at the
+runtime's cursor in the same view (menus over it are closed);
+``set_overlay(obj)`` draws ``obj.draw(canvas)`` over every screen (None
+removes it) without taking input, e.g. the diagnostics of a broken save.
 
 Input redraws the frame unless ``handle`` returns False (nothing visible
 changed, e.g. a mouse move over no button). Idle is idle: each turn the loop asks the top screen's ``wake_in()`` (None:

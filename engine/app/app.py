@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 import pygame
 
@@ -143,7 +143,6 @@ class Session:
 
             self._frame = Frame(self.story, self.assets, self.renderer, self.ui_text, self.prefs)
         self._frame.prefs = self.prefs
-        self._frame.story = self.story  # a live reload may have replaced it
         return self._frame
 
     @property
@@ -221,6 +220,31 @@ class Session:
         found = self.saves.latest()
         return None if found is None or isinstance(found[1], Damaged) else found[1]
 
+    # --- live reload ----------------------------------------------------------
+
+    def replace_story(self, story: Story) -> str | None:
+        """Swap in an edited version of the story (live reload), keeping the reader's place.
+
+        The runtime is relocated in place (`Runtime.reload`: the same message,
+        the first line inserted right above it, or the nearest one); the
+        frame and its layout caches are dropped, and the fonts are loaded
+        again if story.yaml changed them. Returns the relocation's note
+        (engine.runtime NOTE_*; None when the place did not move). Raises
+        EmptyStoryError, changing nothing, if `story` has no message. Then
+        call `App.story_replaced` to show it.
+        """
+        old = self.story
+        note = self.runtime.reload(story)
+        self.story = story
+        if (story.font, tuple(story.fallback_fonts)) != (old.font, tuple(old.fallback_fonts)):
+            self._fonts = self._renderer = self._ui_text = None
+        self._frame = None
+        if story.ui_language != old.ui_language and self.prefs.language is None:
+            from engine.preferences import system_language
+
+            set_language(pick_language(None, story.ui_language, system_language()))
+        return note
+
     # --- settings -----------------------------------------------------------
 
     def update_prefs(self, **changes: Any) -> None:
@@ -237,6 +261,13 @@ class Session:
             save_prefs(self.prefs_dir, self.prefs)
         except OSError as exc:
             self.assets.warn(f"cannot save settings: {exc}")
+
+
+class Overlay(Protocol):
+    """Something drawn over every screen (App.set_overlay)."""
+
+    def draw(self, surface: pygame.Surface) -> object:
+        """Paint over the finished frame."""
 
 
 @dataclass(slots=True)
@@ -273,6 +304,7 @@ class App:
         self._last_update = clock()
         self._last_draw = 0.0
         self._timers: list[list[Any]] = []  # [due, period, callback]
+        self.overlay: Overlay | None = None  # drawn over every screen (set_overlay)
 
     # --- the window -----------------------------------------------------------
 
@@ -487,19 +519,29 @@ class App:
                 timer[2]()
 
     def story_replaced(self, note: str | None = None) -> None:
-        """The session's story and runtime were swapped (live reload): show the new place.
+        """The session's story was swapped (`Session.replace_story`): show the new place.
 
-        Reading views are rebuilt at the runtime's cursor in the same view;
-        other screens are redrawn.
+        While reading, the view is built again at the runtime's cursor in the
+        same view; menus open over it are closed, since they show the old
+        version. Other screens (the title) are redrawn. `note` is toasted.
         """
-        self.session.frame.story = self.session.story
         reading = self.reading_screen()
-        if reading is not None and reading is self.top:
+        if reading is not None:
             screen = self.view_screen(getattr(reading, "view_name", "adv"))
             if screen is not None:
                 self.reset(screen)
         if note:
             self.toast(note)
+        self.dirty = True
+
+    def set_overlay(self, overlay: Overlay | None) -> None:
+        """Draw `overlay` over every screen from now on (None: no overlay).
+
+        An overlay takes no input and has no clocks: the screens under it go
+        on as before (live reload's diagnostics panel over a story that keeps
+        playing). It is drawn after the screens on every frame.
+        """
+        self.overlay = overlay
         self.dirty = True
 
     # --- the loop -------------------------------------------------------------
@@ -630,6 +672,9 @@ class App:
             changed = screen.draw(self.canvas)
             # Only a lone opaque screen may present a part of the frame.
             rects = changed if i == 0 and len(self.screens) - first == 1 else None
+        if self.overlay is not None:
+            self.overlay.draw(self.canvas)
+            rects = None
         if self.toasts:
             self._draw_toasts()
             rects = None

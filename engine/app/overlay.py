@@ -5,15 +5,14 @@
 column, with the story's own fonts (engine.render.FontSet), so Japanese
 source lines show as they are.
 
-`DiagnosticsOverlay` is that drawing as a see-through screen kept on top of
-the stack while the last save is broken. It passes every input event and
-timer to the screen below it, so the reader keeps playing the last good
-version underneath.
+`DiagnosticsOverlay` is that drawing as the app's overlay (`App.set_overlay`)
+while the last save is broken: drawn over every screen, taking no input, so
+the reader keeps playing the last good version underneath.
 
-`LiveReload(app, source).run()` replaces `app.run()` for `play --watch`: the
-same loop, waking at least every poll interval to tick an
-`engine.reload.WatchController`, then showing the new version at the
-relocated message (or the overlay, or clearing it).
+`LiveReload(app, source).start()` sets up `play --watch` with the app's own
+hooks: `app.every` ticks an `engine.reload.WatchController`, a good save is
+shown with `app.story_replaced` at the relocated message, a broken one with
+the overlay (cleared by the next good save).
 """
 
 from __future__ import annotations
@@ -26,20 +25,22 @@ from typing import Any
 import pygame
 
 from engine.app.i18n import register, tr
-from engine.app.screen import Screen
 from engine.model import Diagnostic
 from engine.reload import DEFAULT_INTERVAL, ReloadEvent, WatchController
+from engine.runtime import NOTE_NEW_LINES
 
 register({
     "en": {
         "reload_failed": "The last save has {count} error(s); still playing the version before it",
         "reload_more": "… and {count} more (run chatlog-vn check)",
         "reloaded": "Reloaded: {files}",
+        "reload_new_lines": " (showing the lines added)",
     },
     "ja": {
         "reload_failed": "保存した台本にエラーが {count} 件あります（ひとつ前の版で再生中）",
         "reload_more": "…ほか {count} 件（chatlog-vn check で確認）",
         "reloaded": "再読み込みしました：{files}",
+        "reload_new_lines": "（追加した行から表示）",
     },
 })
 
@@ -161,37 +162,39 @@ def draw_diagnostics(surface: pygame.Surface, diagnostics: Sequence[Diagnostic],
     return rect
 
 
-class DiagnosticsOverlay(Screen):
-    """The errors of a broken save, drawn over the frame; input goes to the screen below."""
+class DiagnosticsOverlay:
+    """The errors of a broken save, drawn over every screen (App.set_overlay).
 
-    opaque = False
+    It takes no input: the reader keeps playing the last good version
+    under it. The panel is drawn once and then blitted, so a typewriter or
+    an animation under it costs one blit per frame.
+    """
 
-    def __init__(self, app: Any, diagnostics: Sequence[Diagnostic] = ()) -> None:
-        super().__init__(app)
+    def __init__(self, fonts: Any, diagnostics: Sequence[Diagnostic] = ()) -> None:
+        self.fonts = fonts
         self.diagnostics: tuple[Diagnostic, ...] = tuple(diagnostics)
+        self._panel: tuple[tuple[int, int], pygame.Surface, pygame.Rect] | None = None
 
-    def below(self) -> Screen | None:
-        """The screen under this one (the one that plays on)."""
-        screens = self.app.screens
-        i = screens.index(self) if self in screens else len(screens)
-        return screens[i - 1] if i > 0 else None
-
-    def handle(self, event: pygame.event.Event) -> None:
-        under = self.below()
-        if under is not None:
-            under.handle(event)
-
-    def wake_in(self) -> float | None:
-        under = self.below()
-        return None if under is None else under.wake_in()
-
-    def draw(self, surface: pygame.Surface) -> list[pygame.Rect] | None:
-        draw_diagnostics(surface, self.diagnostics, self.session.fonts)
-        return None
+    def draw(self, surface: pygame.Surface) -> pygame.Rect:
+        """Paint the panel over `surface`; returns the rectangle it covers."""
+        size = surface.get_size()
+        if self._panel is None or self._panel[0] != size:
+            layer = pygame.Surface(size, pygame.SRCALPHA)
+            rect = draw_diagnostics(layer, self.diagnostics, self.fonts)
+            self._panel = (size, layer.subsurface(rect).copy(), rect)
+        _, panel, rect = self._panel
+        surface.blit(panel, rect)
+        return rect
 
 
 class LiveReload:
-    """`play --watch`: the app's loop plus a WatchController tick every `interval` seconds."""
+    """`play --watch`: reload the story on saves, through the app's own hooks.
+
+    `start()` registers a WatchController tick with `app.every`; a good save
+    is swapped in by `session.replace_story` (in the controller) and shown
+    with `app.story_replaced`, a broken one as a DiagnosticsOverlay
+    (`app.set_overlay`) until a save fixes it.
+    """
 
     def __init__(self, app: Any, source: Path | str, interval: float = DEFAULT_INTERVAL) -> None:
         self.app = app
@@ -199,25 +202,17 @@ class LiveReload:
         self.interval = interval
         self.overlay: DiagnosticsOverlay | None = None
         self.events: list[ReloadEvent] = []  # what happened, for tests and --benchmark
-        story = app.session.story
-        self._fonts = (story.font, tuple(story.fallback_fonts))
 
-    def run(self) -> int:
-        """Loop until the app quits; returns its exit code."""
-        app = self.app
-        app.running = True
-        app._last_update = app.clock()  # as App.run does, so the first frame's dt is small
-        while app.running:
-            self.step()
-        return app.exit_code
+    def start(self) -> LiveReload:
+        """Poll the story's files from the app's loop from now on."""
+        self.app.every(self.interval, self.tick)
+        return self
 
-    def step(self) -> ReloadEvent | None:
-        """One loop turn of the app (waiting at most one interval), then one watch tick."""
-        self.app.step(max_wait=self.interval)
+    def tick(self) -> ReloadEvent | None:
+        """One poll: on a settled save, reload and show the outcome."""
         event = self.controller.tick()
         if event is not None:
             self.apply(event)
-        self._keep_overlay_on_top()
         return event
 
     def apply(self, event: ReloadEvent) -> None:
@@ -225,36 +220,14 @@ class LiveReload:
         self.events.append(event)
         app = self.app
         if event.kind == "failed":
-            if self.overlay is None or self.overlay not in app.screens:
-                self.overlay = DiagnosticsOverlay(app, event.diagnostics)
-                app.push(self.overlay)
-            else:
-                self.overlay.diagnostics = event.diagnostics
-            app.dirty = True
+            self.overlay = DiagnosticsOverlay(app.session.fonts, event.diagnostics)
+            app.set_overlay(self.overlay)
             return
         if self.overlay is not None:
-            app.pop(self.overlay)
+            app.set_overlay(None)
             self.overlay = None
-        self._forget_story_caches()
-        if app.reading_screen() is not None:
-            app.start_reading()  # the view again, at the runtime's (relocated) cursor
         names = ", ".join(Path(f).name for f in event.changed_files) or "—"
-        app.toast(tr("reloaded", files=names))
-
-    def _forget_story_caches(self) -> None:
-        """Drop what the session built from the old story (the frame; fonts if they changed)."""
-        session = self.app.session
-        fonts = (session.story.font, tuple(session.story.fallback_fonts))
-        if fonts != self._fonts:
-            session._fonts = session._renderer = session._ui_text = None
-            self._fonts = fonts
-        session._frame = None
-
-    def _keep_overlay_on_top(self) -> None:
-        # A menu opened while the overlay shows goes above it; lift the overlay back
-        # over it so the errors stay visible (it forwards input to that menu).
-        screens = self.app.screens
-        if self.overlay is not None and self.overlay in screens and screens[-1] is not self.overlay:
-            screens.remove(self.overlay)
-            screens.append(self.overlay)
-            self.app.dirty = True
+        text = tr("reloaded", files=names)
+        if event.note == NOTE_NEW_LINES:
+            text += tr("reload_new_lines")
+        app.story_replaced(text)

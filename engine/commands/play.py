@@ -37,6 +37,8 @@ def add_parser(p: argparse.ArgumentParser) -> None:
     p.add_argument("--first-frame-exit", action="store_true",
                    help="exit right after the first message is drawn (start-up benchmark)")
     p.add_argument("--at", metavar="FILE:LINE", help="start reading at a script's line")
+    p.add_argument("--watch", action="store_true",
+                   help="reload the story when a script or story.yaml is saved, keeping the place")
     p.add_argument("--size", type=_size, metavar="WxH", help="window size (default 1280x720)")
     p.add_argument("--lang", choices=("ja", "en"), help="interface language")
 
@@ -71,7 +73,7 @@ def run(args: argparse.Namespace) -> int:
     session = _session(story, args)
     if session is None:
         return EXIT_ERRORS
-    return _play(session, args)
+    return _play(session, args, target)
 
 
 def _report_errors(story) -> None:
@@ -88,7 +90,7 @@ def _session(story, args: argparse.Namespace):
     from engine.app.app import PlayOptions, Session
     from engine.manifest import story_id
     from engine.preferences import default_prefs_dir, load_prefs
-    from engine.runtime import EmptyStoryError, Runtime, find_source_line
+    from engine.runtime import EmptyStoryError, Runtime
     from engine.saves import SaveStore, load_marks, save_dir
 
     try:
@@ -105,19 +107,31 @@ def _session(story, args: argparse.Namespace):
         window_size=args.size,
     )
     if args.at:
-        file, _, line = args.at.rpartition(":")
-        found = find_source_line(story, file, int(line)) if line.isdigit() and file else None
-        if found is None:
-            print(f"chatlog-vn play: --at {args.at}: no message at that line", file=sys.stderr)
+        options.start = _start_at(story, args.at)
+        if options.start is None:
             return None
-        options.start = found
     return Session(
         story=story, runtime=runtime, marks=load_marks(folder), prefs=load_prefs(prefs_dir),
         prefs_dir=Path(prefs_dir), saves=SaveStore(folder), story_id=sid, options=options,
     )
 
 
-def _play(session, args: argparse.Namespace) -> int:
+def _start_at(story, spec: str):
+    """The cursor for `--at FILE:LINE` (FILE relative to here or the story, or absolute)."""
+    from engine.reload import cursor_at_line, parse_at
+
+    try:
+        file, line = parse_at(spec)
+    except ValueError as exc:
+        print(f"chatlog-vn play: {exc}", file=sys.stderr)
+        return None
+    found = cursor_at_line(story, file, line)
+    if found is None:
+        print(f"chatlog-vn play: --at {spec}: no script of the story is {file}", file=sys.stderr)
+    return found
+
+
+def _play(session, args: argparse.Namespace, target: Path) -> int:
     import pygame
 
     from engine.app.app import App
@@ -135,6 +149,10 @@ def _play(session, args: argparse.Namespace) -> int:
         app.start_reading(opts.start)
     else:
         app.open("title")
+    if args.watch:
+        from engine.app.overlay import LiveReload
+
+        LiveReload(app, target).start()
     try:
         code = app.run()
         if opts.benchmark:
