@@ -34,6 +34,7 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _SPACES = " \t\u3000"
 _GC_PAUSE_LINES = 5000
 _SUGGEST_BUDGET = 100_000  # label pairs did_you_mean() may compare; a cast needs a few thousand
+_BODY_CACHE = 10_000  # distinct bodies read() remembers; repeated lines are short ones
 _MISSING = object()  # "not looked at yet" in the hot path's cache of bodies
 
 
@@ -175,7 +176,7 @@ class _Parser:
         seen = done.get
         add_speaker, add_runs, add_line = (self.speakers.append, self.runs_of.append,
                                            self.lines.append)
-        inside = False
+        inside, remember, since = False, True, 0
         for n, line in enumerate(lines, 1):
             if inside:
                 label, colon, body = line.partition(":")
@@ -189,7 +190,22 @@ class _Parser:
                 if speaker is not None:
                     runs = seen(body, _MISSING)
                     if runs is _MISSING:
-                        runs = done[body] = _hot_body(body)
+                        # The plainest bodies inline, as a function call costs as much
+                        # as the work; _hot_body() for the rest.
+                        text = body[:-4].lstrip(_SPACES) if body[-4:] == "<br>" else ""
+                        if (text and text.isprintable() and "<" not in text
+                                and "&" not in text and "（" not in text and body[:2] != "//"):
+                            runs = (make_text(text),)
+                        else:
+                            runs = _hot_body(body)
+                        if remember:
+                            done[body] = runs
+                            if len(done) == _BODY_CACHE:
+                                # Keep the cache while at least about one line in two is
+                                # a repeat; where lines do not repeat it only costs.
+                                remember = n - since >= 2 * _BODY_CACHE
+                                since = n
+                                done.clear()
                     if runs is not None:
                         add_speaker(speaker)
                         add_runs(runs)
