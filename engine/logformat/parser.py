@@ -172,6 +172,7 @@ class _Parser:
         """The line loop. Inside a block, `LABEL: text<br>` with a label seen before is
         taken right here (the hot path); every other line goes to line()."""
         known = self.quick_labels.get
+        control = _CONTROL.search
         done: dict[str, tuple[Run, ...] | None] = {}  # body -> runs (None: not hot)
         seen = done.get
         add_speaker, add_runs, add_line = (self.speakers.append, self.runs_of.append,
@@ -193,8 +194,9 @@ class _Parser:
                         # The plainest bodies inline, as a function call costs as much
                         # as the work; _hot_body() for the rest.
                         text = body[:-4].lstrip(_SPACES) if body[-4:] == "<br>" else ""
-                        if (text and text.isprintable() and "<" not in text
-                                and "&" not in text and "（" not in text and body[:2] != "//"):
+                        if (text and "<" not in text and "&" not in text and "（" not in text
+                                and body[:2] != "//"
+                                and (text.isprintable() or not control(text))):
                             runs = (make_text(text),)
                         else:
                             runs = _hot_body(body)
