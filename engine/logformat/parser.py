@@ -138,6 +138,7 @@ class _Parser:
         self.labels: dict[str, str | None] = {}  # label text -> interned label, None if invalid
         self.quick_labels: dict[str, str] = {}  # valid labels the hot paths may accept
         self.first_use: dict[str, Pos] = {}
+        self.read_runs: dict[str, tuple[Run, ...]] = {}  # body -> runs, for runs()
         self.speakers: list[str | None] = []
         self.runs_of: list[tuple[Run, ...]] = []
         self.lines: list[int] = []
@@ -326,14 +327,29 @@ class _Parser:
                 self.quick_labels[speaker] = speaker
 
     def runs(self, body: str, n: int, col: int) -> tuple[Run, ...]:
-        """The runs of a message body; a line with broken markup is kept as written."""
+        """The runs of a message body; a line with broken markup is kept as written.
+
+        Bodies read without a diagnostic are remembered: their runs do not
+        depend on where the line is, and parse_inline() is slow.
+        """
+        runs = self.read_runs.get(body)
+        if runs is None:
+            runs, clean = self.new_runs(body, n, col)
+            if clean:
+                if len(self.read_runs) == _BODY_CACHE:
+                    self.read_runs.clear()  # keep memory bounded
+                self.read_runs[body] = runs
+        return runs
+
+    def new_runs(self, body: str, n: int, col: int) -> tuple[tuple[Run, ...], bool]:
+        """The runs of a body not read before, and whether that reported nothing."""
         if "<" not in body and "&" not in body:
             if "（" not in body:
-                return (make_text(body),) if body else ()
-            return tuple(split_directions(body))
+                return ((make_text(body),) if body else ()), True
+            return tuple(split_directions(body)), True
         runs = fast_inline(body)
         if runs is not None:
-            return runs
+            return runs, True
         found: list[Diagnostic] = []
 
         def warn(c: int, code: str, message: str) -> None:
@@ -343,9 +359,9 @@ class _Parser:
             runs = parse_inline(body, col, warn)
         except LineError as exc:
             self.warn(n, exc.col, exc.code, exc.message + "; the line is shown as written")
-            return (Text(body),)
+            return (Text(body),), False
         self.diags.extend(found)
-        return runs
+        return runs, not found
 
     def check_spaced_label(self, t: str, n: int, lead: int) -> None:
         """Warn when `NAME : text` was probably meant as a speaker line."""
