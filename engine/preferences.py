@@ -10,17 +10,25 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import locale
-import logging
 import math
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, fields
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from engine.saves import APP_NAME, read_json, write_json
 
-log = logging.getLogger("chatlog-vn")
+if TYPE_CHECKING:
+    import logging
+
+
+def _log() -> logging.Logger:
+    """The logger, importing `logging` only when there is something to say (start-up)."""
+    import logging
+
+    return logging.getLogger("chatlog-vn")
+
 
 PREFS_FILE = "preferences.json"
 PREFS_FORMAT = "chatlog-vn-preferences"
@@ -117,11 +125,11 @@ def prefs_from_json(obj: object) -> Preferences:
     for name, value in values.items():
         rule = RULES.get(name)
         if rule is None:
-            log.info("preferences: unknown setting %r ignored", name)
+            _log().info("preferences: unknown setting %r ignored", name)
         elif rule(value):
             kept[name] = value
         else:
-            log.warning("preferences: invalid %s=%r ignored; using the default", name, value)
+            _log().warning("preferences: invalid %s=%r ignored; using the default", name, value)
     return Preferences(**kept)
 
 
@@ -133,7 +141,7 @@ def load_prefs(folder: Path) -> Preferences:
     except FileNotFoundError:
         return Preferences()
     except (OSError, ValueError) as exc:
-        log.warning("%s: preferences are damaged (%s); using the defaults", path, exc)
+        _log().warning("%s: preferences are damaged (%s); using the defaults", path, exc)
         with contextlib.suppress(OSError):
             os.replace(path, path.with_name(PREFS_FILE + ".damaged"))
         return Preferences()

@@ -10,7 +10,6 @@ is a range of positions, turned into cursors only for the window on screen.
 
 from __future__ import annotations
 
-import difflib
 from bisect import bisect_right
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -527,6 +526,8 @@ def _map_index(
     old: list[tuple[Cursor, Message]], new: list[tuple[Cursor, Message]], at: int
 ) -> tuple[int, str | None]:
     """The index in `new` for message `at` of `old` (aligned by content), and its note."""
+    import difflib  # only live reload needs it: not paid for at start-up
+
     a = [m.content_key() for _, m in old]
     b = [m.content_key() for _, m in new]
     ops = difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes()

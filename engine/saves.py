@@ -10,18 +10,26 @@ from __future__ import annotations
 
 import contextlib
 import json
-import logging
 import os
 import re
 import tempfile
 from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from engine.runtime import ReadMarks, SavedPosition
 
-log = logging.getLogger("chatlog-vn")
+if TYPE_CHECKING:
+    import logging
+
+
+def _log() -> logging.Logger:
+    """The logger, importing `logging` only when there is something to say (start-up)."""
+    import logging
+
+    return logging.getLogger("chatlog-vn")
+
 
 APP_NAME = "chatlog-vn"
 SAVE_FORMAT = "chatlog-vn-save"
@@ -325,7 +333,7 @@ def load_marks(folder: Path) -> ReadMarks:
     except FileNotFoundError:
         return ReadMarks()
     except (OSError, ValueError) as exc:
-        log.warning("%s: read marks are damaged (%s); starting with none", path, _reason(exc))
+        _log().warning("%s: read marks are damaged (%s); starting with none", path, _reason(exc))
         with contextlib.suppress(OSError):
             os.replace(path, path.with_name(MARKS_FILE + ".damaged"))
         return ReadMarks()

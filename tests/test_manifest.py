@@ -517,3 +517,27 @@ def test_alias_bombs_stay_small_and_fast(tmp_path: Path) -> None:
     assert {d.code for d in story.diagnostics} == {"YML003", "YML004", "YML015"}
     assert all(len(d.message) < 300 for d in story.diagnostics)
     assert len(story.scripts) == 1
+
+
+def test_a_story_of_scripts_alone_never_imports_pyyaml() -> None:
+    sample = Path(__file__).parent / "fixtures" / "app" / "sample.log"
+    code = (
+        "import sys\n"
+        "sys.modules['yaml'] = None  # any import of PyYAML fails\n"
+        "from engine.manifest import load_story\n"
+        f"story = load_story({str(sample)!r})\n"
+        "assert story.scenes and story.manifest is None\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+
+
+def test_libyaml_and_the_pure_parser_read_story_yaml_alike(monkeypatch: pytest.MonkeyPatch) -> None:
+    import yaml
+
+    demo = Path(__file__).resolve().parents[1] / "scripts"
+    if not hasattr(yaml, "CSafeLoader"):
+        pytest.skip("PyYAML built without libyaml")
+    fast = load_story(demo)
+    monkeypatch.delattr(yaml, "CSafeLoader")
+    assert load_story(demo) == fast

@@ -8,18 +8,27 @@ first font that has it; a character no font has is drawn as an outlined box
 
 from __future__ import annotations
 
-import logging
 import struct
 import unicodedata
 import warnings
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pygame
 import pygame.freetype
 
-log = logging.getLogger(__name__)
+if TYPE_CHECKING:
+    import logging
+
+
+def _log() -> logging.Logger:
+    """The logger, importing `logging` only when there is something to say (start-up)."""
+    import logging
+
+    return logging.getLogger(__name__)
+
 
 Color = tuple[int, int, int] | tuple[int, int, int, int]
 
@@ -104,7 +113,7 @@ def _alive(font: pygame.freetype.Font) -> bool:
 
 
 def _warn(message: str) -> None:
-    log.warning(message)
+    _log().warning(message)
     warnings.warn(message, RuntimeWarning, stacklevel=3)
 
 
