@@ -28,6 +28,7 @@ _TOKEN = re.compile(
 )
 _RUBY_PARTS = frozenset({"rt", "rp", "rb"})
 _DIRECTION_SPLIT = re.compile("(（[^（）]+）)")
+_RUBY_CACHE = 4096  # distinct ruby elements fast_inline() remembers for a caller
 
 
 class LineError(Exception):
@@ -54,13 +55,14 @@ def split_directions(text: str) -> list[Run]:
     return runs
 
 
-def fast_inline(text: str) -> tuple[Run, ...] | None:
+def fast_inline(text: str, rubies: dict[str, Ruby] | None = None) -> tuple[Run, ...] | None:
     """The runs of text whose only markup is simple ruby and <br>; None otherwise.
 
     A shortcut for the common case, with str methods only; anything it does
     not fully understand (entities, other tags, <rp>/<rb>, upper case, blank
     bases or readings) returns None so that parse_inline reads it and reports
-    any problem.
+    any problem. `rubies`, if given, remembers the Ruby of each ruby element's
+    inner text across calls (the same words get the same readings again).
     """
     chunks = text.split("<ruby>")
     runs: list[Run] = []
@@ -68,19 +70,36 @@ def fast_inline(text: str) -> tuple[Run, ...] | None:
         return None
     for chunk in chunks[1:]:
         inner, closed, after = chunk.partition("</ruby>")
-        pairs = inner.split("</rt>")
-        if not closed or len(pairs) < 2 or pairs[-1] or "&" in inner:
+        if not closed:
             return None
-        parts = []
-        for pair in pairs[:-1]:
-            base, rt, reading = pair.partition("<rt>")
-            if not rt or "<" in base or "<" in reading or not base.strip() or not reading.strip():
+        ruby = rubies.get(inner) if rubies is not None else None
+        if ruby is None:
+            ruby = _simple_ruby(inner)
+            if ruby is None:
                 return None
-            parts.append((base, reading))
-        runs.append(make_ruby(tuple(parts)))
+            if rubies is not None:
+                if len(rubies) >= _RUBY_CACHE:
+                    rubies.clear()  # keep memory bounded
+                rubies[inner] = ruby
+        runs.append(ruby)
         if not _plain_into(after, runs):
             return None
     return tuple(runs)
+
+
+def _simple_ruby(inner: str) -> Ruby | None:
+    """The Ruby for the inside of a <ruby> element made only of base<rt>reading</rt>
+    pairs with no other markup, no entities and no blank base or reading; else None."""
+    pairs = inner.split("</rt>")
+    if len(pairs) < 2 or pairs[-1] or "&" in inner:
+        return None
+    parts = []
+    for pair in pairs[:-1]:
+        base, rt, reading = pair.partition("<rt>")
+        if not rt or "<" in base or "<" in reading or not base.strip() or not reading.strip():
+            return None
+        parts.append((base, reading))
+    return make_ruby(tuple(parts))
 
 
 def _plain_into(segment: str, runs: list[Run]) -> bool:

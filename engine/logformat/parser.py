@@ -19,7 +19,7 @@ from engine.logformat.codes import diagnostic
 from engine.logformat.encoding import newlines_to_lf
 from engine.logformat.inline import LineError, fast_inline, parse_inline, split_directions
 from engine.logformat.labels import colon_context_ok, is_label_text, label_end, suggest
-from engine.model import Diagnostic, Pos, Run, Scene, Script, Text
+from engine.model import Diagnostic, Pos, Ruby, Run, Scene, Script, Text
 
 _MARKER = re.compile(r"-{2,}[ \t]*LOG[ \t]*(START|END)[ \t]*-{2,}", re.I)
 _WRAP = r"</?(?:pre|code)(?:\s[^<>]*)?>"
@@ -139,6 +139,7 @@ class _Parser:
         self.quick_labels: dict[str, str] = {}  # valid labels the hot paths may accept
         self.first_use: dict[str, Pos] = {}
         self.read_runs: dict[str, tuple[Run, ...]] = {}  # body -> runs, for runs()
+        self.rubies: dict[str, Ruby] = {}  # for fast_inline()
         self.speakers: list[str | None] = []
         self.runs_of: list[tuple[Run, ...]] = []
         self.lines: list[int] = []
@@ -174,6 +175,7 @@ class _Parser:
         taken right here (the hot path); every other line goes to line()."""
         known = self.quick_labels.get
         control = _CONTROL.search
+        rubies = self.rubies
         done: dict[str, tuple[Run, ...] | None] = {}  # body -> runs (None: not hot)
         seen = done.get
         add_speaker, add_runs, add_line = (self.speakers.append, self.runs_of.append,
@@ -200,7 +202,7 @@ class _Parser:
                                 and (text.isprintable() or not control(text))):
                             runs = (make_text(text),)
                         else:
-                            runs = _hot_body(body)
+                            runs = _hot_body(body, rubies)
                         if remember:
                             done[body] = runs
                             if len(done) == _BODY_CACHE:
@@ -244,7 +246,7 @@ class _Parser:
         speaker = self.quick_labels.get(label) if colon else None
         if speaker is None or body.startswith("//"):
             return False
-        runs = _hot_runs(body.lstrip(_SPACES))
+        runs = _hot_runs(body.lstrip(_SPACES), self.rubies)
         if runs is None:
             return False
         self.add(speaker, runs, n, 1)
@@ -347,7 +349,7 @@ class _Parser:
             if "（" not in body:
                 return ((make_text(body),) if body else ()), True
             return tuple(split_directions(body)), True
-        runs = fast_inline(body)
+        runs = fast_inline(body, self.rubies)
         if runs is not None:
             return runs, True
         found: list[Diagnostic] = []
@@ -400,14 +402,14 @@ class _Parser:
 
 
 
-def _hot_body(body: str) -> tuple[Run, ...] | None:
+def _hot_body(body: str, rubies: dict[str, Ruby]) -> tuple[Run, ...] | None:
     """The runs of what follows a known label's colon, if read() may take it."""
     if not body.endswith("<br>") or body.startswith("//"):
         return None  # no plain final <br>, or a URL's colon
-    return _hot_runs(body[:-4].lstrip(_SPACES))
+    return _hot_runs(body[:-4].lstrip(_SPACES), rubies)
 
 
-def _hot_runs(body: str) -> tuple[Run, ...] | None:
+def _hot_runs(body: str, rubies: dict[str, Ruby]) -> tuple[Run, ...] | None:
     """The runs of a message body the hot paths may take; None for the general path.
 
     None when the body is empty, holds a control character (message() warns
@@ -416,7 +418,7 @@ def _hot_runs(body: str) -> tuple[Run, ...] | None:
     if not body or (not body.isprintable() and _CONTROL.search(body)):
         return None
     if "<" in body or "&" in body:
-        return fast_inline(body)
+        return fast_inline(body, rubies)
     if "（" in body:
         return tuple(split_directions(body))
     return (make_text(body),)
