@@ -458,3 +458,29 @@ def test_a_chosen_view_is_kept_across_scenes(tmp_path: Path) -> None:
     app.start_reading(Cursor(1, len(app.session.story.scenes[1].scene.messages) - 1))
     key(app, pygame.K_SPACE)
     assert isinstance(app.top, ReadingScreen) and app.session.runtime.cursor == Cursor(2, 0)
+
+
+def test_an_overlay_is_drawn_over_whole_frames_and_takes_no_input(tmp_path: Path) -> None:
+    app = make_app(DEMO, tmp_path / "saves", prefs=Preferences(text_speed=8))
+    app.start_reading(app.session.runtime.cursor_at(4))
+    app.step(max_wait=0)
+    app.clock.now += 0.2
+    app.step(max_wait=0)
+    assert app.partial_ok  # typewriter frames redraw only the text
+    drawn: list[bool] = []
+
+    class Painter:
+        def draw(self, surface: pygame.Surface) -> None:
+            drawn.append(app.partial_ok)
+            surface.fill((200, 0, 0), pygame.Rect(0, 0, 10, 10))
+
+    app.set_overlay(Painter())
+    app.step(max_wait=0)
+    app.clock.now += 0.2
+    app.step(max_wait=0)
+    assert drawn == [False, False] and app.canvas.get_at((5, 5))[:3] == (200, 0, 0)
+    key(app, pygame.K_SPACE)  # input still reaches the story under the overlay
+    assert app.reading_screen().complete and app.top is app.reading_screen()
+    app.set_overlay(None)
+    app.step(max_wait=0)
+    assert len(drawn) == 3 and app.canvas.get_at((5, 5))[:3] != (200, 0, 0)

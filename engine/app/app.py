@@ -580,7 +580,9 @@ class App:
         if self.top is not None and not self.minimized and self.top.update(dt):
             self.dirty = True
         if self.dirty and self._window is not None:
-            self.partial_ok = not full
+            # Partial frames leave the rest of the canvas as it was, overlay included;
+            # an overlay is translucent, so it is drawn over a whole frame each time.
+            self.partial_ok = not full and self.overlay is None
             self.draw()
             # Pads are looked for after the first frame: start-up stays quick.
             inp.Gamepads.start()
