@@ -2,6 +2,8 @@
 
 STORY is a script file, a story folder, or nothing (the story in the current
 folder). Headless runs: `--autoplay --quit-at-end [--fast] [--benchmark]`.
+Writers: `--watch` reloads the story on every save and keeps the place
+(engine.app.overlay.LiveReload); `--at FILE:LINE` starts at a script's line.
 """
 
 from __future__ import annotations
