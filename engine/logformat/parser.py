@@ -1,10 +1,12 @@
 """LOG text -> Script: blocks, scenes, messages and diagnostics, in one pass.
 
 Most lines are `NAME: text<br>` with a label seen before and little or no
-markup: `_Parser.quick` takes those with str methods only (no regex, no
-per-character loop). Every other line goes through `_Parser.message`, the
-general path, which reports problems; markup it cannot shortcut goes to
-`inline.parse_inline`.
+markup. `_Parser.read`, the line loop, takes those itself (the hot path):
+a known label at the start of a line is all the line check it needs, and
+what follows the colon is read once per distinct text. Every other line
+goes through `_Parser.line` and `_Parser.message`, the general path, which
+reports problems; markup it cannot shortcut goes to `inline.parse_inline`.
+Messages are built in bulk at the end (build.make_messages).
 """
 
 from __future__ import annotations
@@ -172,7 +174,11 @@ class _Parser:
 
     def read(self, lines: list[str]) -> None:
         """The line loop. Inside a block, `LABEL: text<br>` with a label seen before is
-        taken right here (the hot path); every other line goes to line()."""
+        taken right here (the hot path); every other line goes to line().
+
+        Longer than other functions on purpose: it runs once per line, and each
+        call or attribute lookup moved out of it costs more than the work.
+        """
         known = self.quick_labels.get
         control = _CONTROL.search
         rubies = self.rubies
