@@ -484,3 +484,64 @@ def test_an_overlay_is_drawn_over_whole_frames_and_takes_no_input(tmp_path: Path
     app.set_overlay(None)
     app.step(max_wait=0)
     assert len(drawn) == 3 and app.canvas.get_at((5, 5))[:3] != (200, 0, 0)
+
+
+def _last_of(app: App, scene: int):
+    from engine.runtime import Cursor
+
+    return Cursor(scene, len(app.session.story.scenes[scene].scene.messages) - 1)
+
+
+def test_a_tab_choice_holds_across_scenes_and_comes_back_on_continue(tmp_path: Path) -> None:
+    from engine.app.chat import ChatScreen
+    from engine.runtime import Cursor
+
+    app = make_app(DEMO, tmp_path, view=None)  # no --view, no setting
+    app.start_reading(_last_of(app, 0))
+    assert isinstance(app.top, ChatScreen)
+    key(app, pygame.K_TAB)
+    key(app, pygame.K_TAB)  # back to chat: chosen now, not the story's pick
+    key(app, pygame.K_SPACE)  # into scene 1, which story.yaml sets to adv
+    assert isinstance(app.top, ChatScreen) and app.session.runtime.cursor == Cursor(1, 0)
+    pygame.event.post(pygame.event.Event(pygame.QUIT))
+    app.step(max_wait=0)
+    auto = app.session.saves.read("auto")
+    assert isinstance(auto, SaveData) and auto.view == "chat"
+    pygame.display.quit()
+
+    again = make_app(DEMO, tmp_path, view=None)
+    again.open("title")
+    again.step(max_wait=0)
+    key(again, pygame.K_DOWN)
+    key(again, pygame.K_RETURN)
+    assert isinstance(again.top, ChatScreen) and again.session.runtime.cursor == Cursor(1, 0)
+    again.session.runtime.jump(_last_of(again, 2))
+    again.start_reading()
+    key(again, pygame.K_SPACE)  # into scene 3 (adv in story.yaml): the choice still holds
+    assert isinstance(again.top, ChatScreen) and again.session.runtime.cursor == Cursor(3, 0)
+
+
+def test_a_loaded_save_shows_its_view_and_story_views_apply_without_a_choice(
+    tmp_path: Path,
+) -> None:
+    from engine.app.chat import ChatScreen
+    from engine.app.reading import ReadingScreen
+    from engine.runtime import Cursor
+
+    app = make_app(DEMO, tmp_path, view=None)
+    app.start_reading(Cursor(0, 3))
+    key(app, pygame.K_TAB)  # adv in a chat scene
+    key(app, pygame.K_F5)
+    app.go_title()
+    app.session.options.view = None  # as a fresh session would be
+    app.load_game(app.session.saves.read("quick"))
+    assert isinstance(app.top, ReadingScreen) and app.session.options.view == "adv"
+
+    app.start_reading(_last_of(app, 1))
+    assert isinstance(app.top, ReadingScreen)
+    key(app, pygame.K_F5)  # adv where story.yaml says adv: no choice recorded as such
+    app.session.options.view = "chat"  # a later Tab in this session...
+    app.load_game(app.session.saves.read("quick"))  # ...is replaced by the save's view
+    assert isinstance(app.top, ReadingScreen) and not app.session.view_chosen
+    key(app, pygame.K_SPACE)  # into scene 2: story.yaml's chat applies again
+    assert isinstance(app.top, ChatScreen) and app.session.runtime.cursor == Cursor(2, 0)

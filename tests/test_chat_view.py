@@ -198,15 +198,16 @@ def test_switch_views_mid_scene_and_back_keeps_the_message(tmp_path: Path) -> No
     assert chat(app).count == 6
 
 
-def test_save_in_chat_view_and_load_in_text_box_view(tmp_path: Path) -> None:
+def test_a_save_made_in_chat_view_loads_back_in_chat_view(tmp_path: Path) -> None:
     app = make_app(DEMO, tmp_path, start=7)
     key(app, pygame.K_F5)
     quick = app.session.saves.read("quick")
     assert isinstance(quick, SaveData) and quick.position.flat == 7 and quick.view == "chat"
     app.session.runtime.jump(Cursor(0, 0))
-    app.session.options.view = "adv"
-    key(app, pygame.K_F9)
-    assert isinstance(app.reading_screen(), ReadingScreen) and flat(app) == 7
+    key(app, pygame.K_TAB)  # read on in the text box...
+    assert isinstance(app.reading_screen(), ReadingScreen)
+    key(app, pygame.K_F9)  # ...and the quick save brings back its place and its view
+    assert isinstance(app.reading_screen(), ChatScreen) and flat(app) == 7
 
 
 # --- scrolling -----------------------------------------------------------------------------

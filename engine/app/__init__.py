@@ -19,7 +19,7 @@ How the pieces fit (read this before adding a screen)
 - Helpers: ``write_save(slot, view, thumbnail_png)``, ``restore(data)``
   (locates a save after script edits and returns a note if it moved),
   ``latest_save()`` (Continue; damaged files skipped), ``mark_read(now)``,
-  ``save_marks()``, ``view_for(scene)``.
+  ``save_marks()``, ``view_for(scene)``, ``default_view(scene)``, ``view_chosen``.
 
 `App` (engine/app/app.py) owns the window and a stack of `Screen` objects
 (engine/app/screen.py). Only the top screen gets input and runs its clocks;
@@ -50,6 +50,22 @@ autosaves in ``on_quit`` (``app.save_game("auto")``) and calls
 typewriter's or the typing dots' progress (save thumbnails use it). Tab calls
 ``app.switch_view()``, which replaces the stack with the other view at the
 same cursor.
+
+Which view is shown (one rule, in-session and across saves):
+
+- A view the player chose holds until they choose again: ``--view``, Tab
+  (both set ``session.options.view`` for this session) or the Settings view
+  (``prefs.view``, kept across sessions; choosing it there clears the session
+  choice). ``session.view_chosen`` says whether there is a choice.
+- With no choice, story.yaml decides at every scene change (a scene's
+  ``view:``, else the story's): the view screen hands over to the other view
+  on entering a scene set to it.
+- A save records the view being read (``SaveData.view``). Continue and Load
+  (``session.restore``) bring that view back; it is held as the player's
+  choice when it differs from what Settings/story.yaml pick at that message,
+  and otherwise story.yaml goes on deciding per scene. (A save does not
+  record whether its view was chosen, so a choice equal to the story's own
+  view at the saved message is not held after loading.)
 
 Other App services: ``start_reading(cursor=None, note=None)``,
 ``load_game(save_data)`` (jump + toast if the script moved),

@@ -161,13 +161,24 @@ class Session:
         return self.skip or self.skip_held
 
     def view_for(self, scene: int | None = None) -> str:
-        """The view to read in: command line, then settings, then the scene, then the story."""
-        if self.options.view:
-            return self.options.view
+        """The view to read in: the player's choice, else the scene's (see the package docstring).
+
+        This session's choice (``options.view``: --view, Tab, or a loaded
+        save's view) first, then the Settings view, then story.yaml.
+        """
+        return self.options.view or self.default_view(scene)
+
+    def default_view(self, scene: int | None = None) -> str:
+        """The view without this session's choice: the Settings view, else story.yaml's."""
         if self.prefs.view:
             return self.prefs.view
         ref = self.story.scenes[self.runtime.cursor.scene if scene is None else scene]
         return ref.config.view or self.story.view
+
+    @property
+    def view_chosen(self) -> bool:
+        """Whether the player picked a view (Tab, Settings, --view, a loaded save's choice)."""
+        return bool(self.options.view or self.prefs.view)
 
     def mark_read(self, now: float) -> None:
         """Mark the message on screen read; persist every MARKS_EVERY seconds."""
@@ -213,6 +224,11 @@ class Session:
         """Move the reader to a save's place (found again after edits); a note if it moved."""
         cursor, note = locate(self.story, data.position)
         self.runtime.jump(cursor, new_history=True)
+        # The save's view comes back. It is held as the player's choice only
+        # where it differs from what Settings/story.yaml pick there: a save
+        # records the view, not whether it was chosen, and a view the story
+        # picks anyway must keep following story.yaml at later scene changes.
+        self.options.view = None if data.view == self.default_view() else data.view
         return note
 
     def latest_save(self) -> SaveData | None:

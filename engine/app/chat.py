@@ -800,7 +800,7 @@ class ChatScreen(Screen):
         per scene, and a text-box scene is read in the text-box view.
         """
         s = self.session
-        if s.options.view or s.prefs.view:
+        if s.view_chosen:
             return False
         return s.view_for() == "adv"
 

@@ -122,7 +122,7 @@ class ReadingScreen(Screen):
         ChatScreen._scene_wants_text_box.
         """
         s = self.session
-        if s.options.view or s.prefs.view:
+        if s.view_chosen:
             return False
         return s.view_for() == "chat"
 
