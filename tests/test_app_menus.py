@@ -14,6 +14,7 @@ from engine.app.reading import ReadingScreen
 from engine.app.saveload import SPECIAL, SaveLoadScreen, card_rect
 from engine.app.settings_screen import SETTINGS, SettingsScreen, segment_rects, track_rect
 from engine.app.title import TitleScreen
+from engine.app.ui import THEME
 from engine.preferences import load_prefs
 from engine.runtime import Cursor, save_position
 from engine.saves import Damaged, SaveData
@@ -353,3 +354,18 @@ def test_a_mouse_move_that_changes_nothing_draws_nothing(app, name):
     app.dirty = False
     move(app, (6, 6))
     assert not app.dirty
+
+
+def test_a_confirmation_dialog_is_opaque_over_the_menu(app):
+    choose_in_menu(app, "title")
+    dialog = app.top
+    assert isinstance(dialog, ConfirmScreen)
+    app.canvas.fill((255, 255, 255))  # whatever is behind it...
+    dialog.draw(app.canvas)
+    panel = dialog.panel
+    buttons = dialog.menu.buttons
+    # ...does not show inside the panel: between the question and the buttons,
+    # at the sides, the panel colour is exact; outside it, the backdrop is dimmed.
+    for x in (panel.x + 12, panel.centerx, panel.right - 12):
+        assert app.canvas.get_at((x, buttons[0].rect.top - 8))[:3] == THEME.panel
+    assert max(app.canvas.get_at((20, 20))[:3]) < 110

@@ -103,6 +103,9 @@ def draw_button_box(surface: pygame.Surface, text: UiText, button: Button, focus
 # --- the confirmation dialog ---------------------------------------------------------
 
 
+VEIL_ALPHA = 170  # how dark the screen behind a confirmation dialog gets
+
+
 class ConfirmScreen(Screen):
     """A Yes/No question over the screen below; `on_yes` runs after the dialog closes."""
 
@@ -122,8 +125,11 @@ class ConfirmScreen(Screen):
             Button("yes", tr("yes"), pygame.Rect(cx - 190, y, 170, 50)),
             Button("no", tr("no"), pygame.Rect(cx + 20, y, 170, 50)),
         ], focus=1, horizontal=True)
+        # The screen below (often the game menu, whose items sit right behind
+        # the dialog) is dimmed well down, and the dialog itself is opaque:
+        # nothing behind it may read through between its question and buttons.
         self._veil = pygame.Surface(CANVAS, pygame.SRCALPHA)
-        self._veil.fill((0, 0, 0, 120))
+        self._veil.fill((0, 0, 0, VEIL_ALPHA))
 
     def handle(self, event: pygame.event.Event) -> bool | None:
         if inp.action_for(event) == inp.MENU:
@@ -143,7 +149,7 @@ class ConfirmScreen(Screen):
     def draw(self, surface: pygame.Surface) -> None:
         text = self.session.ui_text
         surface.blit(self._veil, (0, 0))
-        draw_panel(surface, self.panel, alpha=240, border=THEME.accent)
+        draw_panel(surface, self.panel, alpha=255, border=THEME.accent)
         top = self.panel.y + (58 if self.note else 70)
         text.draw(surface, text.fit(self.question, THEME.label_size, self.WIDTH - 60),
                   (self.panel.centerx, top), THEME.label_size, THEME.text, "center")
