@@ -22,6 +22,16 @@ from engine.model import Break, Direction, Message, Ruby, SceneConfig, SceneRef,
 NOTE_MOVED = "the script changed; the saved line was found at its new place"
 NOTE_NEAREST = "the script changed; resumed at the nearest line"
 NOTE_NEW_LINES = "the script changed; showing the lines added above"
+NOTE_EDITED = "the script changed; the saved line was edited, resumed on the edited line"
+
+# Finding an edited line again by its content (`similar_message`): the first
+# MATCH_CHARS characters are compared, at most MATCH_WINDOW candidates per
+# search (bounded work however big a scene is), and a score of at least
+# SIMILAR_ENOUGH counts as "the same line, edited".
+MATCH_CHARS = 120
+MATCH_WINDOW = 200
+SIMILAR_ENOUGH = 0.65
+POSITION_TEXT_LIMIT = 1000  # characters of the message a save keeps for matching
 
 MARKS_FORMAT = "chatlog-vn-read-marks"
 MARKS_VERSION = 1
@@ -46,7 +56,9 @@ class SavedPosition:
     `script_file` is the script's path relative to the story root (POSIX
     slashes), `scene` the block's index within that file, `message` the
     index within the block, `key` the message's content key and `flat` its
-    index in play order across the whole story (the last resort).
+    index in play order across the whole story (the last resort). `text`
+    and `speaker` (the label, "" for narration) find the line again by
+    similarity when it was edited; older saves lack them ("" and None).
     """
 
     script_file: str
@@ -54,6 +66,8 @@ class SavedPosition:
     message: int
     key: str
     flat: int
+    text: str = ""
+    speaker: str | None = None
 
 
 # --- the index: flat positions over a story ----------------------------------
@@ -395,12 +409,15 @@ def save_position(story: Story, cursor: Cursor, index: StoryIndex | None = None)
     """What a save records for a cursor."""
     index = StoryIndex(story) if index is None else index
     ref = story.scenes[cursor.scene]
+    message = index.message_at(cursor)
     return SavedPosition(
         script_file=script_path(story, ref.script),
         scene=scene_in_script(story, ref),
         message=cursor.message,
-        key=index.message_at(cursor).content_key(),
+        key=message.content_key(),
         flat=index.flat_index(cursor),
+        text=message.text[:POSITION_TEXT_LIMIT],
+        speaker=message.speaker or "",
     )
 
 
@@ -408,11 +425,15 @@ def locate(story: Story, saved: SavedPosition) -> tuple[Cursor, str | None]:
     """Find a saved place again after the script may have been edited.
 
     Same file, scene and index with the same content: exact (note None).
-    Else the message with the same content nearest the saved place, in the
-    same scene, then the same file, then anywhere (this also covers lines
-    inserted above and scenes added before): NOTE_MOVED. Else the nearest
-    existing position to where the message stood: NOTE_NEAREST. Raises
-    EmptyStoryError when the story has no message left.
+    Else the message with the same content nearest the saved place in the
+    same scene (lines inserted above), else in the same file (a scene added
+    before): NOTE_MOVED. Else, the saved line was edited: the message most
+    like it by speaker and text (`similar_message`) in the same scene:
+    NOTE_EDITED. Else the same content anywhere (a file renamed):
+    NOTE_MOVED; else the most similar line near the saved place in play
+    order: NOTE_EDITED.
+    Else the nearest existing position to where the message stood:
+    NOTE_NEAREST. Raises EmptyStoryError when the story has no message left.
     """
     index = StoryIndex(story)
     places = scene_locations(story)
@@ -423,14 +444,88 @@ def locate(story: Story, saved: SavedPosition) -> tuple[Cursor, str | None]:
         if index.valid(here) and index.message_at(here).content_key() == saved.key:
             return here, None
         anchor = index.flat_index(index.clamp(here))
+        found = _nearest_in_scene(index, saved.key, scene, anchor)
+        if found is None:
+            found = _nearest_with_key(index, places, saved.key, (wanted[0], scene), anchor,
+                                      same_file=True)
+        if found is not None:
+            return found, NOTE_MOVED
+        found = similar_message(saved.text, saved.speaker, _scene_around(index, scene, saved.message))
+        if found is not None:
+            return found, NOTE_EDITED
     else:
         anchor = min(max(saved.flat, 0), index.total - 1)
-    found = _nearest_in_scene(index, saved.key, scene, anchor) if scene is not None else None
-    if found is None:
-        found = _nearest_with_key(index, places, saved.key, (wanted[0], scene), anchor)
+    found = _nearest_with_key(index, places, saved.key, (wanted[0], scene), anchor)
     if found is not None:
         return found, NOTE_MOVED
+    found = similar_message(saved.text, saved.speaker, _flat_around(index, anchor))
+    if found is not None:
+        return found, NOTE_EDITED
     return index.cursor_at(anchor), NOTE_NEAREST
+
+
+# --- finding an edited line by its content ------------------------------------------
+
+
+def text_similarity(a: str, b: str) -> float:
+    """How alike two message texts are, 0..1, on their first MATCH_CHARS characters.
+
+    difflib's ratio, raised to 0.7 when one text begins or ends the other
+    (a line that was only extended or shortened is the same line, even when
+    the added part is longer than what was there).
+    """
+    import difflib  # only edits need it: not paid for at start-up
+
+    a, b = a[:MATCH_CHARS], b[:MATCH_CHARS]
+    if not a or not b:
+        return 0.0
+    short, long = (a, b) if len(a) <= len(b) else (b, a)
+    floor = 0.7 if len(short) >= 2 and (long.startswith(short) or long.endswith(short)) else 0.0
+    return max(floor, difflib.SequenceMatcher(None, a, b, autojunk=False).ratio())
+
+
+def similarity(text: str, speaker: str | None, message: Message) -> float:
+    """Text similarity, +0.1 for the same speaker, -0.2 for another; `speaker` None: unknown."""
+    score = text_similarity(text, message.text)
+    if speaker is None:
+        return score
+    return score + (0.1 if speaker == (message.speaker or "") else -0.2)
+
+
+def similar_message(
+    text: str, speaker: str | None, candidates: Iterable[tuple[Cursor, Message]]
+) -> Cursor | None:
+    """The candidate most like (`text`, `speaker`) scoring at least SIMILAR_ENOUGH, or None.
+
+    Candidates come nearest first and a tie keeps the nearer one; at most
+    MATCH_WINDOW of them are scored, so the work is bounded.
+    """
+    if not text:
+        return None
+    best, best_score = None, SIMILAR_ENOUGH - 1e-9
+    for n, (cursor, message) in enumerate(candidates):
+        if n >= MATCH_WINDOW:
+            break
+        score = similarity(text, speaker, message)
+        if score > best_score:
+            best, best_score = cursor, score
+    return best
+
+
+def _scene_around(index: StoryIndex, scene: int, at: int) -> Iterator[tuple[Cursor, Message]]:
+    """A scene's messages, nearest to message `at` first."""
+    messages = index.story.scenes[scene].scene.messages
+    order = sorted(range(len(messages)), key=lambda i: (abs(i - at), i))
+    return ((Cursor(scene, i), messages[i]) for i in order[:MATCH_WINDOW])
+
+
+def _flat_around(index: StoryIndex, flat: int) -> Iterator[tuple[Cursor, Message]]:
+    """Messages in play order nearest to flat index `flat` first (either side, alternating)."""
+    for step in range(MATCH_WINDOW):
+        for f in ((flat,) if step == 0 else (flat - step, flat + step)):
+            if 0 <= f < index.total:
+                c = index.cursor_at(f)
+                yield c, index.message_at(c)
 
 
 def _nearest_in_scene(index: StoryIndex, key: str, scene: int, anchor: int) -> Cursor | None:
@@ -453,18 +548,25 @@ def _nearest_with_key(
     key: str,
     near: tuple[str, int | None],
     anchor: int,
+    *,
+    same_file: bool = False,
 ) -> Cursor | None:
-    """The message with `key` ranked: same scene, then same file, then closest to `anchor`."""
+    """The message with `key` ranked: same scene, then same file, then closest to `anchor`.
+
+    With `same_file`, only the file `near` names is searched.
+    """
     best: tuple[bool, bool, int] | None = None
     best_cursor: Cursor | None = None
     for ref in index.story.scenes:
+        in_file = places[ref.index][0] == near[0]
+        if same_file and not in_file:
+            continue
         same_scene = ref.index == near[1]
-        same_file = places[ref.index][0] == near[0]
         for i, msg in enumerate(ref.scene.messages):
             if msg.content_key() != key:
                 continue
             c = Cursor(ref.index, i)
-            rank = (not same_scene, not same_file, abs(index.flat_index(c) - anchor))
+            rank = (not same_scene, not in_file, abs(index.flat_index(c) - anchor))
             if best is None or rank < best:
                 best, best_cursor = rank, c
     return best_cursor

@@ -195,8 +195,24 @@ def parse_save(obj: object) -> SaveData | Damaged:
         return Damaged("'created' is not a date")
     # Only known keys: a later version may add fields this one ignores.
     fields = {k: obj[k] for k in _TOP_FIELDS if k != "position"}
-    position = SavedPosition(**{k: obj["position"][k] for k in _POSITION_FIELDS})
+    position = _position(obj["position"], obj["text"])
     return SaveData(position=position, read_count=read_count, version=version, **fields)
+
+
+def _position(raw: dict[str, Any], caption: str) -> SavedPosition:
+    """The saved position; `text`/`speaker` are optional (saves before they were recorded).
+
+    Without a recorded text the slot's caption stands in for it (cut at
+    TEXT_LIMIT with an ellipsis, which is dropped), so an older save can
+    still find its line after an edit; its speaker is then unknown (None).
+    """
+    text = raw.get("text")
+    if not isinstance(text, str):
+        text = caption[:-1] if len(caption) >= TEXT_LIMIT and caption.endswith("…") else caption
+    speaker = raw.get("speaker")
+    if not isinstance(speaker, str):
+        speaker = None
+    return SavedPosition(**{k: raw[k] for k in _POSITION_FIELDS}, text=text, speaker=speaker)
 
 
 def _is_int(value: object) -> bool:

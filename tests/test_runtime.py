@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import subprocess
 import sys
@@ -27,6 +28,7 @@ from engine.model import (
     Text,
 )
 from engine.runtime import (
+    NOTE_EDITED,
     NOTE_MOVED,
     NOTE_NEAREST,
     NOTE_NEW_LINES,
@@ -370,7 +372,9 @@ def _saved_at(s: Story, c: Cursor) -> SavedPosition:
 def test_save_position_records_file_scene_index_and_key() -> None:
     s = _two_files(BASE)
     pos = _saved_at(s, Cursor(1, 3))
-    assert pos == SavedPosition("scripts/01.log", 1, 3, BASE[3].content_key(), 4)
+    assert pos == SavedPosition("scripts/01.log", 1, 3, BASE[3].content_key(), 4, "l3", "SORA")
+    narration = save_position(s, Cursor(0, 0))
+    assert (narration.text, narration.speaker) == ("start", "")
     assert _saved_at(s, Cursor(2, 1)).scene == 0
 
 
@@ -383,7 +387,58 @@ def test_locate_unchanged_is_exact() -> None:
 def test_locate_after_the_current_message_was_edited() -> None:
     saved = _saved_at(_two_files(BASE), Cursor(1, 2))
     edited = [*BASE[:2], msg("SORA", "l2 (fixed typo)"), *BASE[3:]]
-    assert locate(_two_files(edited), saved) == (Cursor(1, 2), NOTE_NEAREST)
+    assert locate(_two_files(edited), saved) == (Cursor(1, 2), NOTE_EDITED)
+
+
+QA_SCENE = [
+    msg("TAKU", "うわ。それ、ディスクが死にかけてる音だよ。"),
+    msg("MIO", "やっぱり？　明日、分館に持っていってみる。"),
+    msg("TAKU", "分館ならまだ読めるかもね。"),
+    msg("MIO", "柚ちゃん、こんばんは。『汐見灯台新報』のスキャン画像、届いてる？"),
+    msg("YUZU", "届いてるよ。"),
+]
+
+
+def test_locate_finds_the_edited_line_after_lines_were_inserted_above() -> None:
+    # QA #1: two lines added above, the saved line itself edited: not the old index.
+    saved = _saved_at(_two_files(QA_SCENE), Cursor(1, 3))
+    edited = [QA_SCENE[0], msg("KAI", "挿入一"), msg("KAI", "挿入二"), *QA_SCENE[1:3],
+              msg("MIO", "柚ちゃん、こんばんは。『汐見灯台新報』の古いスキャン画像、届いてる？"),
+              QA_SCENE[4]]
+    found, note = locate(_two_files(edited), saved)
+    assert (found, note) == (Cursor(1, 5), NOTE_EDITED)
+
+
+def test_locate_by_similarity_weighs_the_speaker_and_keeps_the_note_honest() -> None:
+    saved = _saved_at(_two_files(QA_SCENE), Cursor(1, 1))
+    # The same words now said by someone else, right where the line was, and the
+    # edited line two further down: the speaker decides.
+    edited = [QA_SCENE[0], msg("TAKU", "やっぱり？　明日、分館に持っていってみる。!"),
+              QA_SCENE[2], msg("MIO", "やっぱり？　明日は分館に持っていってみる。"), *QA_SCENE[3:]]
+    assert locate(_two_files(edited), saved) == (Cursor(1, 3), NOTE_EDITED)
+    # Rewritten beyond recognition: the nearest position, and said so.
+    rewritten = [QA_SCENE[0], msg("MIO", "全然ちがう台詞。"), *QA_SCENE[2:]]
+    assert locate(_two_files(rewritten), saved) == (Cursor(1, 1), NOTE_NEAREST)
+
+
+def test_locate_without_a_recorded_text_falls_back_to_the_nearest_position() -> None:
+    full = _saved_at(_two_files(QA_SCENE), Cursor(1, 3))
+    old_save = dataclasses.replace(full, text="", speaker=None)  # a save from before the fields
+    edited = [*QA_SCENE[:3], msg("MIO", QA_SCENE[3].text + "！"), QA_SCENE[4]]
+    assert locate(_two_files(edited), old_save) == (Cursor(1, 3), NOTE_NEAREST)
+    inserted = [msg("KAI", "挿入"), *edited]
+    assert locate(_two_files(inserted), old_save) == (Cursor(1, 3), NOTE_NEAREST)  # old index
+    caption_only = dataclasses.replace(old_save, text=QA_SCENE[3].text[:20])  # speaker unknown
+    assert locate(_two_files(inserted), caption_only) == (Cursor(1, 4), NOTE_EDITED)
+
+
+def test_locate_similar_line_in_a_renamed_file_near_the_flat_index() -> None:
+    s = _two_files(QA_SCENE)
+    saved = _saved_at(s, Cursor(1, 3))
+    edited = [*QA_SCENE[:3], msg("MIO", "柚ちゃん、こんばんは。スキャン画像、届いてる？"), QA_SCENE[4]]
+    renamed = story(script("scripts/renamed.log", scene("intro", msg(None, "start")),
+                           scene("night", *edited)), s.scripts[1])
+    assert locate(renamed, saved) == (Cursor(1, 3), NOTE_EDITED)
 
 
 def test_locate_after_lines_inserted_above() -> None:

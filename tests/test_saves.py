@@ -251,6 +251,33 @@ def test_valid_save_with_unknown_extra_keys_still_loads(tmp_path: Path) -> None:
     assert isinstance(store.read(4), SaveData)
 
 
+def test_position_text_and_speaker_round_trip(tmp_path: Path) -> None:
+    store = SaveStore(tmp_path)
+    position = SavedPosition("scripts/01.log", 1, 3, "k" * 24, 42, "昴がよく見える。\n二行目", "")
+    data = make_save(position=position)
+    store.write(1, data)
+    assert store.read(1) == data  # the full text (newline kept) and "" for narration
+
+
+def test_save_without_position_text_loads_with_the_caption_standing_in(tmp_path: Path) -> None:
+    # A save written before the position recorded text and speaker.
+    store = SaveStore(tmp_path)
+    obj = make_save(text="柚ちゃん、" * 30).to_json()
+    for name in ("text", "speaker"):
+        obj["position"].pop(name)
+    store.slot_path(3).write_text(json.dumps(obj, ensure_ascii=False), encoding="utf-8")
+    loaded = store.read(3)
+    assert isinstance(loaded, SaveData)
+    assert loaded.text.endswith("…") and len(loaded.text) == saves.TEXT_LIMIT
+    assert loaded.position.text == loaded.text[:-1]  # the ellipsis is not the line's
+    assert loaded.position.speaker is None  # unknown, not narration
+    obj["position"]["speaker"] = 7  # a wrong type in an optional field is ignored
+    obj["text"] = "短い行"
+    store.slot_path(3).write_text(json.dumps(obj, ensure_ascii=False), encoding="utf-8")
+    loaded = store.read(3)
+    assert isinstance(loaded, SaveData) and loaded.position.text == "短い行"
+
+
 # --- read marks ---------------------------------------------------------------------
 
 
