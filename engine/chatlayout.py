@@ -32,7 +32,7 @@ from typing import Literal
 
 from engine.layout import classes
 from engine.layout.boxes import Layout, Line, Measure, Settings
-from engine.layout.breaking import phrase_starts
+from engine.layout.breaking import phrase_starts, token_interiors
 from engine.model import BREAK, Break, Message, Ruby, Run, Scene, Side, Story
 
 # layout_message(runs, width, measure, settings) -> Layout; the layout core's signature.
@@ -226,23 +226,24 @@ class BubbleLayout:
 
     def balance(self, runs: tuple[Run, ...], layout: Layout, settings: Settings,
                 max_text: float | None = None) -> Layout:
-        """Even out the lines of a greedy layout, breaking at natural pauses.
+        """Even out the lines of a greedy layout, breaking where a reader pauses.
 
-        Greedy filling at the narrowest width can still leave a short last
-        line (21 characters at 5 a line: 5+5+5+5+1), and it breaks wherever
-        the width runs out, mid-word. The lines are re-broken at legal points
-        (`balanced_breaks`: lines as even as possible, breaks after
-        punctuation preferred, a little wider than the narrowest fit allowed
-        for that but never past `max_text`); the breaks are written into the
-        runs as forced breaks, and the result is kept only if the layout core
-        confirms it: the same number of lines, none cut by force, none wider
-        than allowed.
+        Greedy filling at the narrowest width can leave a short last line
+        (21 characters at 5 a line: 5+5+5+5+1), and it breaks wherever the
+        width runs out, mid-word (シャッ／ター). The lines are re-broken at
+        legal points by `balanced_breaks`: first as few bad breaks as
+        possible (inside a katakana or Latin word, then inside a phrase),
+        then lines as even as possible with breaks after punctuation
+        preferred to phrase boundaries. Lines may grow up to `max_text` (the
+        bubble's cap) when that is what avoiding a bad break takes, so a
+        narrow balanced width never forces one. The breaks are written into
+        the runs as forced breaks and the result is kept only if the layout
+        core confirms it: the same number of lines, none cut by force, none
+        wider than allowed.
         """
         ideal = content_width(layout)
-        em = settings.size
-        limit = ideal + BALANCE_SLACK_EM * em
-        if max_text is not None:
-            limit = max(min(limit, max_text), ideal)
+        limit = ideal + BALANCE_SLACK_EM * settings.size if max_text is None else max_text
+        limit = max(limit, ideal)
         cuts = balanced_breaks(layout, settings.strictness, limit)
         if cuts is None:
             return layout
@@ -264,11 +265,15 @@ def _forced(layout: Layout) -> int:
 
 # --- balancing -------------------------------------------------------------------
 
-# Balancing: how much wider than the narrowest fit a bubble may grow to break at a
-# pause, and what breaks cost (in em², the units of the squared deviation from even).
+# Balancing without a cap: how much wider than the narrowest fit a bubble may grow.
 BALANCE_SLACK_EM = 3.0
+# What a break at a phrase boundary costs next to one after punctuation, in em²
+# (the units of the squared deviation from even lines).
 PHRASE_PENALTY = 1.0
-MID_PHRASE_PENALTY = 16.0
+
+# Break qualities, best first. PAUSE and PHRASE are good breaks; MID_PHRASE and
+# IN_WORD are bad ones, taken only when no layout within the cap avoids them.
+PAUSE, PHRASE, MID_PHRASE, IN_WORD = 0, 1, 2, 3
 
 _TOKEN_PUNCT = frozenset("%％$＄¥￥#＃&＆@＠/-_.,:'+")
 
@@ -322,65 +327,92 @@ def _glyph_run(lines: list[Line]) -> tuple[list[str], list[float], list[bool]]:
     return chars, advances, inside_ruby
 
 
-def break_penalties(chars: list[str], em: float) -> list[float]:
-    """What breaking before each glyph costs, in the units of the squared deviation (px²).
+def is_katakana(ch: str) -> bool:
+    """Katakana (with ー and small forms, half-width too); not the word divider ・."""
+    c = ord(ch[0]) if ch else 0
+    return (0x30A1 <= c <= 0x30FF and c != 0x30FB) or 0x31F0 <= c <= 0x31FF or 0xFF66 <= c <= 0xFF9F
 
-    Free after punctuation, an ellipsis or dash, a space, or before an
-    opening bracket, where a reader pauses anyway; cheap between phrases
-    (BudouX's, the same phrases the layout core's phrase wrapping uses);
-    dear inside a phrase. A break inside a phrase costs about as much as two
-    lines each three characters off even, so a bubble rather grows a little
-    than splits a word, but a lone last character never wins.
+
+_PAUSE_AFTER = (classes.CLOSING_BRACKETS | classes.DIVIDING | classes.FULL_STOPS | classes.COMMAS
+                | classes.INSEPARABLE | {"\u3000"})
+
+
+def break_qualities(chars: list[str]) -> list[int]:
+    """How good a break before each glyph is (index 0 has no break and reads PAUSE).
+
+    IN_WORD inside a katakana run (シャッ／ター) or a Latin/number token
+    (RTX-3080, the layout core's token rule); PAUSE after punctuation, an
+    ellipsis or dash, a space, or before an opening bracket, where a reader
+    pauses anyway; PHRASE between BudouX phrases (the phrases the layout
+    core's phrase wrapping uses); MID_PHRASE anywhere else (忘れ／かけてた).
     """
-    pause = (classes.CLOSING_BRACKETS | classes.DIVIDING | classes.FULL_STOPS | classes.COMMAS
-             | classes.INSEPARABLE | {"\u3000"})
+    text = "".join(chars)
     offsets = [0]
     for ch in chars:
         offsets.append(offsets[-1] + len(ch))
-    phrases = phrase_starts("".join(chars))
-    out = [0.0]
+    phrases = phrase_starts(text) if text else frozenset()
+    inside_token = token_interiors(text)
+    out = [PAUSE]
     for i in range(1, len(chars)):
         a, b = chars[i - 1], chars[i]
-        if a[:1] in pause or classes.is_space(a) or b[:1] in classes.OPENING_BRACKETS:
-            out.append(0.0)
+        if (is_katakana(a) and is_katakana(b)) or inside_token[offsets[i]]:
+            out.append(IN_WORD)
+        elif a[:1] in _PAUSE_AFTER or classes.is_space(a) or b[:1] in classes.OPENING_BRACKETS:
+            out.append(PAUSE)
         elif offsets[i] in phrases:
-            out.append(PHRASE_PENALTY * em * em)
+            out.append(PHRASE)
         else:
-            out.append(MID_PHRASE_PENALTY * em * em)
+            out.append(MID_PHRASE)
     return out
 
 
+# A split's cost, compared in order: breaks inside words, breaks inside phrases,
+# then unevenness (squared deviation from the ideal width, px²) plus phrase penalties.
+Cost = tuple[int, int, float]
+
+
+def _break_costs(quality: list[int], em: float) -> list[Cost]:
+    """Each break's share of a split's cost, from its quality."""
+    phrase = PHRASE_PENALTY * em * em
+    return [(int(q == IN_WORD), int(q == MID_PHRASE), phrase if q == PHRASE else 0.0)
+            for q in quality]
+
+
 def _best_split(advances: list[float], legal: list[bool], lines: int, limit: float,
-                ideal: float, penalty: list[float] | None = None) -> list[int] | None:
+                ideal: float, breaks: list[Cost]) -> list[int] | None:
     """Break points (glyph indices) splitting into `lines` lines no wider than `limit`.
 
-    Minimises the sum of each line's squared difference from `ideal` plus
-    each break's penalty: with the text's total fixed that sum is least when
-    the lines are equally long, so lines come out even and breaks fall at
-    natural pauses where that costs little evenness.
+    Minimises the split's `Cost`: first the bad breaks, so a wider layout
+    (up to `limit`) wins over a break inside a word; then the sum of each
+    line's squared difference from `ideal` plus the phrase penalties. With
+    the text's total fixed that sum is least when the lines are equally
+    long, so lines come out even and breaks fall after punctuation where
+    that costs little evenness.
     """
     n = len(advances)
     prefix = [0.0]
     for a in advances:
         prefix.append(prefix[-1] + a)
-    inf = float("inf")
-    cost = [[inf] * (n + 1) for _ in range(lines + 1)]
+    cost: list[list[Cost | None]] = [[None] * (n + 1) for _ in range(lines + 1)]
     back = [[-1] * (n + 1) for _ in range(lines + 1)]
-    cost[0][0] = 0.0
+    cost[0][0] = (0, 0, 0.0)
     for k in range(1, lines + 1):
+        prev, row = cost[k - 1], cost[k]
         for j in range(1, n + 1):
             if j < n and not legal[j]:
                 continue
             i = j - 1
             while i >= 0 and prefix[j] - prefix[i] <= limit + 0.5:
-                if (i == 0 or legal[i]) and cost[k - 1][i] < inf:
-                    c = cost[k - 1][i] + (ideal - (prefix[j] - prefix[i])) ** 2
-                    if penalty is not None and i > 0:
-                        c += penalty[i]
-                    if c < cost[k][j]:
-                        cost[k][j], back[k][j] = c, i
+                before = prev[i]
+                if before is not None and (i == 0 or legal[i]):
+                    w, m, e = breaks[i] if i > 0 else (0, 0, 0.0)
+                    dev = ideal - (prefix[j] - prefix[i])
+                    c = (before[0] + w, before[1] + m, before[2] + e + dev * dev)
+                    best = row[j]
+                    if best is None or c < best:
+                        row[j], back[k][j] = c, i
                 i -= 1
-    if cost[lines][n] == inf:
+    if cost[lines][n] is None:
         return None
     cuts, j = [], n
     for k in range(lines, 0, -1):
@@ -408,8 +440,8 @@ def balanced_breaks(layout: Layout, strictness: str, limit: float | None = None)
                  and can_break_between(chars[i - 1], chars[i], strictness))
                  for i in range(len(chars))]
         em = sorted(advances)[len(advances) // 2] if advances else 0.0
-        cuts = (_best_split(advances, legal, len(lines), limit, ideal, break_penalties(chars, em))
-                if len(lines) > 1 else [])
+        costs = _break_costs(break_qualities(chars), em)
+        cuts = _best_split(advances, legal, len(lines), limit, ideal, costs) if len(lines) > 1 else []
         if cuts is None:
             cuts = sorted(starts)
         changed |= set(cuts) != starts

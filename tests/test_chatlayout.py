@@ -413,3 +413,129 @@ def test_bubbles_of_mixed_runs_keep_text_lines_and_width(runs: list, width: int)
     expected = [(r.text, "".join(g.ch for g in line.glyphs[r.base_start:r.base_end]))
                 for line in greedy.lines for r in line.rubies]
     assert sorted(readings) == sorted(expected)
+
+
+# --- break quality (QA #10) ------------------------------------------------------
+
+CHAT_SIZE = 24.0  # the chat view's text size at 720p with the default text size
+DEMO_MESSAGES = [
+    (Text("起きてるよ。ちょうど店のシャッターを下ろしたとこ。どうした？"),),
+    (Text("……ない。テープ装置の予算が通らなくて、来年度こそ、来年度こそって言ってるうちに"
+          "今日になっちゃった。"),),
+    (Text("正直に言うとね、私、あの新聞のことを半分忘れかけてた。でも先月、"),
+     Ruby((("佐伯", "さえき"),)),
+     Text("さんっていうおばあさんがカウンターに来て、「昭和三十四年の台風の記事に、"
+          "死んだ夫が写ってるはずなんです」って言ったの。検索してみたら、本当にいたんだよ。"
+          "堤防の上で土のうを担いでる、まだ二十歳くらいの男の人。佐伯さん、画面の前で"
+          "三十分くらい黙って座ってて、最後に「ありがとうね」ってだけ言って帰っていった。"
+          "あれを、消したくない。")),
+]
+PAUSES = "。、！？」』）…―　 "
+
+
+def _katakana(ch: str) -> bool:
+    c = ord(ch)
+    return 0x30A1 <= c <= 0x30FF and c != 0x30FB
+
+
+def _budoux_starts(text: str) -> set[int]:
+    import budoux
+
+    starts, at = set(), 0
+    for phrase in budoux.load_default_japanese_parser().parse(text)[:-1]:
+        at += len(phrase)
+        starts.add(at)
+    return starts
+
+
+def _good_break(text: str, at: int) -> bool:
+    """After punctuation, before an opening bracket, or between BudouX phrases."""
+    return text[at - 1] in PAUSES or text[at] in "「『（" or at in _budoux_starts(text)
+
+
+def _break_offsets(lines) -> list[int]:  # type: ignore[no-untyped-def]
+    out, at = [], 0
+    for line in lines[:-1]:
+        at += len(line.text)
+        out.append(at)
+    return out
+
+
+def _demo_bubble(runs: tuple) -> tuple[ChatColumn, str, list[int]]:
+    """A demo message in the chat view's 720p geometry: its text and break offsets."""
+    story = make_story([(TS, [Message("TAKU", runs, Pos("t.log", 1))])])
+    col = ChatColumn(story, 880.0, fake_measure,
+                     Settings(size=CHAT_SIZE, line_gap=0.35, hanging_punctuation=False))
+    lines = col.block(0).bubble.layout.lines
+    assert len(lines) > 1
+    assert col.block(0).bubble.width <= col.max_bubble_width() + 1e-6
+    return col, "".join(line.text for line in lines), _break_offsets(lines)
+
+
+@pytest.mark.parametrize("runs", DEMO_MESSAGES[:2])
+def test_demo_bubbles_break_between_phrases_or_after_punctuation(runs: tuple) -> None:
+    _, text, breaks = _demo_bubble(runs)
+    for at in breaks:
+        assert not (_katakana(text[at - 1]) and _katakana(text[at])), (at, text[at - 3:at + 3])
+        assert _good_break(text, at), text[at - 4:at] + "／" + text[at:at + 4]
+
+
+@pytest.mark.parametrize("runs", DEMO_MESSAGES)
+def test_demo_bubbles_keep_the_words_qa_saw_split(runs: tuple) -> None:
+    _, text, breaks = _demo_bubble(runs)
+    for word in ("シャッター", "忘れかけてた", "カウンター"):
+        start = text.find(word)
+        if start >= 0:
+            assert not [at for at in breaks if start < at < start + len(word)], word
+
+
+def test_katakana_word_moves_whole_to_the_next_line_rather_than_split() -> None:
+    bl = BubbleLayout(fake_measure, layout_message)
+    s = Settings(size=SIZE, hanging_punctuation=False)
+    # Balanced at 12 characters a line, シャッター would straddle the break;
+    # one line of 13 (the cap is 16) keeps it whole.
+    layout = bl.shrink_wrap((Text("ちょうど店のシャッターを下ろしたとこ"),), 16 * SIZE, s)
+    assert [line.text for line in layout.lines] == ["ちょうど店のシャッターを", "下ろしたとこ"]
+
+
+def test_a_bad_break_stays_when_nothing_else_fits_the_cap() -> None:
+    # One katakana run longer than the cap: it must split somewhere, and kinsoku holds.
+    bl = BubbleLayout(fake_measure, layout_message)
+    s = Settings(size=SIZE, hanging_punctuation=False)
+    text = "アイウエオカキクケコサシスセ"
+    layout = bl.shrink_wrap((Text(text),), 8 * SIZE, s)
+    assert "".join(line.text for line in layout.lines) == text
+    assert len(layout.lines) == 2 and content_width(layout) <= 8 * SIZE
+
+
+WORDS = ["シャッター", "カウンター", "テープ", "ディスク", "スキャン", "を", "に", "が", "の",
+         "下ろした", "忘れかけてた", "予算", "通らなくて", "店", "、", "。", "ちょうど", "ね"]
+
+
+def _fits_two_lines(bl: BubbleLayout, text: str, at: int, cap: float, s: Settings) -> bool:
+    """Whether breaking only at `at` gives two legal lines within the cap (by the layout core)."""
+    trial = bl.layout((Text(text[:at]), BREAK, Text(text[at:])), cap, s)
+    return (len(trial.lines) == 2 and not any(line.forced for line in trial.lines)
+            and content_width(trial) <= cap + 0.5
+            and not classes.is_line_start_prohibited(text[at]))
+
+
+@settings(max_examples=60, deadline=None)
+@given(words=st.lists(st.sampled_from(WORDS), min_size=3, max_size=14),
+       width=st.integers(min_value=6, max_value=14))
+def test_no_break_inside_katakana_when_a_phrase_boundary_fits(words: list[str], width: int) -> None:
+    from hypothesis import assume
+
+    text = "".join(words)
+    bl = BubbleLayout(fake_measure, layout_message)
+    s = Settings(size=SIZE, hanging_punctuation=False)
+    cap = width * SIZE
+    assume(len(bl.layout((Text(text),), cap, s).lines) == 2)
+    wrapped = bl.shrink_wrap((Text(text),), cap, s)
+    assert len(wrapped.lines) == 2
+    at = _break_offsets(wrapped.lines)[0]
+    if _katakana(text[at - 1]) and _katakana(text[at]):
+        alternatives = [p for p in range(1, len(text))
+                        if not (_katakana(text[p - 1]) and _katakana(text[p]))
+                        and _good_break(text, p) and _fits_two_lines(bl, text, p, cap, s)]
+        assert not alternatives, (text, at, alternatives)
