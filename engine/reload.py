@@ -4,7 +4,8 @@
 replace the one playing: a save that introduces errors keeps the last good
 version (and hands back the errors for the overlay). Where the reader then
 stands is `engine.runtime.relocate` (through `Runtime.reload`): the same
-message, or the first line inserted right above it, or the nearest one.
+message, or the first line inserted above it in its scene, or the edited
+line found by content, or the nearest one.
 
 `WatchController` glues a `engine.watch.Watcher` to these for the player:
 the app calls `tick()` from its loop, and the session swaps the story in

@@ -580,11 +580,14 @@ def relocate(old: Story, cursor: Cursor, new: Story) -> tuple[Cursor, str | None
     it, even among repeated lines:
 
     - unchanged and at the same place: the same message (note None);
-    - unchanged but moved (lines added or removed above): it (NOTE_MOVED);
-    - lines inserted right above it in its scene: the first of them, so a
-      writer sees what they just wrote (NOTE_NEW_LINES);
-    - edited in place: the edited message; deleted: the line after it,
-      else the file's last (NOTE_NEAREST);
+    - unchanged but moved (lines removed above, or added in an earlier
+      scene): it (NOTE_MOVED);
+    - lines inserted anywhere above it in its own scene: the first of them,
+      so a writer sees what they just wrote, unread (NOTE_NEW_LINES);
+    - edited in place: the edited message, found among the replacing lines
+      by speaker and text (`similar_message`, NOTE_EDITED), else by position
+      (NOTE_NEAREST); deleted: the line after it, else the file's last
+      (NOTE_NEAREST);
     - its file gone or renamed: the same content nearest its place in play
       order (NOTE_MOVED), else that place (NOTE_NEAREST).
 
@@ -637,33 +640,47 @@ def _map_index(
         if tag == "insert" or not i1 <= at < i2:
             continue
         if tag == "equal":
-            j = j1 + (at - i1)
-            inserted = _inserted_above(ops, k, at, new, new[j][0].scene)
-            return (j, None) if inserted is None else (inserted, NOTE_NEW_LINES)
-        if tag == "replace":  # edited in place: the edited line itself
-            return j1 + min(at - i1, j2 - j1 - 1), NOTE_NEAREST
-        return j1, NOTE_NEAREST  # deleted: the line after the deleted ones
+            j, note = j1 + (at - i1), None
+        elif tag == "replace":  # edited in place: the edited line itself
+            j, note = _edited_line(old[at][1], new, j1, j2, j1 + min(at - i1, j2 - j1 - 1))
+        else:
+            return j1, NOTE_NEAREST  # deleted: the line after the deleted ones
+        inserted = _inserted_above(ops[:k], new, new[j][0].scene)
+        return (j, note) if inserted is None else (inserted, NOTE_NEW_LINES)
     return len(new), NOTE_NEAREST
 
 
-def _inserted_above(
-    ops: list[tuple[str, int, int, int, int]],
-    k: int,
-    at: int,
-    new: list[tuple[Cursor, Message]],
-    scene: int,
-) -> int | None:
-    """The first of the lines inserted right above the reader in its scene, if any.
+def _edited_line(
+    message: Message, new: list[tuple[Cursor, Message]], j1: int, j2: int, fallback: int
+) -> tuple[int, str]:
+    """Among the lines new[j1:j2] that replaced `message`, the one most like it.
 
-    Only an insertion directly above counts (no unchanged line between it
-    and the reader): that is a writer adding lines before the one they are
-    reading. A line added further up, or to an earlier scene, is no reason
-    to move the reader back.
+    NOTE_EDITED when one is similar enough, else `fallback` (its place) and
+    NOTE_NEAREST. Candidates are tried nearest to `fallback` first.
     """
-    tag, _, _, j1, j2 = ops[k - 1] if k > 0 else ("equal", 0, 0, 0, 0)
-    if tag != "insert" or at != ops[k][1]:
-        return None
-    return next((j for j in range(j1, j2) if new[j][0].scene == scene), None)
+    order = sorted(range(j1, j2), key=lambda j: (abs(j - fallback), j))
+    candidates = ((Cursor(0, j), new[j][1]) for j in order)  # the cursor carries the index
+    found = similar_message(message.text, message.speaker or "", candidates)
+    return (fallback, NOTE_NEAREST) if found is None else (found.message, NOTE_EDITED)
+
+
+def _inserted_above(
+    ops: list[tuple[str, int, int, int, int]], new: list[tuple[Cursor, Message]], scene: int
+) -> int | None:
+    """The first line inserted above the reader (`ops` are those before it) in its scene.
+
+    Any insertion in the reader's scene above them counts, however far up:
+    a writer adding lines before the one they are reading wants to read
+    them, and they are unread. Lines added to an earlier scene are no
+    reason to move the reader back a scene.
+    """
+    for tag, _, _, j1, j2 in ops:
+        if tag != "insert":
+            continue
+        first = next((j for j in range(j1, j2) if new[j][0].scene == scene), None)
+        if first is not None:
+            return first
+    return None
 
 
 def find_source_line(story: Story, file: str, line: int) -> Cursor | None:

@@ -16,7 +16,14 @@ from engine.reload import (
     parse_at,
     reload_story,
 )
-from engine.runtime import NOTE_MOVED, NOTE_NEAREST, NOTE_NEW_LINES, Cursor, Runtime
+from engine.runtime import (
+    NOTE_EDITED,
+    NOTE_MOVED,
+    NOTE_NEAREST,
+    NOTE_NEW_LINES,
+    Cursor,
+    Runtime,
+)
 from engine.runtime import relocate as relocate_with_note
 from engine.watch import Watcher, decodes_fully
 
@@ -85,7 +92,7 @@ def two_versions(tmp_path: Path, old: list[str], new: list[str]) -> tuple[Story,
     (LINES, 2, 2),  # unchanged: same place
     (LINES[:2] + ["A: さん！"] + LINES[3:], 2, 2),  # the current message edited: stay on it
     (LINES[:2] + ["X: new1", "X: new2"] + LINES[2:], 2, 2),  # inserted right above: first new
-    (LINES[:1] + ["X: new"] + LINES[1:], 2, 3),  # inserted higher up: same message, moved
+    (LINES[:1] + ["X: new"] + LINES[1:], 2, 1),  # inserted higher up in the scene: first new
     (LINES[:2] + LINES[3:], 2, 2),  # current deleted: the next line (よん) now at 2
     (LINES[:4], 4, 3),  # the last line deleted: the new last line
     (LINES + ["X: after"], 2, 2),  # added below: no move
@@ -99,9 +106,11 @@ def test_relocate(tmp_path: Path, new: list[str], at: int, expected: int) -> Non
 
 @pytest.mark.parametrize(("new", "at", "note"), [
     (LINES, 2, None),
-    (LINES[:2] + ["A: さん！"] + LINES[3:], 2, NOTE_NEAREST),  # edited: the line is not there
+    (LINES[:2] + ["A: さん！"] + LINES[3:], 2, NOTE_EDITED),  # edited: found by content
+    (LINES[:2] + ["A: まるで別物"] + LINES[3:], 2, NOTE_NEAREST),  # rewritten: its place
     (LINES[:2] + ["X: new1", "X: new2"] + LINES[2:], 2, NOTE_NEW_LINES),
-    (LINES[:1] + ["X: new"] + LINES[1:], 2, NOTE_MOVED),
+    (LINES[:1] + ["X: new"] + LINES[1:], 2, NOTE_NEW_LINES),
+    (LINES[1:], 2, NOTE_MOVED),  # a line above deleted
     (LINES[:2] + LINES[3:], 2, NOTE_NEAREST),
 ])
 def test_relocate_notes(tmp_path: Path, new: list[str], at: int, note: str | None) -> None:
@@ -111,8 +120,8 @@ def test_relocate_notes(tmp_path: Path, new: list[str], at: int, note: str | Non
 
 def test_relocate_keeps_its_place_among_repeated_lines(tmp_path: Path) -> None:
     repeated = ["A: ……", "B: うん", "A: ……", "B: うん", "A: ……"]
-    old, new = two_versions(tmp_path, repeated, ["X: 前置き"] + repeated)
-    assert relocate(old, new, Cursor(0, 3)) == Cursor(0, 4)  # the second うん, not the first
+    old, new = two_versions(tmp_path, repeated, repeated[1:] + ["X: あとがき"])
+    assert relocate(old, new, Cursor(0, 3)) == Cursor(0, 2)  # the second うん, not the first
 
 
 def test_relocate_current_deleted_lands_on_next(tmp_path: Path) -> None:
@@ -318,9 +327,9 @@ def test_runtime_history_survives_a_reload(tmp_path: Path) -> None:
     e = Edits(tmp_path, LINES, at=0)
     for _ in range(3):
         e.session.runtime.advance()
-    e.save(LINES[:1] + ["X: 新しい"] + LINES[1:])
+    e.save(LINES[1:])  # a line above deleted: the backlog starts at the next one
     rt = e.session.runtime
-    assert rt.history_start == Cursor(0, 0) and rt.cursor == Cursor(0, 4)
+    assert rt.history_start == Cursor(0, 0) and rt.cursor == Cursor(0, 2)
     assert rt.message.text == "よん"
 
 
@@ -465,6 +474,21 @@ def test_player_follows_edits_and_shows_broken_saves(player: Player) -> None:
     assert ev.kind == "reloaded" and player.overlay is None
     assert player.text == "よん"
     assert player.app.canvas.get_at((40, 40)) != panel
+
+
+def test_player_moves_to_the_first_line_inserted_anywhere_above_unread(player: Player) -> None:
+    # QA #4: two lines inserted at the top of the scene, two lines above the reader.
+    marks = player.app.session.marks
+    player.turns(2)
+    assert player.text == "さん" and marks.is_read(player.app.session.runtime.message)
+    ev = player.save(["X: 足した一", "X: 足した二"] + LINES)
+    assert ev.note == NOTE_NEW_LINES and player.text == "足した一"
+    assert any(t.text.endswith("(showing the lines added)") for t in player.app.toasts)
+    story = player.app.session.story
+    second = story.scenes[0].scene.messages[1]
+    assert second.text == "足した二" and not marks.is_read(second)  # skip stops there
+    old = story.scenes[0].scene.messages[4]
+    assert old.text == "さん" and marks.is_read(old)  # what was read stays read
 
 
 def test_player_never_loads_a_half_written_save(player: Player) -> None:

@@ -509,13 +509,46 @@ def test_locate_when_the_saved_scene_emptied_moves_to_the_next_message() -> None
     assert locate(emptied, saved) == (Cursor(2, 0), NOTE_NEAREST)
 
 
-def test_relocate_after_lines_inserted_right_above_shows_the_first_new_line() -> None:
+def _with_intro(intro: list[Message], night: list[Message]) -> Story:
+    return story(script("scripts/01.log", scene("intro", *intro), scene("night", *night)),
+                 script("scripts/02.log", scene("morning", *lines("z", 3, speaker="KAI"))))
+
+
+def test_relocate_after_lines_inserted_above_in_the_scene_shows_the_first_new_line() -> None:
     old = _two_files(BASE)
     inserted = [*BASE[:3], msg("KAI", "new 1"), msg("KAI", "new 2"), *BASE[3:]]
     assert relocate(old, Cursor(1, 3), _two_files(inserted)) == (Cursor(1, 3), NOTE_NEW_LINES)
-    # Lines added further up, above lines already read, do not pull the reader back.
+    # Anywhere above in the same scene, even above lines already read (QA #4).
     far = [*BASE[:1], msg("KAI", "new"), *BASE[1:]]
-    assert relocate(old, Cursor(1, 3), _two_files(far)) == (Cursor(1, 4), NOTE_MOVED)
+    assert relocate(old, Cursor(1, 3), _two_files(far)) == (Cursor(1, 1), NOTE_NEW_LINES)
+    two_places = [msg("KAI", "top"), *BASE[:2], msg("KAI", "mid"), *BASE[2:]]
+    assert relocate(old, Cursor(1, 3), _two_files(two_places)) == (Cursor(1, 0), NOTE_NEW_LINES)
+    # Inserted below the reader, or only lines edited above: no move.
+    below = [*BASE[:4], msg("KAI", "new"), BASE[4]]
+    assert relocate(old, Cursor(1, 3), _two_files(below)) == (Cursor(1, 3), None)
+
+
+def test_relocate_lines_inserted_in_an_earlier_scene_leave_the_reader_in_place() -> None:
+    old = _two_files(BASE)
+    grown = _with_intro([msg(None, "start"), msg("KAI", "new 1"), msg("KAI", "new 2")], BASE)
+    assert relocate(old, Cursor(1, 3), grown) == (Cursor(1, 3), NOTE_MOVED)
+    # A reader on a scene's first line: a line added at the end of the scene before
+    # is above it in the file, but not in its scene.
+    assert relocate(old, Cursor(1, 0), grown) == (Cursor(1, 0), NOTE_MOVED)
+    assert relocate(old, Cursor(2, 1), grown) == (Cursor(2, 1), None)  # another file
+
+
+def test_relocate_edited_line_found_by_content_among_the_replacing_lines() -> None:
+    old = _two_files(QA_SCENE)
+    edited = [*QA_SCENE[:3], msg("MIO", "ええと。"),
+              msg("MIO", "柚ちゃん、こんばんは。『汐見灯台新報』の古いスキャン画像、届いてる？"),
+              QA_SCENE[4]]
+    assert relocate(old, Cursor(1, 3), _two_files(edited)) == (Cursor(1, 4), NOTE_EDITED)
+    rewritten = [*QA_SCENE[:3], msg("MIO", "まったく別の台詞。"), QA_SCENE[4]]
+    assert relocate(old, Cursor(1, 3), _two_files(rewritten)) == (Cursor(1, 3), NOTE_NEAREST)
+    # Edited and lines inserted above in its scene: the first new line.
+    both = [msg("KAI", "挿入"), *edited]
+    assert relocate(old, Cursor(1, 3), _two_files(both)) == (Cursor(1, 0), NOTE_NEW_LINES)
 
 
 def test_relocate_otherwise_behaves_like_locate() -> None:
@@ -534,14 +567,17 @@ def test_runtime_reload_keeps_the_place_and_the_backlog() -> None:
     rt.advance()
     rt.advance()
     assert rt.cursor == Cursor(1, 3) and rt.history_len() == 3
-    inserted = [msg("KAI", "top"), *BASE]
-    assert rt.reload(_two_files(inserted)) == NOTE_MOVED
-    assert rt.cursor == Cursor(1, 4) and rt.message.text == "l3"
-    assert rt.history_window(count=10) == [Cursor(1, 2), Cursor(1, 3), Cursor(1, 4)]
+    inserted = _with_intro([msg(None, "start"), msg("KAI", "top")], BASE)  # an earlier scene
+    assert rt.reload(inserted) == NOTE_MOVED
+    assert rt.cursor == Cursor(1, 3) and rt.message.text == "l3"
+    assert rt.history_window(count=10) == [Cursor(1, 1), Cursor(1, 2), Cursor(1, 3)]
     assert rt.scene_changed and rt.total == 10
     with pytest.raises(EmptyStoryError):
         rt.reload(story(script("scripts/01.log", scene("gone"))))
-    assert rt.cursor == Cursor(1, 4) and rt.message.text == "l3"  # unchanged on failure
+    assert rt.cursor == Cursor(1, 3) and rt.message.text == "l3"  # unchanged on failure
+    above = _with_intro([msg(None, "start"), msg("KAI", "top")], [msg("KAI", "new"), *BASE])
+    assert rt.reload(above) == NOTE_NEW_LINES  # in its own scene: back to the new line
+    assert rt.message.text == "new" and rt.history_start <= rt.cursor
 
 
 def test_scene_locations_and_absolute_script_paths() -> None:
