@@ -369,3 +369,19 @@ def test_a_confirmation_dialog_is_opaque_over_the_menu(app):
     for x in (panel.x + 12, panel.centerx, panel.right - 12):
         assert app.canvas.get_at((x, buttons[0].rect.top - 8))[:3] == THEME.panel
     assert max(app.canvas.get_at((20, 20))[:3]) < 110
+
+
+@pytest.mark.parametrize("mode", ["save", "load"])
+def test_toasts_on_the_save_screens_keep_off_the_tabs_and_slots(app, mode):
+    app.open(mode)
+    screen = app.top
+    app.draw()
+    app.toast(tr("cannot_load_damaged"))
+    app.toast(tr("saved_slot", n=3))
+    app.draw()
+    widgets = [tab.rect for tab in screen.tabs] + [screen.close.rect]
+    widgets += [card_rect(i) for i in range(len(screen.slots))]
+    for _, rect in app.toast_rects()[-1:]:  # the newest sits in the footer
+        assert rect.collidelist(widgets) == -1 and rect.bottom <= CANVAS[1]
+    assert all(rect.collidelist([tab.rect for tab in screen.tabs]) == -1
+               for _, rect in app.toast_rects())

@@ -210,6 +210,18 @@ def test_a_save_made_in_chat_view_loads_back_in_chat_view(tmp_path: Path) -> Non
     assert isinstance(app.reading_screen(), ChatScreen) and flat(app) == 7
 
 
+def test_toasts_in_the_chat_view_stay_clear_of_the_header(tmp_path: Path) -> None:
+    app = make_app(DEMO, tmp_path, start=5)
+    key(app, pygame.K_TAB)
+    key(app, pygame.K_TAB)  # two toasts: "text box", then "chat"
+    app.toast("再読み込みしました：01-yoru.log")
+    header = chat(app).geo.header
+    rects = [rect for _, rect in app.toast_rects()]
+    assert len(rects) == 3
+    assert all(rect.top > header.bottom for rect in rects)
+    assert all(a.bottom <= b.top for a, b in zip(rects, rects[1:], strict=False))  # stacked
+
+
 # --- scrolling -----------------------------------------------------------------------------
 
 

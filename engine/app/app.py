@@ -512,7 +512,7 @@ class App:
         return path
 
     def toast(self, text: str, seconds: float = TOAST_SECONDS) -> None:
-        """A short message at the top of the screen."""
+        """A short message over the screen, in the top screen's `toast_area`."""
         self.toasts = [t for t in self.toasts if t.text != text]
         self.toasts.append(Toast(text, self.clock() + seconds))
         self.dirty = True
@@ -702,18 +702,39 @@ class App:
         self._last_draw = time.perf_counter()
         self.frame_times.append(self._last_draw - start)
 
-    def _draw_toasts(self) -> None:
-        from engine.app.ui import THEME, draw_panel
+    def toast_rects(self) -> list[tuple[pygame.Surface, pygame.Rect]]:
+        """The toasts shown now (the last three, oldest first) as (label, panel rect).
 
+        They go in the top screen's `toast_area`, so a screen keeps them off
+        its own header and tabs (the chat view's title, the save screen's
+        page tabs).
+        """
+        from engine.app.ui import THEME
+
+        area = self.top.toast_area() if self.top is not None else pygame.Rect(0, 16, CANVAS[0], 160)
+        upward = area.centery > CANVAS[1] // 2
         text = self.session.ui_text
-        y = 16
-        for toast in self.toasts[-3:]:
-            label = text.render(toast.text, THEME.small_size)
-            rect = pygame.Rect(0, y, label.get_width() + 32, label.get_height() + 16)
-            rect.centerx = CANVAS[0] // 2
-            draw_panel(self.canvas, rect, alpha=220)
+        out = []
+        y = area.bottom if upward else area.top
+        shown = self.toasts[-3:]
+        for toast in reversed(shown) if upward else shown:
+            label = text.render(text.fit(toast.text, THEME.small_size, area.width - 32), THEME.small_size)
+            rect = pygame.Rect(0, 0, label.get_width() + 32, label.get_height() + 16)
+            rect.centerx = area.centerx
+            if upward:
+                rect.bottom, y = y, y - rect.height - 8
+            else:
+                rect.top, y = y, y + rect.height + 8
+            out.append((label, rect))
+        return out[::-1] if upward else out  # oldest first either way
+
+    def _draw_toasts(self) -> None:
+        from engine.app.ui import draw_panel
+
+        assert self.canvas is not None
+        for label, rect in self.toast_rects():
+            draw_panel(self.canvas, rect, alpha=245)  # text under it must not read through
             self.canvas.blit(label, label.get_rect(center=rect.center))
-            y = rect.bottom + 8
 
     def _present(self, rects: list[pygame.Rect] | None) -> None:
         assert self.canvas is not None and self._window is not None

@@ -691,6 +691,12 @@ class ChatScreen(Screen):
         size = canvas.get_size() if canvas is not None else (1280, 720)
         return self.painter.geometry(size)
 
+    def toast_area(self) -> pygame.Rect:
+        """Toasts go just under the header (the scene's title and date stay readable)."""
+        geo = self.geo
+        gap = round(10 * geo.k)
+        return pygame.Rect(geo.view.x, geo.header.bottom + gap, geo.view.width, geo.view.height // 3)
+
     @property
     def flat(self) -> int:
         rt = self.session.runtime

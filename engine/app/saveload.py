@@ -109,6 +109,7 @@ class SaveLoadScreen(Screen):
         self.focus = 0
         self._thumbs: dict[tuple[Path, int], pygame.Surface | None] = {}
         self._backdrop: pygame.Surface | None = None
+        self._hint_right = CANVAS[0] // 2 - 140  # where the footer's key hint ends (set by draw)
         self.tabs = self._build_tabs()
         self.close = close_button()
         self.refresh()
@@ -312,9 +313,18 @@ class SaveLoadScreen(Screen):
             info = tr("slot_page", n=self.page + 1, total=self.pages)
             x = text.draw(surface, info, (x, CANVAS[1] - 43), THEME.small_size, THEME.text,
                           "midleft").right + 48
-        text.draw(surface, tr("slot_hint"), (x, CANVAS[1] - 43), THEME.small_size - 2, THEME.dim,
-                  "midleft")
+        hint = text.draw(surface, tr("slot_hint"), (x, CANVAS[1] - 43), THEME.small_size - 2,
+                         THEME.dim, "midleft")
+        self._hint_right = hint.right
         draw_button_box(surface, text, self.close, False)
+
+    def toast_area(self) -> pygame.Rect:
+        """Toasts go in the footer, between the key hint and the back button.
+
+        At the top they would cover the page tabs; the footer has room.
+        """
+        left = self._hint_right + 32
+        return pygame.Rect(left, self.close.rect.y, self.close.rect.x - 32 - left, self.close.rect.height)
 
     def _draw_card(self, surface: pygame.Surface, text: UiText, rect: pygame.Rect, slot: Slot,
                    content: Content, focused: bool) -> None:

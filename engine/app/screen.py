@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    import pygame
+import pygame
 
+if TYPE_CHECKING:
     from engine.app.app import App, Session
 
 
@@ -26,6 +26,9 @@ class Screen:
     """
 
     opaque: bool = True
+    # Where toasts go unless `toast_area` says otherwise: centred across the
+    # canvas top, clear of the page headers drawn at the left.
+    TOAST_AREA = (0, 16, 1280, 160)
 
     def __init__(self, app: App) -> None:
         self.app = app
@@ -66,6 +69,15 @@ class Screen:
     def wake_in(self) -> float | None:
         """Seconds until `update` has something to do; 0 while animating, None when idle."""
         return None
+
+    def toast_area(self) -> pygame.Rect:
+        """Where the App draws toasts over this screen (canvas coordinates).
+
+        Toasts are centred across the rect and stacked from its top down, or
+        from its bottom up when the rect lies in the lower half of the
+        canvas. Override it to keep them off a screen's own headers and tabs.
+        """
+        return pygame.Rect(self.TOAST_AREA)
 
     def on_quit(self) -> None:
         """The application is closing (window closed or Quit): persist what matters."""
