@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 
 import pygame
 import pytest
@@ -385,3 +386,46 @@ def test_toasts_on_the_save_screens_keep_off_the_tabs_and_slots(app, mode):
         assert rect.collidelist(widgets) == -1 and rect.bottom <= CANVAS[1]
     assert all(rect.collidelist([tab.rect for tab in screen.tabs]) == -1
                for _, rect in app.toast_rects())
+
+
+def test_damaged_save_reasons_are_told_in_the_interface_language(app, tmp_path):
+    from engine.app.i18n import set_language
+    from engine.app.saveload import damaged_text
+
+    folder = app.session.saves.folder
+    folder.mkdir(parents=True, exist_ok=True)
+    good = app.session.save_data().to_json()
+    files = {
+        1: b'{"format": "chatlog-vn-save", "vers',  # cut short
+        2: b'{"a": 1}',  # some other program's JSON
+        3: b"\xff\xfe not text",
+        4: json.dumps({**good, "version": 99}).encode(),
+        5: json.dumps({k: v for k, v in good.items() if k != "text"}).encode(),
+    }
+    for slot, raw in files.items():
+        (folder / f"slot-{slot:03d}.json").write_bytes(raw)
+    set_language("ja")
+    app.open("load")
+    screen = app.top
+    screen.show_page(0)
+    app.draw()  # the cards draw the reasons
+    told = [damaged_text(content) for _, content in screen.slots[:5]]
+    for why, detail in told:
+        assert why != tr("damaged_other") and not any("a" <= ch.lower() <= "z" for ch in why)
+        assert detail  # the English wording stays as small print
+    assert told[1][0] == tr("damaged_not_save") and told[3][0] == tr("damaged_newer")
+    assert damaged_text(Damaged(tr("save_foreign"))) == (tr("save_foreign"), None)
+
+
+def test_every_runtime_note_has_words_in_both_languages(app):
+    from engine import runtime
+    from engine.app.app import note_text
+    from engine.app.i18n import set_language
+
+    notes = [getattr(runtime, name) for name in dir(runtime) if name.startswith("NOTE_")]
+    assert len(notes) >= 4
+    for lang in ("ja", "en"):
+        set_language(lang)
+        told = {note_text(note) for note in notes}
+        assert len(told) == len(notes) and not told & set(notes)
+    assert note_text(None) is None

@@ -25,8 +25,10 @@ from engine.app.screen import Screen
 from engine.model import Story
 from engine.preferences import Preferences, save_prefs
 from engine.runtime import (
+    NOTE_EDITED,
     NOTE_MOVED,
     NOTE_NEAREST,
+    NOTE_NEW_LINES,
     Cursor,
     ReadMarks,
     Runtime,
@@ -60,6 +62,19 @@ VIEWS: dict[str, tuple[str, str]] = {
     "adv": ("engine.app.reading", "ReadingScreen"),
     "chat": ("engine.app.chat", "ChatScreen"),
 }
+
+
+# engine.runtime's notes (where a save or a reload put the reader) -> interface keys.
+NOTE_KEYS = {NOTE_MOVED: "note_moved", NOTE_NEAREST: "note_nearest",
+             NOTE_NEW_LINES: "note_new_lines", NOTE_EDITED: "note_edited"}
+
+
+def note_text(note: str | None) -> str | None:
+    """A runtime note (`engine.runtime.NOTE_*`) in the interface language (None stays None)."""
+    if note is None:
+        return None
+    key = NOTE_KEYS.get(note)
+    return tr(key) if key else note
 
 
 @dataclass(slots=True)
@@ -445,8 +460,7 @@ class App:
     def load_game(self, data: SaveData) -> None:
         """Resume a save: find its message again (after edits) and say so if it moved."""
         note = self.session.restore(data)
-        notes = {NOTE_MOVED: tr("loaded_moved"), NOTE_NEAREST: tr("loaded_nearest")}
-        self.start_reading(note=notes.get(note, note) if note else None)
+        self.start_reading(note=note_text(note))
 
     def switch_view(self, name: str | None = None) -> None:
         """Tab: show the same place in the other view (adv <-> chat)."""

@@ -17,12 +17,12 @@ from pathlib import Path
 import pygame
 
 from engine.app import input as inp
-from engine.app.app import CANVAS
+from engine.app.app import CANVAS, note_text
 from engine.app.gamemenu import ConfirmScreen, backdrop, close_button, draw_button_box, draw_header
 from engine.app.i18n import register, tr
 from engine.app.screen import Screen
 from engine.app.ui import THEME, Button, UiText, draw_panel
-from engine.runtime import NOTE_MOVED, NOTE_NEAREST, NOTE_NEW_LINES, script_path
+from engine.runtime import script_path
 from engine.saves import Damaged, SaveData, Slot
 
 register({
@@ -41,9 +41,12 @@ register({
         "save_failed": "セーブできませんでした",
         "cannot_load_damaged": "壊れたデータは読み込めません",
         "save_foreign": "別の作品のセーブデータです",
-        "note_moved": "スクリプトが編集されていたため、同じ台詞を新しい位置で見つけました",
-        "note_nearest": "スクリプトが編集されていたため、いちばん近い位置から再開します",
-        "note_new_lines": "スクリプトが編集されていたため、追加された行から表示します",
+        "damaged_unreadable": "ファイルの中身を読み取れません",
+        "damaged_io": "ファイルを開けません",
+        "damaged_not_save": "セーブデータではありません",
+        "damaged_newer": "新しい版で作られたセーブです",
+        "damaged_incomplete": "セーブの内容が欠けています",
+        "damaged_other": "セーブを読み取れません",
     },
     "en": {
         "slot_no": "No.{n:02d}",
@@ -60,13 +63,33 @@ register({
         "save_failed": "The game could not be saved",
         "cannot_load_damaged": "A damaged save cannot be loaded",
         "save_foreign": "This save belongs to another story",
-        "note_moved": "The script was edited; the saved line was found at its new place",
-        "note_nearest": "The script was edited; resuming at the nearest line",
-        "note_new_lines": "The script was edited; showing the lines added above",
+        "damaged_unreadable": "The file's contents cannot be read",
+        "damaged_io": "The file cannot be opened",
+        "damaged_not_save": "Not a chatlog-vn save",
+        "damaged_newer": "Made by a newer version",
+        "damaged_incomplete": "Parts of the save are missing",
+        "damaged_other": "The save cannot be read",
     },
 })
 
-NOTE_KEYS = {NOTE_MOVED: "note_moved", NOTE_NEAREST: "note_nearest", NOTE_NEW_LINES: "note_new_lines"}
+# engine.saves words a damaged file's reason in English for the log and the
+# writer; the player reads it through one of these kinds (the first matching
+# fragment decides), with the English kept as small print below.
+DAMAGED_KINDS: tuple[tuple[str, str], ...] = (
+    ("not valid JSON", "damaged_unreadable"),
+    ("not UTF-8", "damaged_unreadable"),
+    ("too large", "damaged_unreadable"),
+    ("nested too deeply", "damaged_unreadable"),
+    ("cannot be read", "damaged_io"),
+    ("not a chatlog-vn save", "damaged_not_save"),
+    ("no valid format version", "damaged_not_save"),
+    ("newer chatlog-vn", "damaged_newer"),
+    ("missing field", "damaged_incomplete"),
+    ("wrong type", "damaged_incomplete"),
+    ("unknown view", "damaged_incomplete"),
+    ("must be a number", "damaged_incomplete"),
+    ("is not a date", "damaged_incomplete"),
+)
 PER_PAGE, COLS = 8, 4
 CARD = (272, 248)
 GRID = pygame.Rect(60, 118, CANVAS[0] - 120, 2 * CARD[1] + 18)
@@ -77,12 +100,18 @@ WARN = (236, 128, 128)
 Content = SaveData | Damaged | None
 
 
-def note_text(note: str | None) -> str | None:
-    """A runtime note (`runtime.NOTE_*`) in the interface language."""
-    if note is None:
-        return None
-    key = NOTE_KEYS.get(note)
-    return tr(key) if key else note
+def damaged_text(content: Damaged) -> tuple[str, str | None]:
+    """Why a slot cannot be used, for the player: (in the interface language, technical detail).
+
+    The detail is engine.saves' own English wording (None when the reason is
+    already the player's words, as for another story's save).
+    """
+    if content.reason == tr("save_foreign"):
+        return content.reason, None
+    for fragment, key in DAMAGED_KINDS:
+        if fragment in content.reason:
+            return tr(key), content.reason
+    return tr("damaged_other"), content.reason
 
 
 def card_rect(index: int) -> pygame.Rect:
@@ -380,8 +409,11 @@ def _draw_damaged(surface: pygame.Surface, text: UiText, pic: pygame.Rect, conte
     surface.blit(blank, pic)
     pygame.draw.rect(surface, WARN, pic, 1)
     text.draw(surface, "⚠ " + tr("slot_damaged"), pic.center, THEME.small_size, WARN, "center")
-    for i, line in enumerate(_wrap(text, content.reason, 15, width)[:2]):
-        text.draw(surface, line, (x, pic.bottom + 46 + i * 22), 15, THEME.dim, "midleft")
+    why, detail = damaged_text(content)
+    text.draw(surface, text.fit(why, 15, width), (x, pic.bottom + 46), 15, THEME.dim, "midleft")
+    if detail:  # the technical wording, for whoever looks into the file
+        text.draw(surface, _wrap(text, detail, 13, width)[0], (x, pic.bottom + 68), 13,
+                  THEME.disabled, "midleft")
 
 
 def _wrap(text: UiText, words: str, size: int, width: int) -> list[str]:
