@@ -7,7 +7,7 @@ the player will draw. `chatlog-vn check` runs them after the others.
 | code   | severity | what                                                              |
 |--------|----------|-------------------------------------------------------------------|
 | CHK001 | warning  | a rarely used speaker label close to a common one ("did you mean") |
-| CHK002 | warning  | the same ruby base read two ways in the story (lists every place)  |
+| CHK002 | warning  | a ruby base read two ways: at the rarer reading, listing the rest  |
 | CHK003 | warning  | characters no font of the story can draw (shown as boxes)          |
 | CHK004 | warning  | a message longer than N pages of the default text box              |
 
@@ -182,10 +182,14 @@ def _reported_places(story: Story, codes: Iterable[str]) -> set[Pos]:
 
 
 def check_ruby_readings(story: Story, messages: list[Message]) -> list[Diagnostic]:
-    """One warning per ruby base given different readings, listing every place.
+    """One warning per ruby base given different readings, at the odd one out.
 
-    A jukugo unit counts as one base, like in the glossary: the same kanji
-    may rightly be read differently inside different compounds.
+    The warning stands where the reading used least first appears (of
+    readings used equally rarely, the later one): that is most likely the
+    slip, and where an editor's jump should land. The message lists the
+    other places, the usual reading first. A jukugo unit counts as one base,
+    like in the glossary: the same kanji may rightly be read differently
+    inside different compounds.
     """
     places: dict[str, dict[str, list[Pos]]] = defaultdict(lambda: defaultdict(list))
     for m in messages:
@@ -196,11 +200,23 @@ def check_ruby_readings(story: Story, messages: list[Message]) -> list[Diagnosti
     for base, readings in places.items():
         if len(readings) < 2:
             continue
-        ordered = list(readings.items())  # first-seen order: the first is the usual one
-        listing = "; ".join(f"{r} at {_where(story, ps)}" for r, ps in ordered)
-        out.append(Diagnostic(ordered[1][1][0], "warning", "CHK002",
-                              f"ruby base '{base}' is read {len(ordered)} ways: {listing}"))
+        # First-seen (play) order; min() over it reversed takes the later of a tie.
+        odd = min(reversed(list(readings)), key=lambda r: len(readings[r]))
+        out.append(_reading_diagnostic(story, base, odd, readings))
     return out
+
+
+def _reading_diagnostic(story: Story, base: str, odd: str,
+                        readings: dict[str, list[Pos]]) -> Diagnostic:
+    """CHK002 at the first place of reading `odd`, naming every other place."""
+    first, *rest = readings[odd]
+    also = f" (and at {_where(story, rest)})" if rest else ""
+    # The others most used first, so the usual reading leads the list.
+    others = sorted((r for r in readings if r != odd), key=lambda r: -len(readings[r]))
+    listing = "; ".join(f"{r} at {_where(story, readings[r])}" for r in others)
+    return Diagnostic(first, "warning", "CHK002",
+                      f"ruby base '{base}' is read {len(readings)} ways: {odd} here{also}, "
+                      f"but {listing}")
 
 
 def _where(story: Story, places: list[Pos]) -> str:

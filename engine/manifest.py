@@ -18,7 +18,7 @@ import hashlib
 import os
 import re
 import reprlib
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Set
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path, PurePosixPath, PureWindowsPath
@@ -792,7 +792,11 @@ def _bind_characters(scripts: tuple[Script, ...], manifest: _Manifest,
         spec = specs.get(label) or _CharSpec(label, Pos("", 0))
         side = spec.side or ("left" if explicit or index % 2 == 0 else "right")
         characters[label] = _character(spec, index, side)
-    _warn_cast(specs, uses, diags)
+    # A label the parser already flagged as a slip (LOG040, "did you mean" with both
+    # names) is reported once, there; YML012 would say the same thing again.
+    flagged = {(d.pos.file, d.pos.line) for script in scripts for d in script.diagnostics
+               if d.code == "LOG040"}
+    _warn_cast(specs, uses, diags, flagged)
     return characters
 
 
@@ -809,8 +813,12 @@ def _character(spec: _CharSpec, index: int, side: str) -> Character:
 
 
 def _warn_cast(specs: dict[str, _CharSpec], uses: dict[str, list[Pos]],
-               diags: list[Diagnostic]) -> None:
-    """Characters story.yaml lists but nobody plays, and speakers it does not list."""
+               diags: list[Diagnostic], flagged: Set[tuple[str, int]] = frozenset()) -> None:
+    """Characters story.yaml lists but nobody plays, and speakers it does not list.
+
+    A speaker used at a place in `flagged` (file, line) is left out: the
+    parser has reported that label as a likely typo there.
+    """
     if not specs:
         return  # a manifest without characters leaves the cast to the scripts
     for label, spec in specs.items():
@@ -820,7 +828,7 @@ def _warn_cast(specs: dict[str, _CharSpec], uses: dict[str, list[Pos]],
     import difflib  # for the "did you mean" hints only
 
     for label, places in uses.items():
-        if label in specs:
+        if label in specs or any((p.file, p.line) in flagged for p in places):
             continue
         close = difflib.get_close_matches(label, list(specs), n=1, cutoff=0.6)
         hint = f" (did you mean '{close[0]}'?)" if close else ""

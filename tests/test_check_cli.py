@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 import subprocess
 import sys
 import unicodedata
@@ -113,6 +114,30 @@ def test_deep_checks_run_too(capsys: pytest.CaptureFixture[str], tmp_path: Path)
     (tmp_path / "a.log").write_text(text, encoding="utf-8")
     code, lines, _ = run_check(capsys, str(tmp_path))
     assert code == 0 and any("[CHK002]" in line for line in lines)
+
+
+def test_qa_edits_to_the_demo_each_reported_once_at_the_right_place(
+        capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # QA #11: one TAKU renamed TAKO, and one 灯 read あかり instead of ともしび.
+    for part in ("scripts", "assets"):
+        shutil.copytree(REPO / part, tmp_path / part)
+    first = tmp_path / "scripts" / "01-yoru.log"
+    lines = first.read_text(encoding="utf-8").split("\n")
+    assert lines[7].startswith("TAKU:") and "<rt>ともしび</rt>" in lines[4]
+    lines[7] = "TAKO:" + lines[7][len("TAKU:"):]
+    lines[4] = lines[4].replace("<rt>ともしび</rt>", "<rt>あかり</rt>")
+    first.write_text("\n".join(lines), encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    code, out, _ = run_check(capsys, "scripts")
+    assert code == 0
+    tako = [line for line in out if "'TAKO'" in line]
+    assert tako == ["scripts/01-yoru.log:8:1: warning: speaker 'TAKO' appears only once; "
+                    "did you mean 'TAKU'? [LOG040]"]
+    ruby = [line for line in out if "[CHK002]" in line]
+    assert ruby == ["scripts/01-yoru.log:5:1: warning: ruby base '灯' is read 2 ways: あかり here, "
+                    "but ともしび at scripts/02-chika.log:5, scripts/03-asa.log:11, "
+                    "scripts/03-asa.log:30 [CHK002]"]
+    assert len(out) == 2
 
 
 def test_real_command_line(tmp_path: Path) -> None:

@@ -67,11 +67,12 @@ def test_golden_deep_fixture_with_the_real_font() -> None:
     assert got == expected
 
 
-def test_cast_fixture_declared_labels_are_intentional_and_yml012_not_repeated() -> None:
+def test_cast_fixture_declared_labels_are_intentional_and_typos_reported_once() -> None:
     story = load_story(FIXTURES / "cast")
     # RIN is declared in story.yaml (so it is a name, not a slip); RENN is already
-    # reported by the manifest loader (YML012, with its own "did you mean").
-    assert "YML012" in codes(story.all_diagnostics())
+    # reported by the parser (LOG040, "did you mean 'REN'?"), and only there.
+    renn = [d for d in story.all_diagnostics() if "'RENN'" in d.message]
+    assert codes(tuple(renn)) == ["LOG040"] and "did you mean 'REN'?" in renn[0].message
     assert deep_checks(story, FakeFonts()) == ()
 
 
@@ -136,9 +137,39 @@ def test_one_warning_per_base_listing_every_place(tmp_path: Path) -> None:
     diags = deep_checks(load_story(tmp_path))
     assert codes(diags) == ["CHK002"]
     d = diags[0]
-    assert d.pos.file.endswith("2.log") and d.pos.line == 2  # where the second reading starts
-    assert "まこと at 1.log:2, 1.log:3" in d.message
-    assert "しん at 2.log:2" in d.message
+    assert d.pos.file.endswith("2.log") and d.pos.line == 2  # the reading used once
+    assert "しん here, but まこと at 1.log:2, 1.log:3" in d.message
+
+
+def test_ruby_conflict_points_at_the_odd_reading_even_when_it_comes_first(tmp_path: Path) -> None:
+    # QA's case: the one あかり is in the first file, the usual ともしび after it.
+    write_story(tmp_path, {
+        "1.log": block("A: x", "A: <ruby>灯<rt>あかり</rt></ruby>"),
+        "2.log": block("B: <ruby>灯<rt>ともしび</rt></ruby>"),
+        "3.log": block("B: y", "B: <ruby>灯<rt>ともしび</rt></ruby>", "B: <ruby>灯<rt>ともしび</rt></ruby>"),
+    })
+    (d,) = deep_checks(load_story(tmp_path))
+    assert d.code == "CHK002" and d.pos.file.endswith("1.log") and d.pos.line == 3
+    assert d.message == ("ruby base '灯' is read 2 ways: あかり here, "
+                         "but ともしび at 2.log:2, 3.log:3, 3.log:4")
+
+
+def test_ruby_conflict_tie_goes_to_the_later_reading_and_lists_its_other_places(
+        tmp_path: Path) -> None:
+    write_story(tmp_path, {
+        "1.log": block(*["A: <ruby>眞<rt>まこと</rt></ruby>"] * 2),
+        "2.log": block(*["A: <ruby>眞<rt>しん</rt></ruby>"] * 2, "A: <ruby>眞<rt>ま</rt></ruby>"),
+    })
+    (d,) = deep_checks(load_story(tmp_path))
+    # ま is used least; the others follow, most used first (a tie in play order).
+    assert d.pos.file.endswith("2.log") and d.pos.line == 4
+    assert d.message == ("ruby base '眞' is read 3 ways: ま here, "
+                         "but まこと at 1.log:2, 1.log:3; しん at 2.log:2, 2.log:3")
+    write_story(tmp_path, {"2.log": block(*["A: <ruby>眞<rt>しん</rt></ruby>"] * 2)})
+    (d,) = deep_checks(load_story(tmp_path))
+    assert d.pos.file.endswith("2.log") and d.pos.line == 2  # a tie: the later reading
+    assert d.message == ("ruby base '眞' is read 2 ways: しん here (and at 2.log:3), "
+                         "but まこと at 1.log:2, 1.log:3")
 
 
 def test_jukugo_units_compare_as_wholes(tmp_path: Path) -> None:

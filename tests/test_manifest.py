@@ -175,6 +175,17 @@ def test_speaker_missing_from_manifest_is_warned_at_its_first_use(tmp_path: Path
     assert list(story.characters) == ["AKIRA", "AKRIA", "MAKO"]  # still played
 
 
+def test_speaker_the_parser_flags_as_a_typo_is_not_reported_again(tmp_path: Path) -> None:
+    # LOG040 already says "'AKRIA' appears only once; did you mean 'AKIRA'?" at line 5.
+    write(tmp_path, "a.log", block("AKIRA: a\nAKIRA: b\nAKIRA: c\nAKRIA: d\nMAKO: e"))
+    write(tmp_path, "story.yaml", "characters:\n  AKIRA: {}\n")
+    story = load_story(tmp_path)
+    about = {d.code for d in story.all_diagnostics() if "'AKRIA'" in d.message}
+    assert about == {"LOG040"}
+    yml012 = [d.message.split("'")[1] for d in story.diagnostics if d.code == "YML012"]
+    assert yml012 == ["MAKO"]  # a speaker the parser said nothing about is still listed
+
+
 def test_manifest_without_characters_does_not_warn_about_speakers(tmp_path: Path) -> None:
     write(tmp_path, "a.log", block("AKIRA: a\nMAKO: b"))
     write(tmp_path, "story.yaml", "title: t\n")
