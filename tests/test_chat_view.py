@@ -233,6 +233,9 @@ def test_scroll_back_and_return(tmp_path: Path) -> None:
     assert screen.scroll > JUMP_AFTER
     assert flat(app) == 200  # scrolling never moves the place
     geo = screen.geo
+    # The button sits in its own gutter, right of the column and its scroll bar:
+    # it covers no bubble (QA saw it over the right-hand bubbles' text).
+    assert geo.jump.left > geo.view.right + 8 and app.canvas.get_rect().contains(geo.jump)
     click(app, geo.jump.center)  # the jump-to-latest button
     tick(app, 1.0, steps=10)
     assert screen.scroll == 0.0

@@ -115,7 +115,15 @@ def chat_geometry(size: tuple[int, int], prefs: Preferences, story: Story) -> Ch
     bar = pygame.Rect(0, h - round(48 * k), w, round(48 * k))
     view = pygame.Rect((w - col_w) // 2, header.bottom, col_w, bar.y - header.bottom)
     d = round(46 * k)
-    jump = pygame.Rect(view.right - d - round(14 * k), view.bottom - d - round(14 * k), d, d)
+    # The jump-to-latest button has a place of its own in the gutter right of
+    # the column (past the scroll bar), so it never covers a bubble; only a
+    # window too narrow for that puts it inside the column's corner.
+    gutter = pygame.Rect(view.right + round(12 * k), view.y, w - view.right - round(12 * k), view.height)
+    jump = pygame.Rect(0, 0, d, d)
+    if gutter.width >= d + round(16 * k):
+        jump.bottomleft = (gutter.x + round(8 * k), view.bottom - round(14 * k))
+    else:
+        jump.bottomright = (view.right - round(14 * k), view.bottom - round(14 * k))
     return ChatFrameGeometry(size, k, header, view, bar, jump, settings, round(THEME.small_size * k))
 
 
@@ -565,8 +573,12 @@ class ChatPainter:
             return
         # Messages came while the reader looked back: say how many, on a pill.
         label = self.ui_text.render(tr("new_messages", n=unseen), geo.label_size, TEXT)
-        pill = label.get_rect(midright=(r.x - round(10 * geo.k), r.centery)).inflate(
-            round(20 * geo.k), round(8 * geo.k))
+        if r.x > geo.view.right:  # in the gutter: the pill above the button, off the bubbles
+            pill = label.get_rect(midbottom=(r.centerx, r.y - round(10 * geo.k)))
+            pill.right = min(pill.right, geo.size[0] - round(8 * geo.k))
+        else:
+            pill = label.get_rect(midright=(r.x - round(10 * geo.k), r.centery))
+        pill = pill.inflate(round(20 * geo.k), round(8 * geo.k))
         pygame.draw.rect(surface, THEME.panel, pill, border_radius=pill.height // 2)
         pygame.draw.rect(surface, THEME.accent, pill, max(1, round(geo.k)), pill.height // 2)
         surface.blit(label, label.get_rect(center=pill.center))
