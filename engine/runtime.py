@@ -183,6 +183,15 @@ class StoryIndex:
 # --- the runtime: a cursor moving through the story --------------------------
 
 
+@dataclass(frozen=True, slots=True)
+class Anchor:
+    """A version of the story and the reader's place in it: what a reload relocates from."""
+
+    story: Story
+    cursor: Cursor
+    history_start: Cursor
+
+
 class Runtime(StoryIndex):
     """The reader's place in a story, stepping forward, back and jumping.
 
@@ -196,6 +205,9 @@ class Runtime(StoryIndex):
         self._cursor = self.first if start is None else self.clamp(start)
         self.history_start = self._cursor
         self.scene_changed = True  # the first scene is "entered" on start
+        # Set by live reload during a burst of saves: the next `reload` relocates
+        # from this version and place instead of the current ones (see `reload`).
+        self.reload_from: Anchor | None = None
 
     @property
     def cursor(self) -> Cursor:
@@ -247,17 +259,26 @@ class Runtime(StoryIndex):
         if new_history or cursor < self.history_start:
             self.history_start = cursor
 
+    def anchor(self) -> Anchor:
+        """The current version and place, for `reload_from`."""
+        return Anchor(self.story, self._cursor, self.history_start)
+
     def reload(self, story: Story) -> str | None:
         """Switch to an edited version of the story, keeping the reader's place (`relocate`).
 
-        The backlog's start is relocated the same way (never after the cursor).
-        `scene_changed` is set so the app re-applies the scene's settings.
-        Returns the note to show, None when nothing moved. Raises
+        The place is relocated from `reload_from` when set (then cleared):
+        live reload sets it to where the reader stood before a burst of
+        saves, so a version the reader was moved through but never read
+        (a file caught half-written) cannot carry them off their message.
+        The backlog's start is relocated the same way (never after the
+        cursor). `scene_changed` is set so the app re-applies the scene's
+        settings. Returns the note to show, None when nothing moved. Raises
         EmptyStoryError (leaving the runtime as it was) if no message is left.
         """
-        old, cursor, start = self.story, self._cursor, self.history_start
-        found, note = relocate(old, cursor, story)
-        begin, _ = relocate(old, start, story)
+        since = self.reload_from or self.anchor()
+        self.reload_from = None
+        found, note = relocate(since.story, since.cursor, story)
+        begin, _ = relocate(since.story, since.history_start, story)
         StoryIndex.__init__(self, story)
         self._cursor, self.history_start = found, min(begin, found)
         self.scene_changed = True
@@ -639,13 +660,19 @@ def _map_index(
     for k, (tag, i1, i2, j1, j2) in enumerate(ops):
         if tag == "insert" or not i1 <= at < i2:
             continue
+        if tag == "delete":
+            return j1, NOTE_NEAREST  # deleted: the line after the deleted ones
+        added: list[tuple[str, int, int, int, int]] = []
         if tag == "equal":
             j, note = j1 + (at - i1), None
-        elif tag == "replace":  # edited in place: the edited line itself
-            j, note = _edited_line(old[at][1], new, j1, j2, j1 + min(at - i1, j2 - j1 - 1))
-        else:
-            return j1, NOTE_NEAREST  # deleted: the line after the deleted ones
-        inserted = _inserted_above(ops[:k], new, new[j][0].scene)
+        else:  # replaced: the edited line itself, found by content
+            place = j1 + min(at - i1, j2 - j1 - 1)
+            j, note = _edited_line(old[at][1], new, j1, j2, place)
+            # More new lines before it in the block than old lines before the
+            # reader: the extra ones were inserted above it.
+            if j > j1 + (at - i1):
+                added.append(("insert", at, at, j1 + (at - i1), j))
+        inserted = _inserted_above([*ops[:k], *added], new, new[j][0].scene)
         return (j, note) if inserted is None else (inserted, NOTE_NEW_LINES)
     return len(new), NOTE_NEAREST
 

@@ -132,6 +132,11 @@ class Watcher:
             return False
         return sig is None or decodes_fully(path) or still >= self.give_up
 
+    @property
+    def busy(self) -> bool:
+        """Whether a change was seen that has not settled (and been reported) yet."""
+        return bool(self._pending)
+
     def forget(self) -> None:
         """Take the files as they are now as the baseline (after a reload of everything)."""
         self._pending.clear()

@@ -11,10 +11,14 @@ import pytest
 from engine.manifest import load_story
 from engine.model import Story
 from engine.reload import (
+    BURST,
     WatchController,
     cursor_at_line,
     parse_at,
     reload_story,
+    script_tails,
+    tail_closed,
+    unfinished,
 )
 from engine.runtime import (
     NOTE_EDITED,
@@ -250,13 +254,14 @@ class Edits:
         self.clock = Clock()
         self.ctl = WatchController(self.session, tmp_path, clock=self.clock)
 
-    def save(self, lines: list[str]):
+    def save(self, lines: list[str], ticks: int = 3):
         save(self.path, script(lines))
-        return self.settle()
+        return self.settle(ticks)
 
-    def settle(self):
+    def settle(self, ticks: int = 3):
+        """`ticks` polls 60 ms apart; the one event they brought, if any."""
         events = []
-        for _ in range(3):
+        for _ in range(ticks):
             event = self.ctl.tick()
             if event is not None:
                 events.append(event)
@@ -287,8 +292,10 @@ def test_controller_change_insert_delete_break_fix(tmp_path: Path) -> None:
     assert ev.kind == "reloaded" and e.text == "足した二行目"
 
     good = e.session.story
-    ev = e.save(lines[:3] + ["A: <ruby>星<rt>ほし"] + lines[3:])  # break the syntax
-    assert ev.kind == "failed"
+    broken = lines[:3] + ["A: <ruby>星<rt>ほし"] + lines[3:]
+    assert e.save(broken) is None and e.ctl.held is not None  # a new error: held back first
+    ev = e.settle(ticks=20)  # unchanged for the grace period: shown
+    assert ev.kind == "failed" and e.ctl.held is None
     assert e.session.story is good and e.text == "足した二行目"  # still the last good version
     assert [(d.code, d.pos.line, d.pos.col) for d in ev.diagnostics] == [("LOG011", 5, 4)]
     assert e.ctl.failing == ev.diagnostics
@@ -312,6 +319,83 @@ def test_controller_half_written_save_is_never_loaded(tmp_path: Path) -> None:
     assert ev is not None and ev.kind == "reloaded"
     assert texts(e.session.story)[-1] == "最後の一行はとても長い"
     assert e.session.runtime.cursor == Cursor(0, 1)
+
+
+# --- saves caught half-written (QA #2) ---------------------------------------------------
+
+EDITED = LINES[:1] + ["B: にに、書き直した行"] + LINES[2:]
+
+
+def halves(lines: list[str], cut_after: str) -> tuple[bytes, bytes]:
+    """A script's bytes cut just after `cut_after` (mid-line, no END marker) and in full."""
+    full = script(lines).encode("utf-8")
+    return full[: full.index(cut_after.encode()) + len(cut_after.encode())], full
+
+
+def test_unfinished_names_the_signs_of_a_cut_file(tmp_path: Path) -> None:
+    path = tmp_path / "s.log"
+    path.write_text(script(LINES), encoding="utf-8")
+    old = load_story(path)
+    old_tails = script_tails(old)
+    assert old_tails == {str(path.resolve()): True}
+    half, full = halves(EDITED, "にに、書")
+    path.write_bytes(half)
+    new = load_story(path)
+    assert tail_closed(path) is False
+    assert unfinished(old, new, old_tails, script_tails(new)) == (
+        "s.log: a block is not closed at the end (LOG003)", "s.log: the last line has no <br>")
+    path.write_bytes(full + "A: <b>太字</b><br>\n".encode())  # a new warning, not a sign
+    assert unfinished(old, load_story(path), old_tails, script_tails(load_story(path))) == ()
+    # A writer who never closes the block nor ends lines with <br>: nothing new.
+    path.write_text("--- LOG START --- 2025.01.01<br>\nA: いち\nB: に", encoding="utf-8")
+    open_old = load_story(path)
+    path.write_text("--- LOG START --- 2025.01.01<br>\nA: いち\nB: に\nA: さ", encoding="utf-8")
+    open_new = load_story(path)
+    assert unfinished(open_old, open_new, script_tails(open_old), script_tails(open_new)) == ()
+
+
+def test_controller_two_step_save_never_shows_the_half(tmp_path: Path) -> None:
+    e = Edits(tmp_path, LINES, at=3)
+    story = e.session.story
+    half, full = halves(EDITED, "にに、書")
+    e.path.write_bytes(half)  # the editor's first write ...
+    assert e.settle(ticks=5) is None  # ... 0.3 s later still the only one: held, not shown
+    assert e.session.story is story and e.ctl.held is not None and e.text == "よん"
+    e.path.write_bytes(full)  # the rest arrives
+    ev = e.settle()
+    assert ev.kind == "reloaded" and ev.note is None and e.ctl.held is None
+    assert e.text == "よん" and texts(e.session.story)[1] == "にに、書き直した行"
+
+
+def test_a_half_file_left_alone_is_accepted_and_the_place_comes_back(tmp_path: Path) -> None:
+    e = Edits(tmp_path, LINES, at=3)
+    half, full = halves(EDITED, "にに、書")
+    e.path.write_bytes(half)
+    ev = e.settle(ticks=20)  # unchanged for the grace period, warnings only: accepted
+    assert ev.kind == "reloaded" and texts(e.session.story) == ["いち", "にに、書"]
+    assert e.text == "にに、書"  # the reader's line is not in this version
+    e.path.write_bytes(full)  # completed within the burst: back where the reader really was
+    ev = e.settle()
+    assert ev.kind == "reloaded" and e.text == "よん"
+
+
+def test_the_burst_ends_when_the_reader_moves_or_time_passes(tmp_path: Path) -> None:
+    half, full = halves(EDITED, "にに、書")
+    for name in ("moved", "later"):
+        (tmp_path / name).mkdir()
+    e = Edits(tmp_path / "moved", LINES, at=3)
+    e.path.write_bytes(half)
+    assert e.settle(ticks=20).kind == "reloaded" and e.text == "にに、書"
+    e.session.runtime.back()  # the reader read on in that version: their place now
+    e.path.write_bytes(full)
+    assert e.settle().kind == "reloaded" and e.text == "いち"
+
+    e = Edits(tmp_path / "later", LINES, at=3)
+    e.path.write_bytes(half)
+    assert e.settle(ticks=20).kind == "reloaded" and e.text == "にに、書"
+    e.clock.tick(BURST + 1)  # a while on this version: it is where the reader is
+    e.path.write_bytes(full)
+    assert e.settle().kind == "reloaded" and e.text == "にに、書き直した行"
 
 
 def test_controller_manifest_change(tmp_path: Path) -> None:
@@ -404,9 +488,9 @@ class Player:
             self.app.step(max_wait=0)
         return self.live.events[seen:]
 
-    def save(self, lines: list[str]):
+    def save(self, lines: list[str], turns: int = 4):
         save(self.path, script(lines))
-        events = self.turns(4)
+        events = self.turns(turns)
         assert len(events) == 1, events
         return events[0]
 
@@ -452,7 +536,9 @@ def test_player_follows_edits_and_shows_broken_saves(player: Player) -> None:
     assert player.text == "さん、直した"
 
     broken = lines[:1] + ["B: <ruby>壊<rt>こわ"] + lines[1:]
-    ev = player.save(broken)  # break the syntax: the overlay says where
+    save(player.path, script(broken))
+    assert player.turns(30) == [] and player.overlay is None  # held back for the grace period
+    (ev,) = player.turns(30)  # break the syntax: then the overlay says where
     assert ev.kind == "failed" and player.text == "さん、直した"
     overlay = player.overlay
     assert isinstance(overlay, DiagnosticsOverlay)
@@ -489,6 +575,22 @@ def test_player_moves_to_the_first_line_inserted_anywhere_above_unread(player: P
     assert second.text == "足した二" and not marks.is_read(second)  # skip stops there
     old = story.scenes[0].scene.messages[4]
     assert old.text == "さん" and marks.is_read(old)  # what was read stays read
+
+
+def test_player_two_step_save_keeps_the_old_version_and_the_place(player: Player) -> None:
+    # QA #2: the editor writes up to the middle of a line, then the rest 0.3 s later.
+    story = player.app.session.story
+    player.app.session.runtime.advance()
+    player.turns(1)
+    assert player.text == "よん"
+    half, full = halves(EDITED, "にに、書")
+    player.path.write_bytes(half)
+    assert player.turns(15) == [] and player.app.session.story is story
+    assert player.text == "よん" and player.overlay is None
+    player.path.write_bytes(full)
+    (event,) = player.turns(4)
+    assert event.kind == "reloaded" and player.text == "よん"
+    assert texts(player.app.session.story)[1] == "にに、書き直した行"
 
 
 def test_player_never_loads_a_half_written_save(player: Player) -> None:

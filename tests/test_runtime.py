@@ -540,14 +540,19 @@ def test_relocate_lines_inserted_in_an_earlier_scene_leave_the_reader_in_place()
 
 def test_relocate_edited_line_found_by_content_among_the_replacing_lines() -> None:
     old = _two_files(QA_SCENE)
-    edited = [*QA_SCENE[:3], msg("MIO", "ええと。"),
-              msg("MIO", "柚ちゃん、こんばんは。『汐見灯台新報』の古いスキャン画像、届いてる？"),
-              QA_SCENE[4]]
-    assert relocate(old, Cursor(1, 3), _two_files(edited)) == (Cursor(1, 4), NOTE_EDITED)
+    edited_line = msg("MIO", "柚ちゃん、こんばんは。『汐見灯台新報』の古いスキャン画像、届いてる？")
+    # The line above it and the line itself rewritten, one line added after it.
+    edited = [*QA_SCENE[:2], msg("TAKU", "分館なら、まだ読める。"), edited_line,
+              msg("MIO", "ええと。"), QA_SCENE[4]]
+    assert relocate(old, Cursor(1, 3), _two_files(edited)) == (Cursor(1, 3), NOTE_EDITED)
+    assert relocate(old, Cursor(1, 2), _two_files(edited)) == (Cursor(1, 2), NOTE_EDITED)
     rewritten = [*QA_SCENE[:3], msg("MIO", "まったく別の台詞。"), QA_SCENE[4]]
     assert relocate(old, Cursor(1, 3), _two_files(rewritten)) == (Cursor(1, 3), NOTE_NEAREST)
-    # Edited and lines inserted above in its scene: the first new line.
-    both = [msg("KAI", "挿入"), *edited]
+    # Edited with a line added right above it (one replaced block), or further up:
+    # the first new line.
+    right_above = [*QA_SCENE[:3], msg("MIO", "ええと。"), edited_line, QA_SCENE[4]]
+    assert relocate(old, Cursor(1, 3), _two_files(right_above)) == (Cursor(1, 3), NOTE_NEW_LINES)
+    both = [msg("KAI", "挿入"), *QA_SCENE[:3], edited_line, QA_SCENE[4]]
     assert relocate(old, Cursor(1, 3), _two_files(both)) == (Cursor(1, 0), NOTE_NEW_LINES)
 
 

@@ -12,7 +12,10 @@ the reader keeps playing the last good version underneath.
 `LiveReload(app, source).start()` sets up `play --watch` with the app's own
 hooks: `app.every` ticks an `engine.reload.WatchController`, a good save is
 shown with `app.story_replaced` at the relocated message, a broken one with
-the overlay (cleared by the next good save).
+the overlay (cleared by the next good save). A save that looks half-written
+(a block left open, a cut last line, new errors) is held by the controller
+until the files stay unchanged for `engine.reload.GRACE` seconds, so the
+overlay never flashes up for the first half of a two-step write.
 """
 
 from __future__ import annotations
