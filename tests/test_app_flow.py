@@ -10,10 +10,10 @@ import pytest
 
 from engine.app import app as app_module
 from engine.app.app import App, PlayOptions, Session
-from engine.app.i18n import set_language
+from engine.app.i18n import set_language, tr
 from engine.manifest import load_story, story_id
 from engine.preferences import Preferences
-from engine.runtime import NOTE_MOVED, ReadMarks, Runtime
+from engine.runtime import NOTE_NEW_LINES, ReadMarks, Runtime
 from engine.saves import SaveData, SaveStore, load_marks
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -232,7 +232,7 @@ def test_save_made_before_an_edit_loads_at_the_same_message(tmp_path: Path) -> N
     assert again.session.runtime.message.content_key() == wanted
     assert flat(again) == 14
     texts = [t.text for t in again.toasts]
-    assert "The script has changed; the saved line was found at its new place" in texts
+    assert tr("note_moved") in texts
 
 
 def test_typewriter_click_completes_then_advances(tmp_path: Path) -> None:
@@ -348,12 +348,14 @@ def test_timers_and_story_replacement(tmp_path: Path) -> None:
     wanted = app.session.runtime.message.content_key()
     fonts, frame = app.session.fonts, app.session.frame
     new_story = load_story(story_dir)
-    assert app.session.replace_story(new_story) == NOTE_MOVED  # two lines added further up
+    # Two lines added above the reader, in its scene: it moves to the first new one.
+    assert app.session.replace_story(new_story) == NOTE_NEW_LINES
     app.story_replaced("reloaded")
     app.step(max_wait=0)
     reading = app.reading_screen()
-    assert reading is app.top and app.session.runtime.message.content_key() == wanted
-    assert app.session.runtime.cursor == app.session.runtime.cursor_at(6)
+    rt = app.session.runtime
+    assert reading is app.top and rt.message.text.startswith("追加した一行目")
+    assert rt.cursor == rt.cursor_at(0) and rt.message_at(rt.cursor_at(6)).content_key() == wanted
     assert app.session.frame.story is new_story and app.session.frame is not frame
     assert app.session.fonts is fonts  # the same font files: kept
     assert "reloaded" in [t.text for t in app.toasts]
