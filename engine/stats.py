@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from engine.layout.graphemes import split_graphemes
 from engine.model import Message, Pos, Ruby, Story
 
 DEFAULT_CHARS_PER_MINUTE = 500
@@ -218,8 +219,21 @@ def format_duration(seconds: float) -> str:
 
 
 def display_width(text: str) -> int:
-    """Terminal columns a string takes: wide and full-width characters take two."""
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+    """Terminal columns a string takes, counted per grapheme (what the reader sees
+    as one character): two for a wide or full-width one (East Asian width W/F) or
+    an emoji-presentation symbol (U+FE0F), one for the rest. Combining marks,
+    variation selectors and joined emoji add nothing to the character they belong to.
+    """
+    return sum(_grapheme_width(g) for g in split_graphemes(text))
+
+
+def _grapheme_width(g: str) -> int:
+    if unicodedata.east_asian_width(g[0]) in "WF" or "\ufe0f" in g:
+        base = 2
+    else:
+        base = 0 if unicodedata.category(g[0]) in ("Mn", "Me", "Cf") else 1
+    # Half-width (semi-)voiced sound marks join their kana but take a column of their own.
+    return base + sum(ch in "\uff9e\uff9f" for ch in g[1:])
 
 
 def _row(cells: list[str], widths: list[int], right: set[int]) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import unicodedata
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,7 @@ from engine.stats import (
     compute_stats,
     display_width,
     format_duration,
+    format_stats,
     kana_key,
     message_chars,
     ruby_glossary,
@@ -95,3 +97,75 @@ def test_kana_key_and_width() -> None:
     assert kana_key("ベガ") == "べが"
     assert kana_key("ｶﾞ") == "が"  # half-width katakana folded first
     assert display_width("空a") == 3
+    assert display_width("Zoe\u0308") == 3  # a combining mark takes no column
+    assert display_width("ｶﾞ") == 2  # a half-width dakuten takes its own
+    assert display_width("☀\ufe0f") == display_width("👩\u200d💻") == 2  # one emoji each
+
+
+# --- alignment by display width (QA: CJK columns) ---------------------------------------
+
+
+def _columns(text: str) -> int:
+    """Terminal columns, counted independently of engine.stats: a wide or full-width
+    character takes two, a combining mark, variation selector or joined emoji none more."""
+    width, joined = 0, False
+    for ch in text:
+        if joined or unicodedata.category(ch) in ("Mn", "Me", "Cf") or ch == "\ufe0f":
+            joined = ch == "\u200d"
+            if ch == "\ufe0f":
+                width += 1  # emoji presentation: the symbol before it takes two
+            continue
+        width += 2 if unicodedata.east_asian_width(ch) in "WF" else 1
+    return width
+
+
+def _table_lines(report: str, title: str) -> list[str]:
+    lines = report.split("\n")
+    start = lines.index(title) + 1
+    end = lines.index("", start)
+    return lines[start:end]
+
+
+def _cell_spans(line: str, cells: list[str]) -> list[tuple[int, int]]:
+    """Each cell's (first, last) terminal column in `line`, found left to right."""
+    spans, at = [], 0
+    for cell in cells:
+        at = line.index(cell, at)
+        first = _columns(line[:at])
+        spans.append((first, first + _columns(cell)))
+        at += len(cell)
+    return spans
+
+
+def test_tables_align_by_display_width_with_wide_names(tmp_path: Path) -> None:
+    (tmp_path / "story.yaml").write_text(
+        "title: 幅\ncharacters:\n"
+        "  MIO: {name: 澪}\n"
+        "  KAN: {name: 白石館長}\n"
+        "  ZOE: {name: \"Zoe\u0308\"}\n"  # e and a combining diaeresis: one column
+        "  YUZU: {name: \"ユズ☀\ufe0f\"}\n"  # an emoji-presentation sun: two columns
+        "  SORA: {name: ＳＯＲＡ}\n", encoding="utf-8")
+    (tmp_path / "a.log").write_text(
+        "--- LOG START --- 2025.08.01 22:10<br>\n"
+        "MIO: <ruby>汐見灯台新報<rt>しおみとうだいしんぽう</rt></ruby>を読んだ。<br>\n"
+        "KAN: <ruby>灯<rt>ともしび</rt></ruby>だね。<br>\n"
+        "ZOE: <ruby>RAID<rt>レイド</rt></ruby> ok<br>\n"
+        "YUZU: はい。<br>\nSORA: うん。<br>\n（波の音）<br>\n--- LOG END ---\n",
+        encoding="utf-8")
+    stats = compute_stats(load_story(tmp_path))
+    report = format_stats(stats)
+    speakers = _table_lines(report, "Speakers")
+    labels = ["speaker", "MIO (澪)", "KAN (白石館長)", "ZOE (Zoe\u0308)", "YUZU (ユズ☀\ufe0f)",
+              "SORA (ＳＯＲＡ)", "(narration)"]
+    assert [line.split("  ")[1] for line in speakers] == labels
+    spans = [_cell_spans(line, [label, *line[len("  " + label):].split()])
+             for line, label in zip(speakers, labels, strict=True)]
+    # The name column starts at one place; the number columns end at one place.
+    assert len({s[0][0] for s in spans}) == 1
+    for col in (1, 2, 3):
+        assert len({s[col][1] for s in spans}) == 1, [s[col] for s in spans]
+    glossary = _table_lines(report, "Ruby glossary")
+    bases = ["base", "汐見灯台新報", "灯", "RAID"]
+    assert sorted(line.split()[0] for line in glossary) == sorted(bases)
+    firsts = {_cell_spans(line, [line.split()[0], line.split()[1]])[1][0] for line in glossary}
+    assert len(firsts) == 1  # the readings column starts at one place
