@@ -536,8 +536,22 @@ def similar_message(
 def _scene_around(index: StoryIndex, scene: int, at: int) -> Iterator[tuple[Cursor, Message]]:
     """A scene's messages, nearest to message `at` first."""
     messages = index.story.scenes[scene].scene.messages
-    order = sorted(range(len(messages)), key=lambda i: (abs(i - at), i))
-    return ((Cursor(scene, i), messages[i]) for i in order[:MATCH_WINDOW])
+    return ((Cursor(scene, i), messages[i]) for i in _around(0, len(messages), at))
+
+
+def _around(lo: int, hi: int, at: int) -> Iterator[int]:
+    """The integers in lo..hi-1 nearest to `at` first (the lower on a tie), without sorting."""
+    at = min(max(at, lo), hi - 1)
+    for step in range(hi - lo):
+        if at - step < lo and at + step >= hi:
+            return
+        if step == 0:
+            yield at
+            continue
+        if at - step >= lo:
+            yield at - step
+        if at + step < hi:
+            yield at + step
 
 
 def _flat_around(index: StoryIndex, flat: int) -> Iterator[tuple[Cursor, Message]]:
@@ -685,8 +699,8 @@ def _edited_line(
     NOTE_EDITED when one is similar enough, else `fallback` (its place) and
     NOTE_NEAREST. Candidates are tried nearest to `fallback` first.
     """
-    order = sorted(range(j1, j2), key=lambda j: (abs(j - fallback), j))
-    candidates = ((Cursor(0, j), new[j][1]) for j in order)  # the cursor carries the index
+    # The cursor only carries the index into `new` here.
+    candidates = ((Cursor(0, j), new[j][1]) for j in _around(j1, j2, fallback))
     found = similar_message(message.text, message.speaker or "", candidates)
     return (fallback, NOTE_NEAREST) if found is None else (found.message, NOTE_EDITED)
 

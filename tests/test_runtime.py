@@ -28,6 +28,7 @@ from engine.model import (
     Text,
 )
 from engine.runtime import (
+    MATCH_WINDOW,
     NOTE_EDITED,
     NOTE_MOVED,
     NOTE_NEAREST,
@@ -430,6 +431,17 @@ def test_locate_without_a_recorded_text_falls_back_to_the_nearest_position() -> 
     assert locate(_two_files(inserted), old_save) == (Cursor(1, 3), NOTE_NEAREST)  # old index
     caption_only = dataclasses.replace(old_save, text=QA_SCENE[3].text[:20])  # speaker unknown
     assert locate(_two_files(inserted), caption_only) == (Cursor(1, 4), NOTE_EDITED)
+
+
+def test_locate_by_similarity_looks_only_near_the_saved_place() -> None:
+    filler = [msg("KAI", f"行{i}番") for i in range(2 * MATCH_WINDOW)]
+    s = _two_files([QA_SCENE[3], *filler])
+    saved = _saved_at(s, Cursor(1, 0))
+    edited = msg("MIO", QA_SCENE[3].text + "！")
+    near = [*filler[:10], edited, *filler[10:]]
+    assert locate(_two_files(near), saved) == (Cursor(1, 10), NOTE_EDITED)
+    far = [*filler, edited]  # beyond the window: the work stays bounded, the place is kept
+    assert locate(_two_files(far), saved) == (Cursor(1, 0), NOTE_NEAREST)
 
 
 def test_locate_similar_line_in_a_renamed_file_near_the_flat_index() -> None:
