@@ -68,14 +68,59 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     try:
         story = load_story(target)
-    except StoryError as exc:
-        print(f"chatlog-vn play: {exc}", file=sys.stderr)
-        return EXIT_ERRORS
+    except StoryError:
+        return _nothing_to_play(target)
+    if not any(ref.scene.messages for ref in story.scenes):
+        return _nothing_to_play(target)
     _report_errors(story)
     session = _session(story, args)
     if session is None:
         return EXIT_ERRORS
     return _play(session, args, target)
+
+
+def _nothing_to_play(target: Path) -> int:
+    """Say why `target` has nothing to play, file by file; the usage exit code, as for no story."""
+    print(f"chatlog-vn play: {target}: nothing to play", file=sys.stderr)
+    for line in _why_not_playable(target):
+        print(f"  {line}", file=sys.stderr)
+    print("  (a script holds LOG blocks: `--- LOG START --- DATE` … `--- LOG END ---`; "
+          "`chatlog-vn new FOLDER` makes a story to start from)", file=sys.stderr)
+    return EXIT_USAGE
+
+
+def _why_not_playable(target: Path) -> list[str]:
+    """One line per candidate script: no LOG block, no messages, or skipped by its name."""
+    from engine import logformat
+    from engine.manifest import SCRIPT_SUFFIXES
+
+    if target.is_file():
+        files = [target]
+    else:
+        files = sorted(p for folder in (target, target / "scripts") if folder.is_dir()
+                       for p in folder.iterdir()
+                       if p.is_file() and p.suffix.lower() in SCRIPT_SUFFIXES)
+    if not files:
+        return [f"no script files ({', '.join(SCRIPT_SUFFIXES)}) in {target}"]
+    lines = []
+    for path in files[:20]:
+        shown = path.name if path.parent in (target, target / "scripts") else str(path)
+        try:
+            scenes = logformat.load(path).scenes
+        except (OSError, ValueError) as exc:
+            lines.append(f"{shown}: cannot be read ({exc})")
+            continue
+        if not scenes:
+            lines.append(f"{shown} has no LOG block")
+        elif not any(scene.messages for scene in scenes):
+            lines.append(f"{shown}: its LOG blocks hold no messages")
+        else:  # readable, but the story leaves it out (story.yaml's list, or a skipped name)
+            lines.append(f"{shown} has messages but is not one of the story's scripts "
+                         "(story.yaml `scripts:` does not list it, or a README/NOTES-like "
+                         "name is skipped)")
+    if len(files) > 20:
+        lines.append(f"… and {len(files) - 20} more files")
+    return lines
 
 
 def _report_errors(story) -> None:
