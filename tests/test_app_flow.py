@@ -433,7 +433,7 @@ def test_story_yaml_views_per_scene_hand_over_both_ways(tmp_path: Path) -> None:
 
     app = make_app(DEMO, tmp_path / "saves", view=None)  # no --view, no setting: story.yaml
     rt = app.session.runtime
-    assert [ref.config.view for ref in app.session.story.scenes] == ["chat", "adv", "chat", "adv"]
+    assert [ref.config.view for ref in app.session.story.scenes] == ["chat", "adv", "chat", "adv", "adv"]
     last_of = {n: Cursor(n, len(ref.scene.messages) - 1)
                for n, ref in enumerate(app.session.story.scenes)}
     app.start_reading(last_of[0])

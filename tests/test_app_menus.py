@@ -429,3 +429,13 @@ def test_every_runtime_note_has_words_in_both_languages(app):
         told = {note_text(note) for note in notes}
         assert len(told) == len(notes) and not told & set(notes)
     assert note_text(None) is None
+
+
+def test_the_title_menu_panel_has_room_below_it(app):
+    app.go_title()
+    title = app.top
+    assert isinstance(title, TitleScreen)
+    panel = title.panel_rect()
+    assert CANVAS[1] - panel.bottom >= 80  # QA: it ended 16-22 px above the edge
+    assert all(panel.contains(b.rect) for b in title.menu.buttons)
+    app.draw()

@@ -222,6 +222,28 @@ def test_toasts_in_the_chat_view_stay_clear_of_the_header(tmp_path: Path) -> Non
     assert all(a.bottom <= b.top for a, b in zip(rects, rects[1:], strict=False))  # stacked
 
 
+def test_the_settings_preview_shows_the_view_being_read(tmp_path: Path, monkeypatch) -> None:
+    from engine.app import chat as chat_module
+
+    drawn: list[int] = []
+    real = chat_module.ChatPainter.draw
+
+    def spy(self, surface, scene, view):
+        drawn.append(view.count)
+        return real(self, surface, scene, view)
+
+    app = make_app(DEMO, tmp_path, start=5)
+    app.open("settings")
+    monkeypatch.setattr(chat_module.ChatPainter, "draw", spy)
+    settings = app.top
+    chat_preview = settings.preview().copy()
+    assert drawn == [6]  # the chat column up to the current message
+    app.session.options.view = "adv"  # as after Tab: the text-box frame instead
+    adv_preview = settings.preview()
+    assert drawn == [6]
+    assert pygame.image.tobytes(adv_preview, "RGB") != pygame.image.tobytes(chat_preview, "RGB")
+
+
 # --- scrolling -----------------------------------------------------------------------------
 
 

@@ -23,7 +23,7 @@ import pygame
 from engine.app import input as inp
 from engine.app.app import CANVAS
 from engine.app.gamemenu import ConfirmScreen, backdrop, close_button, draw_button_box, draw_header
-from engine.app.i18n import register, tr
+from engine.app.i18n import language, register, tr
 from engine.app.screen import Screen
 from engine.app.ui import THEME, Button, UiText, draw_panel
 from engine.preferences import Preferences
@@ -381,14 +381,32 @@ class SettingsScreen(Screen):
                   THEME.dim, "center")
 
     def preview(self) -> pygame.Surface:
-        """The reading frame at the current place, in miniature, drawn with the current settings."""
-        rt = self.session.runtime
-        key = (self.prefs, rt.cursor)
+        """The reading frame at the current place, in miniature, drawn with the current settings.
+
+        It shows the view the story is (or would be) read in: the chat view
+        while reading in it, or once the View setting picks it.
+        """
+        s = self.session
+        rt = s.runtime
+        view = s.view_for()
+        key = (self.prefs, rt.cursor, view)
         if self._preview is None or key != self._preview_key:
             small = pygame.Surface(PREVIEW.size)
-            self.session.frame.draw(small, rt.scene_ref, rt.message, None)
+            if view == "chat":
+                self._draw_chat_preview(small)
+            else:
+                s.frame.draw(small, rt.scene_ref, rt.message, None)
             self._preview, self._preview_key = small, key
         return self._preview
+
+    def _draw_chat_preview(self, small: pygame.Surface) -> None:
+        """The chat view with the current message the latest, scaled down by its own geometry."""
+        from engine.app.chat import ChatPainter, ChatView
+
+        s = self.session
+        painter = ChatPainter(s.story, s.assets, s.renderer, s.ui_text, s.prefs, language())
+        rt = s.runtime
+        painter.draw(small, rt.scene_ref, ChatView(count=rt.flat_index(rt.cursor) + 1))
 
 
 def _wrap_chars(text: UiText, words: str, size: int, width: int) -> list[str]:

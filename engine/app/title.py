@@ -18,6 +18,10 @@ from engine.app.ui import THEME, Button, Menu, column_menu, draw_panel
 from engine.model import SceneRef
 
 TITLE_ITEMS = ("start", "continue", "load", "scenes", "settings", "quit")
+# The title block and the menu panel share the height with even margins
+# above the title and below the panel (the panel used to end 16 px from the edge).
+TITLE_Y, RULE_Y, MENU_TOP, ITEM_HEIGHT = 150, 206, 262, 50
+PANEL_PAD = (48, 40)
 
 
 class TitleScreen(Screen):
@@ -31,7 +35,12 @@ class TitleScreen(Screen):
     def _build_menu(self) -> Menu:
         can_continue = self.session.latest_save() is not None
         items = [(key, tr(key), key != "continue" or can_continue) for key in TITLE_ITEMS]
-        return column_menu(items, CANVAS[0] // 2, 330, width=340, height=54)
+        return column_menu(items, CANVAS[0] // 2, MENU_TOP, width=340, height=ITEM_HEIGHT)
+
+    def panel_rect(self) -> pygame.Rect:
+        """The quiet panel behind the menu."""
+        rects = [b.rect for b in self.menu.buttons]
+        return rects[0].unionall(rects[1:]).inflate(*PANEL_PAD)
 
     def on_resume(self) -> None:
         # A save may have been made or deleted, or the language changed.
@@ -73,14 +82,13 @@ class TitleScreen(Screen):
         surface.blit(veil, (0, 0))
         text = self.session.ui_text
         title = text.fit(story.title, THEME.title_size, CANVAS[0] - 160)
-        text.draw(surface, title, (CANVAS[0] // 2, 190), THEME.title_size, THEME.text, "center",
+        text.draw(surface, title, (CANVAS[0] // 2, TITLE_Y), THEME.title_size, THEME.text, "center",
                   shadow=True)
         line = pygame.Rect(0, 0, 220, 2)
-        line.center = (CANVAS[0] // 2, 250)
+        line.center = (CANVAS[0] // 2, RULE_Y)
         pygame.draw.rect(surface, THEME.accent, line)
         # A quiet panel behind the menu keeps it legible over a busy background.
-        rects = [b.rect for b in self.menu.buttons]
-        draw_panel(surface, rects[0].unionall(rects[1:]).inflate(48, 32), alpha=150)
+        draw_panel(surface, self.panel_rect(), alpha=150)
         return surface
 
     def draw(self, surface: pygame.Surface) -> None:
