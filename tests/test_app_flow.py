@@ -547,3 +547,23 @@ def test_a_loaded_save_shows_its_view_and_story_views_apply_without_a_choice(
     assert isinstance(app.top, ReadingScreen) and not app.session.view_chosen
     key(app, pygame.K_SPACE)  # into scene 2: story.yaml's chat applies again
     assert isinstance(app.top, ChatScreen) and app.session.runtime.cursor == Cursor(2, 0)
+
+
+def test_toasts_go_below_an_overlay_that_says_what_it_covers(tmp_path: Path) -> None:
+    app = make_app(DEMO, tmp_path / "saves")
+    app.start_reading(app.session.runtime.cursor_at(2))
+
+    class Panel:
+        def draw(self, surface: pygame.Surface) -> pygame.Rect:
+            rect = pygame.Rect(32, 32, 1216, 140)
+            surface.fill((40, 0, 0), rect)
+            return rect
+
+    app.set_overlay(Panel())
+    app.toast("F5")
+    app.step(max_wait=0)
+    (_, rect), = app.toast_rects()
+    assert rect.top >= 172 + 8
+    app.set_overlay(None)
+    app.step(max_wait=0)
+    assert app.toast_rects()[0][1].top < 32  # back at the top once it is gone

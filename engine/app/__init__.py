@@ -81,6 +81,11 @@ runtime's cursor in the same view (menus over it are closed);
 ``set_overlay(obj)`` draws ``obj.draw(canvas)`` over every screen (None
 removes it) without taking input, e.g. the diagnostics of a broken save.
 
+Toasts (``toast(text)``) are drawn in the top screen's ``toast_area()``
+(Screen: across the top by default; the chat view under its header, the
+save/load screens in their footer) and below an overlay's rect when
+``obj.draw`` returns one; ``toast_rects()`` says where they are.
+
 Input redraws the frame unless ``handle`` returns False (nothing visible
 changed, e.g. a mouse move over no button). Idle is idle: each turn the loop asks the top screen's ``wake_in()`` (None:
 nothing pending, 0: animating) and blocks in ``pygame.event.wait`` when there

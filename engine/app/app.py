@@ -298,7 +298,7 @@ class Overlay(Protocol):
     """Something drawn over every screen (App.set_overlay)."""
 
     def draw(self, surface: pygame.Surface) -> object:
-        """Paint over the finished frame."""
+        """Paint over the finished frame; may return the pygame.Rect it covers (toasts avoid it)."""
 
 
 @dataclass(slots=True)
@@ -336,6 +336,7 @@ class App:
         self._last_draw = 0.0
         self._timers: list[list[Any]] = []  # [due, period, callback]
         self.overlay: Overlay | None = None  # drawn over every screen (set_overlay)
+        self._overlay_rect: pygame.Rect | None = None  # what the overlay covered when last drawn
 
     # --- the window -----------------------------------------------------------
 
@@ -704,8 +705,10 @@ class App:
             changed = screen.draw(self.canvas)
             # Only a lone opaque screen may present a part of the frame.
             rects = changed if i == 0 and len(self.screens) - first == 1 else None
+        self._overlay_rect = None
         if self.overlay is not None:
-            self.overlay.draw(self.canvas)
+            covered = self.overlay.draw(self.canvas)
+            self._overlay_rect = covered if isinstance(covered, pygame.Rect) else None
             rects = None
         if self.toasts:
             self._draw_toasts()
@@ -727,6 +730,9 @@ class App:
 
         area = self.top.toast_area() if self.top is not None else pygame.Rect(0, 16, CANVAS[0], 160)
         upward = area.centery > CANVAS[1] // 2
+        panel = self._overlay_rect
+        if panel is not None and not upward and area.colliderect(panel):
+            area.top = panel.bottom + 8  # below live reload's diagnostics, not over them
         text = self.session.ui_text
         out = []
         y = area.bottom if upward else area.top
