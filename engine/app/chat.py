@@ -575,10 +575,12 @@ class ChatPainter:
         label = self.ui_text.render(tr("new_messages", n=unseen), geo.label_size, TEXT)
         if r.x > geo.view.right:  # in the gutter: the pill above the button, off the bubbles
             pill = label.get_rect(midbottom=(r.centerx, r.y - round(10 * geo.k)))
+            pill = pill.inflate(round(20 * geo.k), round(8 * geo.k))
+            pill.left = max(pill.left, geo.view.right + round(12 * geo.k))  # clear of the scroll bar
             pill.right = min(pill.right, geo.size[0] - round(8 * geo.k))
         else:
             pill = label.get_rect(midright=(r.x - round(10 * geo.k), r.centery))
-        pill = pill.inflate(round(20 * geo.k), round(8 * geo.k))
+            pill = pill.inflate(round(20 * geo.k), round(8 * geo.k))
         pygame.draw.rect(surface, THEME.panel, pill, border_radius=pill.height // 2)
         pygame.draw.rect(surface, THEME.accent, pill, max(1, round(geo.k)), pill.height // 2)
         surface.blit(label, label.get_rect(center=pill.center))
