@@ -203,7 +203,9 @@ class BubbleLayout:
         """
         full = self.layout(runs, max_text, settings)
         target = len(full.lines)
-        if target <= 1:
+        # A cut by force (a word or ruby wider than the cap) lands wherever the box
+        # ends; a narrower box would move it, say into a ruby's base, so keep the cap.
+        if target <= 1 or _forced(full):
             return full
         # Every line of a `target`-line layout is at most its box wide, so no box
         # narrower than an even split of the text can hold it (less a margin for
@@ -211,14 +213,13 @@ class BubbleLayout:
         total = sum(line.right for line in full.lines)
         lo = total / target - settings.size / 2
         hi, best = max_text, full
-        forced = _forced(full)
         # A quarter character is precision enough: balancing re-breaks the lines anyway.
         step = max(settings.size / 4.0, 0.5)
         while hi - lo > step:
             mid = (lo + hi) / 2
             trial = self.layout(runs, mid, settings)
             # A narrower box that forces a cut kinsoku forbids is not a valid fit.
-            if len(trial.lines) <= target and _forced(trial) <= forced:
+            if len(trial.lines) <= target and not _forced(trial):
                 hi, best = mid, trial
             else:
                 lo = mid
@@ -236,10 +237,11 @@ class BubbleLayout:
         then lines as even as possible with breaks after punctuation
         preferred to phrase boundaries. Lines may grow up to `max_text` (the
         bubble's cap) when that is what avoiding a bad break takes, so a
-        narrow balanced width never forces one. The breaks are written into
-        the runs as forced breaks and the result is kept only if the layout
-        core confirms it: the same number of lines, none cut by force, none
-        wider than allowed.
+        narrow balanced width never forces one; when even the cap cannot keep
+        a katakana or Latin word whole, the bubble takes one more line. The
+        breaks are written into the runs as forced breaks and the result is
+        kept only if the layout core confirms it: the lines the breaks make,
+        none cut by force, none wider than allowed.
         """
         ideal = content_width(layout)
         limit = ideal + BALANCE_SLACK_EM * settings.size if max_text is None else max_text
@@ -251,7 +253,10 @@ class BubbleLayout:
         if split is None:
             return layout
         trial = self.layout(split, max(layout.width, limit), settings)
-        if len(trial.lines) != len(layout.lines) or _forced(trial) > _forced(layout):
+        # Each paragraph takes one line more than it has breaks (a word kept whole may
+        # have added a break); anything else means the layout core broke differently.
+        expected = len(cuts) + len(_paragraphs(layout))
+        if len(trial.lines) != expected or _forced(trial) > _forced(layout):
             return layout
         if content_width(trial) > limit + 0.5:
             return layout
@@ -379,8 +384,9 @@ def _break_costs(quality: list[int], em: float) -> list[Cost]:
 
 
 def _best_split(advances: list[float], legal: list[bool], lines: int, limit: float,
-                ideal: float, breaks: list[Cost]) -> list[int] | None:
-    """Break points (glyph indices) splitting into `lines` lines no wider than `limit`.
+                ideal: float, breaks: list[Cost]) -> tuple[list[int], Cost] | None:
+    """Break points (glyph indices) splitting into `lines` lines no wider than `limit`,
+    and the split's cost; None when no split fits.
 
     Minimises the split's `Cost`: first the bad breaks, so a wider layout
     (up to `limit`) wins over a break inside a word; then the sum of each
@@ -396,13 +402,18 @@ def _best_split(advances: list[float], legal: list[bool], lines: int, limit: flo
     cost: list[list[Cost | None]] = [[None] * (n + 1) for _ in range(lines + 1)]
     back = [[-1] * (n + 1) for _ in range(lines + 1)]
     cost[0][0] = (0, 0, 0.0)
+    room = limit + 0.5
     for k in range(1, lines + 1):
         prev, row = cost[k - 1], cost[k]
         for j in range(1, n + 1):
-            if j < n and not legal[j]:
+            # Line k can end at j only if k lines hold what comes before and the
+            # remaining lines what comes after: a tight layout leaves few such j.
+            if (j < n and not legal[j]) or prefix[j] > k * room:
+                continue
+            if prefix[n] - prefix[j] > (lines - k) * room:
                 continue
             i = j - 1
-            while i >= 0 and prefix[j] - prefix[i] <= limit + 0.5:
+            while i >= 0 and prefix[j] - prefix[i] <= room:
                 before = prev[i]
                 if before is not None and (i == 0 or legal[i]):
                     w, m, e = breaks[i] if i > 0 else (0, 0, 0.0)
@@ -412,19 +423,33 @@ def _best_split(advances: list[float], legal: list[bool], lines: int, limit: flo
                     if best is None or c < best:
                         row[j], back[k][j] = c, i
                 i -= 1
-    if cost[lines][n] is None:
+    total = cost[lines][n]
+    if total is None:
         return None
     cuts, j = [], n
     for k in range(lines, 0, -1):
         j = back[k][j]
         cuts.append(j)
-    return sorted(c for c in cuts if c > 0)
+    return sorted(c for c in cuts if c > 0), total
+
+
+def _paragraph_cuts(advances: list[float], legal: list[bool], lines: int, limit: float,
+                    ideal: float, breaks: list[Cost]) -> list[int] | None:
+    """The best split of one paragraph into `lines` lines, or one more line when only
+    that keeps a katakana or Latin word whole (ハンカチ in a bubble two lines exactly full)."""
+    best = _best_split(advances, legal, lines, limit, ideal, breaks)
+    if best is not None and best[1][0] > 0:
+        taller = _best_split(advances, legal, lines + 1, limit, ideal, breaks)
+        if taller is not None and taller[1][0] < best[1][0]:
+            best = taller
+    return None if best is None else best[0]
 
 
 def balanced_breaks(layout: Layout, strictness: str, limit: float | None = None) -> list[int] | None:
     """Code-point offsets (into the message text without readings or breaks) at which
     to break for even lines no wider than `limit` (default: as wide as the layout's);
-    None when the layout's own lines are already the best."""
+    None when the layout's own lines are already the best. A paragraph keeps its
+    number of lines unless one more line is what keeps a word whole."""
     ideal = content_width(layout)
     limit = ideal if limit is None else limit
     offsets: list[int] = []
@@ -441,7 +466,7 @@ def balanced_breaks(layout: Layout, strictness: str, limit: float | None = None)
                  for i in range(len(chars))]
         em = sorted(advances)[len(advances) // 2] if advances else 0.0
         costs = _break_costs(break_qualities(chars), em)
-        cuts = _best_split(advances, legal, len(lines), limit, ideal, costs) if len(lines) > 1 else []
+        cuts = _paragraph_cuts(advances, legal, len(lines), limit, ideal, costs) if len(lines) > 1 else []
         if cuts is None:
             cuts = sorted(starts)
         changed |= set(cuts) != starts

@@ -532,10 +532,39 @@ def test_no_break_inside_katakana_when_a_phrase_boundary_fits(words: list[str], 
     cap = width * SIZE
     assume(len(bl.layout((Text(text),), cap, s).lines) == 2)
     wrapped = bl.shrink_wrap((Text(text),), cap, s)
-    assert len(wrapped.lines) == 2
-    at = _break_offsets(wrapped.lines)[0]
-    if _katakana(text[at - 1]) and _katakana(text[at]):
+    assert "".join(line.text for line in wrapped.lines) == text
+    assert content_width(wrapped) <= cap + 0.5
+    split = [at for at in _break_offsets(wrapped.lines)
+             if _katakana(text[at - 1]) and _katakana(text[at])]
+    # A third line is taken only to keep every katakana word whole.
+    assert len(wrapped.lines) == 2 or (len(wrapped.lines) == 3 and not split)
+    if split:
+        at = split[0]
         alternatives = [p for p in range(1, len(text))
                         if not (_katakana(text[p - 1]) and _katakana(text[p]))
                         and _good_break(text, p) and _fits_two_lines(bl, text, p, cap, s)]
         assert not alternatives, (text, at, alternatives)
+
+
+def test_narrowing_never_moves_a_cut_by_force_into_a_ruby_base() -> None:
+    # 「 cannot end a line and the ruby unit fills the cap: the cut after 「 is forced.
+    # A narrower box would cut elsewhere, inside the base, and strand the reading.
+    bl = BubbleLayout(fake_measure, layout_message)
+    s = Settings(size=SIZE, hanging_punctuation=False)
+    parts = (Text("「"), Ruby((("京京京京", "か"),)))
+    wrapped = bl.shrink_wrap(parts, 4 * SIZE, s)
+    assert [line.text for line in wrapped.lines] == ["「", "京京京京"]
+    assert [(r.text, r.base_start, r.base_end) for r in wrapped.lines[1].rubies] == [("か", 0, 4)]
+
+
+def test_a_bubble_takes_one_more_line_rather_than_split_a_katakana_word() -> None:
+    # 40 characters in a cap of 20: two full lines would cut ハン／カチ.
+    bl = BubbleLayout(fake_measure, layout_message)
+    s = Settings(size=SIZE, hanging_punctuation=False)
+    text = "保冷剤を電源のあたりに当ててます！　ハンカチで包んで、結露しないようにしてます。"
+    assert [line.text for line in bl.layout((Text(text),), 20 * SIZE, s).lines][0].endswith("ハン")
+    wrapped = bl.shrink_wrap((Text(text),), 20 * SIZE, s)
+    lines = [line.text for line in wrapped.lines]
+    assert len(lines) == 3 and "".join(lines) == text
+    assert any("ハンカチ" in line for line in lines)
+    assert content_width(wrapped) <= 20 * SIZE
