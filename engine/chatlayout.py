@@ -7,7 +7,11 @@ the same inside a bubble. This module adds two things on top:
 - `BubbleLayout.bubble`: a message laid out at most ~60% of the column wide,
   then shrink-wrapped: the narrowest width that keeps the same number of
   lines, so lines come out balanced (no lone last character) and the bubble
-  is as wide as its longest line plus padding.
+  is as wide as its longest line plus padding. The balanced lines break
+  after punctuation or between BudouX phrases; a break inside a phrase, or
+  worse inside a katakana or Latin word (シャッ／ター), is taken only when no
+  layout up to the cap avoids it (and a word is kept whole by one more line
+  when the cap alone cannot). A message that fits on one line stays on one.
 - `ChatColumn`: the whole conversation as a column of blocks, one per
   message (a block holds an optional date separator, an optional name label,
   and the bubble or the centred system line). Block heights start as one
