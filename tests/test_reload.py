@@ -559,6 +559,9 @@ def test_player_follows_edits_and_shows_broken_saves(player: Player) -> None:
     ev = player.save(lines)  # fix it: the overlay clears
     assert ev.kind == "reloaded" and player.overlay is None
     assert player.text == "よん"
+    assert ev.changed_files == ()  # the same as the last good version...
+    assert any(t.text == "Errors fixed: 01.log" for t in player.app.toasts)  # ...still named
+    assert not any("—" in t.text for t in player.app.toasts)
     assert player.app.canvas.get_at((40, 40)) != panel
 
 

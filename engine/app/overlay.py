@@ -32,17 +32,25 @@ from engine.model import Diagnostic
 from engine.reload import DEFAULT_INTERVAL, ReloadEvent, WatchController
 from engine.runtime import NOTE_NEW_LINES
 
+# The diagnostics themselves stay in English (they are `chatlog-vn check`'s
+# words, for the writer); the heading says so in the interface language.
 register({
     "en": {
-        "reload_failed": "The last save has {count} error(s); still playing the version before it",
+        "reload_failed": "Script errors: {count} in the last save; still playing the version before it",
         "reload_more": "… and {count} more (run chatlog-vn check)",
         "reloaded": "Reloaded: {files}",
+        "reloaded_plain": "Reloaded",
+        "reload_fixed": "Errors fixed: {files}",
+        "reload_fixed_plain": "Errors fixed",
         "reload_new_lines": " (showing the lines added)",
     },
     "ja": {
-        "reload_failed": "保存した台本にエラーが {count} 件あります（ひとつ前の版で再生中）",
+        "reload_failed": "スクリプトのエラー (Script errors)：{count} 件。ひとつ前の版で再生中です（内容は英語で表示）",
         "reload_more": "…ほか {count} 件（chatlog-vn check で確認）",
         "reloaded": "再読み込みしました：{files}",
+        "reloaded_plain": "再読み込みしました",
+        "reload_fixed": "エラーが解消されました：{files}",
+        "reload_fixed_plain": "エラーが解消されました",
         "reload_new_lines": "（追加した行から表示）",
     },
 })
@@ -204,6 +212,7 @@ class LiveReload:
         self.controller = WatchController(app.session, source, interval=interval, clock=app.clock)
         self.interval = interval
         self.overlay: DiagnosticsOverlay | None = None
+        self.broken: tuple[str, ...] = ()  # the files the overlay's errors are in
         self.events: list[ReloadEvent] = []  # what happened, for tests and --benchmark
 
     def start(self) -> LiveReload:
@@ -224,13 +233,27 @@ class LiveReload:
         app = self.app
         if event.kind == "failed":
             self.overlay = DiagnosticsOverlay(app.session.fonts, event.diagnostics)
+            self.broken = tuple(dict.fromkeys(Path(d.pos.file).name for d in event.diagnostics))
             app.set_overlay(self.overlay)
             return
-        if self.overlay is not None:
+        fixed = self.overlay is not None
+        if fixed:
             app.set_overlay(None)
             self.overlay = None
-        names = ", ".join(Path(f).name for f in event.changed_files) or "—"
-        text = tr("reloaded", files=names)
+        app.story_replaced(self.reload_text(event, fixed))
+
+    def reload_text(self, event: ReloadEvent, fixed: bool) -> str:
+        """The toast after a good save: the files it changed, or that the errors are gone.
+
+        A save that only undoes a broken one changes nothing against the last
+        good version, so the files come from the errors it fixed.
+        """
+        files = [Path(f).name for f in event.changed_files] or (list(self.broken) if fixed else [])
+        names = ", ".join(files)
+        if fixed:
+            text = tr("reload_fixed", files=names) if names else tr("reload_fixed_plain")
+        else:
+            text = tr("reloaded", files=names) if names else tr("reloaded_plain")
         if event.note == NOTE_NEW_LINES:
             text += tr("reload_new_lines")
-        app.story_replaced(text)
+        return text
