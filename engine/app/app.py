@@ -257,7 +257,8 @@ class Session:
         """Swap in an edited version of the story (live reload), keeping the reader's place.
 
         The runtime is relocated in place (`Runtime.reload`: the same message,
-        the first line inserted right above it, or the nearest one); the
+        the first line inserted above it in its scene, the edited line found
+        by content, or the nearest one); the
         frame and its layout caches are dropped, and the fonts are loaded
         again if story.yaml changed them. Returns the relocation's note
         (engine.runtime NOTE_*; None when the place did not move). Raises
