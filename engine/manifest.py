@@ -143,6 +143,7 @@ def load_story(path: str | os.PathLike[str]) -> Story:
     if not script_paths:
         raise StoryError(f"{path}: no scripts (.log, .txt or .html files) to play")
     scripts = tuple(logformat.load(p) for p in script_paths)
+    scripts = _drop_declared_slips(scripts, {spec.label for spec in manifest.characters})
     view = manifest.view or "adv"
     scenes = _bind_scenes(scripts, manifest.scenes, view, diags)
     characters = _bind_characters(scripts, manifest, diags)
@@ -160,6 +161,26 @@ def load_story(path: str | os.PathLike[str]) -> Story:
         manifest=where.manifest,
         diagnostics=tuple(sorted(diags, key=lambda d: (d.pos.file, d.pos.line, d.pos.col))),
     )
+
+
+
+def _drop_declared_slips(scripts: tuple[Script, ...], declared: Set[str]) -> tuple[Script, ...]:
+    """`scripts` without the parser's LOG040 ("used once; did you mean ...?") for
+    labels story.yaml declares as characters: a declared spelling is a name, not a slip.
+
+    The parser reports a label at its only use, so the label is the speaker of
+    the message at the diagnostic's line.
+    """
+    if not declared:
+        return scripts
+    out = []
+    for script in scripts:
+        speakers = {m.pos.line: m.speaker for m in script.messages}
+        kept = tuple(d for d in script.diagnostics
+                     if d.code != "LOG040" or speakers.get(d.pos.line) not in declared)
+        out.append(script if len(kept) == len(script.diagnostics)
+                   else replace(script, diagnostics=kept))
+    return tuple(out)
 
 
 # --- where the story is -----------------------------------------------------

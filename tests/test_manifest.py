@@ -186,6 +186,21 @@ def test_speaker_the_parser_flags_as_a_typo_is_not_reported_again(tmp_path: Path
     assert yml012 == ["MAKO"]  # a speaker the parser said nothing about is still listed
 
 
+def test_label_story_yaml_declares_is_not_a_typo(tmp_path: Path) -> None:
+    # RIN is used once next to a frequent REN: the parser alone would suggest 'REN'.
+    write(tmp_path, "a.log", block("REN: a\nREN: b\nRIN: c\nREN: d\nRENN: e"))
+    alone = load_story(tmp_path / "a.log")
+    flagged = sorted(d.message.split("'")[1] for d in alone.all_diagnostics() if d.code == "LOG040")
+    assert flagged == ["RENN", "RIN"]
+    write(tmp_path, "story.yaml", "characters:\n  REN: {}\n  RIN: {}\n")
+    story = load_story(tmp_path)
+    log040 = [d for d in story.all_diagnostics() if d.code == "LOG040"]
+    # The declared spelling is a name; the undeclared one-off is still a likely slip.
+    assert [d.message.split("'")[1] for d in log040] == ["RENN"]
+    assert log040[0].pos.line == 6 and "did you mean 'REN'?" in log040[0].message
+    assert story.scripts[0].scenes == alone.scripts[0].scenes  # only diagnostics change
+
+
 def test_manifest_without_characters_does_not_warn_about_speakers(tmp_path: Path) -> None:
     write(tmp_path, "a.log", block("AKIRA: a\nMAKO: b"))
     write(tmp_path, "story.yaml", "title: t\n")
