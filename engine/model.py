@@ -21,7 +21,7 @@ Side = Literal["left", "right"]
 View = Literal["adv", "chat"]
 
 _C = TypeVar("_C", bound=type)
-_set = object.__setattr__  # how a record's own __init__ fills its slots
+set_field = object.__setattr__  # how a record's own __init__ fills its slots (it is frozen)
 
 
 def record(cls: _C) -> _C:
@@ -31,7 +31,7 @@ def record(cls: _C) -> _C:
     (`dataclasses.fields`, `replace`, `asdict` work), equality and hash over
     the field values in order, the same repr, and FrozenInstanceError on
     assignment. The class writes its own `__init__` (setting each field with
-    `_set`); equality, hash, repr and the frozen guard are the shared functions
+    `set_field`); equality, hash, repr and the frozen guard are the shared functions
     below. Why: on Python 3.11 `@dataclass` compiles six small functions per
     frozen class from source at every start, about 0.6 ms a class, which the
     player's start-up pays for every record it imports.
@@ -84,7 +84,7 @@ def _record_getstate(self) -> list:
 
 def _record_setstate(self, state: list) -> None:
     for name, value in zip(self._names, state, strict=True):
-        _set(self, name, value)
+        set_field(self, name, value)
 
 
 _RECORD_METHODS: dict[str, Callable] = {
@@ -104,9 +104,9 @@ class Pos:
     col: int = 1
 
     def __init__(self, file: str, line: int, col: int = 1) -> None:
-        _set(self, "file", file)
-        _set(self, "line", line)
-        _set(self, "col", col)
+        set_field(self, "file", file)
+        set_field(self, "line", line)
+        set_field(self, "col", col)
 
     def __str__(self) -> str:
         return f"{self.file}:{self.line}:{self.col}"
@@ -122,10 +122,10 @@ class Diagnostic:
     message: str
 
     def __init__(self, pos: Pos, severity: Severity, code: str, message: str) -> None:
-        _set(self, "pos", pos)
-        _set(self, "severity", severity)
-        _set(self, "code", code)
-        _set(self, "message", message)
+        set_field(self, "pos", pos)
+        set_field(self, "severity", severity)
+        set_field(self, "code", code)
+        set_field(self, "message", message)
 
     def format(self) -> str:
         """The gcc-style one-line form editors' problem matchers read."""
@@ -142,7 +142,7 @@ class Text:
     text: str
 
     def __init__(self, text: str) -> None:
-        _set(self, "text", text)
+        set_field(self, "text", text)
 
 
 @record
@@ -156,7 +156,7 @@ class Ruby:
     parts: tuple[tuple[str, str], ...]
 
     def __init__(self, parts: tuple[tuple[str, str], ...]) -> None:
-        _set(self, "parts", parts)
+        set_field(self, "parts", parts)
 
     @property
     def base(self) -> str:
@@ -174,7 +174,7 @@ class Direction:
     text: str
 
     def __init__(self, text: str) -> None:
-        _set(self, "text", text)
+        set_field(self, "text", text)
 
 
 @record
@@ -210,9 +210,9 @@ class Message:
     pos: Pos
 
     def __init__(self, speaker: str | None, runs: tuple[Run, ...], pos: Pos) -> None:
-        _set(self, "speaker", speaker)
-        _set(self, "runs", runs)
-        _set(self, "pos", pos)
+        set_field(self, "speaker", speaker)
+        set_field(self, "runs", runs)
+        set_field(self, "pos", pos)
 
     @property
     def text(self) -> str:
@@ -258,10 +258,10 @@ class Scene:
         pos: Pos,
         messages: tuple[Message, ...],
     ) -> None:
-        _set(self, "title", title)
-        _set(self, "timestamp", timestamp)
-        _set(self, "pos", pos)
-        _set(self, "messages", messages)
+        set_field(self, "title", title)
+        set_field(self, "timestamp", timestamp)
+        set_field(self, "pos", pos)
+        set_field(self, "messages", messages)
 
 
 @record
@@ -278,9 +278,9 @@ class Script:
         scenes: tuple[Scene, ...],
         diagnostics: tuple[Diagnostic, ...] = (),
     ) -> None:
-        _set(self, "file", file)
-        _set(self, "scenes", scenes)
-        _set(self, "diagnostics", diagnostics)
+        set_field(self, "file", file)
+        set_field(self, "scenes", scenes)
+        set_field(self, "diagnostics", diagnostics)
 
     @property
     def messages(self) -> tuple[Message, ...]:
@@ -312,13 +312,13 @@ class Character:
         expressions: Mapping[str, str] | None = None,
         sound: Path | None = None,
     ) -> None:
-        _set(self, "label", label)
-        _set(self, "name", name)
-        _set(self, "color", color)
-        _set(self, "side", side)
-        _set(self, "portraits", {} if portraits is None else portraits)
-        _set(self, "expressions", {} if expressions is None else expressions)
-        _set(self, "sound", sound)
+        set_field(self, "label", label)
+        set_field(self, "name", name)
+        set_field(self, "color", color)
+        set_field(self, "side", side)
+        set_field(self, "portraits", {} if portraits is None else portraits)
+        set_field(self, "expressions", {} if expressions is None else expressions)
+        set_field(self, "sound", sound)
 
     def expression_for(self, message: Message) -> str:
         """The expression a message shows: the last mapped direction in it, else default."""
@@ -342,9 +342,9 @@ class SceneConfig:
         music: Path | None = None,
         view: View | None = None,
     ) -> None:
-        _set(self, "background", background)
-        _set(self, "music", music)
-        _set(self, "view", view)
+        set_field(self, "background", background)
+        set_field(self, "music", music)
+        set_field(self, "view", view)
 
 
 @record
@@ -361,9 +361,9 @@ class LayoutOptions:
         phrase_wrapping: bool = False,
         hanging_punctuation: bool = True,
     ) -> None:
-        _set(self, "strictness", strictness)
-        _set(self, "phrase_wrapping", phrase_wrapping)
-        _set(self, "hanging_punctuation", hanging_punctuation)
+        set_field(self, "strictness", strictness)
+        set_field(self, "phrase_wrapping", phrase_wrapping)
+        set_field(self, "hanging_punctuation", hanging_punctuation)
 
 
 @record
@@ -376,10 +376,10 @@ class SceneRef:
     config: SceneConfig
 
     def __init__(self, index: int, script: int, scene: Scene, config: SceneConfig) -> None:
-        _set(self, "index", index)
-        _set(self, "script", script)
-        _set(self, "scene", scene)
-        _set(self, "config", config)
+        set_field(self, "index", index)
+        set_field(self, "script", script)
+        set_field(self, "scene", scene)
+        set_field(self, "config", config)
 
 
 _DEFAULT_LAYOUT = LayoutOptions()
@@ -417,18 +417,18 @@ class Story:
         manifest: Path | None = None,
         diagnostics: tuple[Diagnostic, ...] = (),
     ) -> None:
-        _set(self, "root", root)
-        _set(self, "title", title)
-        _set(self, "scripts", scripts)
-        _set(self, "characters", characters)
-        _set(self, "scenes", scenes)
-        _set(self, "view", view)
-        _set(self, "ui_language", ui_language)
-        _set(self, "font", font)
-        _set(self, "fallback_fonts", fallback_fonts)
-        _set(self, "layout", layout)
-        _set(self, "manifest", manifest)
-        _set(self, "diagnostics", diagnostics)
+        set_field(self, "root", root)
+        set_field(self, "title", title)
+        set_field(self, "scripts", scripts)
+        set_field(self, "characters", characters)
+        set_field(self, "scenes", scenes)
+        set_field(self, "view", view)
+        set_field(self, "ui_language", ui_language)
+        set_field(self, "font", font)
+        set_field(self, "fallback_fonts", fallback_fonts)
+        set_field(self, "layout", layout)
+        set_field(self, "manifest", manifest)
+        set_field(self, "diagnostics", diagnostics)
 
     def all_diagnostics(self) -> tuple[Diagnostic, ...]:
         return self.diagnostics + tuple(d for s in self.scripts for d in s.diagnostics)

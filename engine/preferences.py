@@ -13,10 +13,11 @@ import locale
 import math
 import os
 from collections.abc import Callable
-from dataclasses import dataclass, fields
+from dataclasses import fields
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
+from engine.model import record, set_field
 from engine.saves import APP_NAME, read_json, write_json
 
 if TYPE_CHECKING:
@@ -71,7 +72,7 @@ RULES: dict[str, Callable[[Any], bool]] = {
 _FLOATS = ("text_speed", "auto_delay", "music_volume", "sound_volume", "box_opacity")
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Preferences:
     """Every setting the player offers, with its default. Update with `dataclasses.replace`."""
 
@@ -88,6 +89,37 @@ class Preferences:
     view: Literal["adv", "chat"] | None = None
     typing_indicator: bool = True
     language: Literal["ja", "en"] | None = None
+
+    def __init__(
+        self,
+        text_speed: float = 40.0,
+        auto_delay: float = 1.0,
+        skip_unread: bool = False,
+        music_volume: float = 0.7,
+        sound_volume: float = 0.8,
+        fullscreen: bool = False,
+        text_size: int = 30,
+        box_opacity: float = 0.8,
+        show_ruby: bool = True,
+        strictness: Literal["strict", "normal", "loose"] = "strict",
+        view: Literal["adv", "chat"] | None = None,
+        typing_indicator: bool = True,
+        language: Literal["ja", "en"] | None = None,
+    ) -> None:
+        set_field(self, "text_speed", text_speed)
+        set_field(self, "auto_delay", auto_delay)
+        set_field(self, "skip_unread", skip_unread)
+        set_field(self, "music_volume", music_volume)
+        set_field(self, "sound_volume", sound_volume)
+        set_field(self, "fullscreen", fullscreen)
+        set_field(self, "text_size", text_size)
+        set_field(self, "box_opacity", box_opacity)
+        set_field(self, "show_ruby", show_ruby)
+        set_field(self, "strictness", strictness)
+        set_field(self, "view", view)
+        set_field(self, "typing_indicator", typing_indicator)
+        set_field(self, "language", language)
+        self.__post_init__()
 
     def __post_init__(self) -> None:
         for f in fields(self):

@@ -12,11 +12,21 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any, Protocol
 
-from engine.model import Break, Direction, Message, Ruby, SceneConfig, SceneRef, Story, Text
+from engine.model import (
+    Break,
+    Direction,
+    Message,
+    Ruby,
+    SceneConfig,
+    SceneRef,
+    Story,
+    Text,
+    record,
+    set_field,
+)
 
 # Notes `locate` returns; constants so the app can translate them.
 NOTE_MOVED = "the script changed; the saved line was found at its new place"
@@ -41,15 +51,38 @@ class EmptyStoryError(ValueError):
     """The story has no message at all, so there is nowhere to stand."""
 
 
-@dataclass(frozen=True, order=True, slots=True)
+@record
 class Cursor:
-    """A position: scene index in play order, message index within that scene."""
+    """A position: scene index in play order, message index within that scene; ordered."""
 
     scene: int
     message: int
 
+    def __init__(self, scene: int, message: int) -> None:
+        set_field(self, "scene", scene)
+        set_field(self, "message", message)
 
-@dataclass(frozen=True, slots=True)
+    def _key(self, other: object) -> tuple[int, int] | None:
+        return (other.scene, other.message) if other.__class__ is Cursor else None  # type: ignore[attr-defined]
+
+    def __lt__(self, other: object) -> bool:
+        key = self._key(other)
+        return NotImplemented if key is None else (self.scene, self.message) < key
+
+    def __le__(self, other: object) -> bool:
+        key = self._key(other)
+        return NotImplemented if key is None else (self.scene, self.message) <= key
+
+    def __gt__(self, other: object) -> bool:
+        key = self._key(other)
+        return NotImplemented if key is None else (self.scene, self.message) > key
+
+    def __ge__(self, other: object) -> bool:
+        key = self._key(other)
+        return NotImplemented if key is None else (self.scene, self.message) >= key
+
+
+@record
 class SavedPosition:
     """A position as a save records it: by source file, so edits elsewhere don't move it.
 
@@ -68,6 +101,24 @@ class SavedPosition:
     flat: int
     text: str = ""
     speaker: str | None = None
+
+    def __init__(
+        self,
+        script_file: str,
+        scene: int,
+        message: int,
+        key: str,
+        flat: int,
+        text: str = "",
+        speaker: str | None = None,
+    ) -> None:
+        set_field(self, "script_file", script_file)
+        set_field(self, "scene", scene)
+        set_field(self, "message", message)
+        set_field(self, "key", key)
+        set_field(self, "flat", flat)
+        set_field(self, "text", text)
+        set_field(self, "speaker", speaker)
 
 
 # --- the index: flat positions over a story ----------------------------------
@@ -183,13 +234,18 @@ class StoryIndex:
 # --- the runtime: a cursor moving through the story --------------------------
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Anchor:
     """A version of the story and the reader's place in it: what a reload relocates from."""
 
     story: Story
     cursor: Cursor
     history_start: Cursor
+
+    def __init__(self, story: Story, cursor: Cursor, history_start: Cursor) -> None:
+        set_field(self, "story", story)
+        set_field(self, "cursor", cursor)
+        set_field(self, "history_start", history_start)
 
 
 class Runtime(StoryIndex):

@@ -13,11 +13,12 @@ import json
 import os
 import re
 import tempfile
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
+from engine.model import record, set_field
 from engine.runtime import ReadMarks, SavedPosition
 
 if TYPE_CHECKING:
@@ -114,7 +115,7 @@ def read_json(path: Path) -> Any:
 # --- save data ------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class SaveData:
     """One save: where the reader stood and what the slot shows about it."""
 
@@ -127,6 +128,28 @@ class SaveData:
     read_count: int | None = None
     created: str = ""  # ISO 8601 with offset; filled in by `new`
     version: int = SAVE_VERSION
+
+    def __init__(
+        self,
+        story_id: str,
+        story_title: str,
+        position: SavedPosition,
+        scene_title: str,
+        text: str,
+        view: Literal["adv", "chat"] = "adv",
+        read_count: int | None = None,
+        created: str = "",
+        version: int = SAVE_VERSION,
+    ) -> None:
+        set_field(self, "story_id", story_id)
+        set_field(self, "story_title", story_title)
+        set_field(self, "position", position)
+        set_field(self, "scene_title", scene_title)
+        set_field(self, "text", text)
+        set_field(self, "view", view)
+        set_field(self, "read_count", read_count)
+        set_field(self, "created", created)
+        set_field(self, "version", version)
 
     @classmethod
     def new(cls, **fields: Any) -> SaveData:
@@ -147,11 +170,14 @@ class SaveData:
         return {"format": SAVE_FORMAT, "version": self.version, **body}
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Damaged:
     """A slot whose file exists but cannot be used, and why."""
 
     reason: str
+
+    def __init__(self, reason: str) -> None:
+        set_field(self, "reason", reason)
 
 
 _TOP_FIELDS: dict[str, type | tuple[type, ...]] = {

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
 import pygame
@@ -19,7 +18,7 @@ import pygame
 from engine.app.i18n import tr
 from engine.app.ui import THEME, UiText
 from engine.layout.boxes import Layout, Line, Settings
-from engine.model import Character, Message, SceneRef, Story
+from engine.model import Character, Message, SceneRef, Story, record, set_field
 from engine.preferences import Preferences
 
 REFERENCE_HEIGHT = 720
@@ -27,7 +26,7 @@ QUICK_KEYS = ("back", "history", "auto", "skip", "save", "load", "settings")
 NAME_SHADOW = (10, 10, 18)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Geometry:
     """Where everything goes on a surface of `size`; `k` scales 720p figures."""
 
@@ -40,6 +39,28 @@ class Geometry:
     mark: pygame.Rect  # the blinking "click to go on" mark
     settings: Settings
     max_lines: int
+
+    def __init__(
+        self,
+        size: tuple[int, int],
+        k: float,
+        box: pygame.Rect,
+        text: pygame.Rect,
+        name: pygame.Rect,
+        quick: pygame.Rect,
+        mark: pygame.Rect,
+        settings: Settings,
+        max_lines: int,
+    ) -> None:
+        set_field(self, "size", size)
+        set_field(self, "k", k)
+        set_field(self, "box", box)
+        set_field(self, "text", text)
+        set_field(self, "name", name)
+        set_field(self, "quick", quick)
+        set_field(self, "mark", mark)
+        set_field(self, "settings", settings)
+        set_field(self, "max_lines", max_lines)
 
 
 def geometry(size: tuple[int, int], prefs: Preferences, story: Story) -> Geometry:

@@ -20,11 +20,12 @@ from typing import Any
 import pygame
 
 from engine.app import input as inp
+from engine.model import record, set_field
 
 Color = tuple[int, int, int]
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Theme:
     """Colours and sizes of the interface."""
 
@@ -41,6 +42,36 @@ class Theme:
     small_size: int = 18
     title_size: int = 64
     radius: int = 12
+
+    def __init__(
+        self,
+        text: Color = (240, 238, 246),
+        dim: Color = (160, 156, 178),
+        disabled: Color = (105, 102, 120),
+        accent: Color = (236, 180, 200),
+        panel: Color = (16, 16, 30),
+        panel_alpha: int = 210,
+        border: Color = (120, 110, 150),
+        hover: Color = (60, 54, 92),
+        shadow: Color = (0, 0, 0),
+        label_size: int = 26,
+        small_size: int = 18,
+        title_size: int = 64,
+        radius: int = 12,
+    ) -> None:
+        set_field(self, "text", text)
+        set_field(self, "dim", dim)
+        set_field(self, "disabled", disabled)
+        set_field(self, "accent", accent)
+        set_field(self, "panel", panel)
+        set_field(self, "panel_alpha", panel_alpha)
+        set_field(self, "border", border)
+        set_field(self, "hover", hover)
+        set_field(self, "shadow", shadow)
+        set_field(self, "label_size", label_size)
+        set_field(self, "small_size", small_size)
+        set_field(self, "title_size", title_size)
+        set_field(self, "radius", radius)
 
 
 THEME = Theme()

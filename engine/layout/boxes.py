@@ -7,8 +7,9 @@ assert on these; the renderer only draws them.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Literal
+
+from engine.model import record, set_field
 
 Style = Literal["text", "direction"]
 
@@ -17,7 +18,7 @@ Style = Literal["text", "direction"]
 Measure = Callable[[str, float], float]
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Settings:
     """The choices layout depends on; a change of any of them is a new layout."""
 
@@ -29,6 +30,26 @@ class Settings:
     hanging_punctuation: bool = True
     phrase_wrapping: bool = False
     show_ruby: bool = True
+
+    def __init__(
+        self,
+        size: float = 32.0,
+        ruby_scale: float = 0.5,
+        ruby_gap: float = 0.0,
+        line_gap: float = 0.5,
+        strictness: Literal["strict", "normal", "loose"] = "strict",
+        hanging_punctuation: bool = True,
+        phrase_wrapping: bool = False,
+        show_ruby: bool = True,
+    ) -> None:
+        set_field(self, "size", size)
+        set_field(self, "ruby_scale", ruby_scale)
+        set_field(self, "ruby_gap", ruby_gap)
+        set_field(self, "line_gap", line_gap)
+        set_field(self, "strictness", strictness)
+        set_field(self, "hanging_punctuation", hanging_punctuation)
+        set_field(self, "phrase_wrapping", phrase_wrapping)
+        set_field(self, "show_ruby", show_ruby)
 
     @property
     def ruby_size(self) -> float:
@@ -45,7 +66,7 @@ class Settings:
         return self.ruby_band + self.size * (1.0 + self.line_gap)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Glyph:
     """One character (a grapheme: an emoji with its selector stays one) placed on a line."""
 
@@ -55,8 +76,15 @@ class Glyph:
     index: int  # order of appearance in the message (typewriter reveal), 0-based
     style: Style = "text"
 
+    def __init__(self, ch: str, x: float, w: float, index: int, style: Style = "text") -> None:
+        set_field(self, "ch", ch)
+        set_field(self, "x", x)
+        set_field(self, "w", w)
+        set_field(self, "index", index)
+        set_field(self, "style", style)
 
-@dataclass(frozen=True, slots=True)
+
+@record
 class RubyBox:
     """A reading set over glyphs base_start..base_end-1 of its line."""
 
@@ -67,8 +95,24 @@ class RubyBox:
     w: float  # width of the ruby's extent
     glyph_x: tuple[float, ...]  # left edge of each ruby character
 
+    def __init__(
+        self,
+        text: str,
+        base_start: int,
+        base_end: int,
+        x: float,
+        w: float,
+        glyph_x: tuple[float, ...],
+    ) -> None:
+        set_field(self, "text", text)
+        set_field(self, "base_start", base_start)
+        set_field(self, "base_end", base_end)
+        set_field(self, "x", x)
+        set_field(self, "w", w)
+        set_field(self, "glyph_x", glyph_x)
 
-@dataclass(frozen=True, slots=True)
+
+@record
 class Line:
     """One line of a message. `y` is the top of the base text; ruby sits above it."""
 
@@ -77,6 +121,20 @@ class Line:
     rubies: tuple[RubyBox, ...] = ()
     hard_break: bool = False  # the line ends at a Break run (joined text gets a "\n")
     forced: bool = False  # no legal break existed: cut at the box edge (a too-long token)
+
+    def __init__(
+        self,
+        y: float,
+        glyphs: tuple[Glyph, ...],
+        rubies: tuple[RubyBox, ...] = (),
+        hard_break: bool = False,
+        forced: bool = False,
+    ) -> None:
+        set_field(self, "y", y)
+        set_field(self, "glyphs", glyphs)
+        set_field(self, "rubies", rubies)
+        set_field(self, "hard_break", hard_break)
+        set_field(self, "forced", forced)
 
     @property
     def text(self) -> str:
@@ -88,7 +146,7 @@ class Line:
         return max((g.x + g.w for g in self.glyphs), default=0.0)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Layout:
     """A whole message laid out for one box width and settings."""
 
@@ -96,6 +154,18 @@ class Layout:
     width: float
     lines: tuple[Line, ...]
     chars: int  # glyphs in reveal order; the typewriter counts up to this
+
+    def __init__(
+        self,
+        settings: Settings,
+        width: float,
+        lines: tuple[Line, ...],
+        chars: int,
+    ) -> None:
+        set_field(self, "settings", settings)
+        set_field(self, "width", width)
+        set_field(self, "lines", lines)
+        set_field(self, "chars", chars)
 
     @property
     def height(self) -> float:

@@ -12,12 +12,13 @@ import struct
 import unicodedata
 import warnings
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pygame
 import pygame.freetype
+
+from engine.model import record, set_field
 
 if TYPE_CHECKING:
     import logging
@@ -117,13 +118,18 @@ def _warn(message: str) -> None:
     warnings.warn(message, RuntimeWarning, stacklevel=3)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class GlyphImage:
     """A rendered character: blit `surface` at (pen_x + dx, baseline - dy)."""
 
     surface: pygame.Surface
     dx: int
     dy: int
+
+    def __init__(self, surface: pygame.Surface, dx: int, dy: int) -> None:
+        set_field(self, "surface", surface)
+        set_field(self, "dx", dx)
+        set_field(self, "dy", dy)
 
 
 class FontSet:

@@ -26,13 +26,14 @@ import pygame
 
 from engine.layout.boxes import Layout, Line, Settings
 from engine.layout.graphemes import split_graphemes
+from engine.model import record, set_field
 from engine.render.fonts import Color, FontSet, GlyphImage
 
 # One blit: (image, position on the page surface).
 _Blit = tuple[pygame.Surface, tuple[int, int]]
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class TextColors:
     """Colours of a message: base text, stage directions, ruby, optional shadow and outline.
 
@@ -46,6 +47,20 @@ class TextColors:
     ruby: Color = (255, 255, 255)
     shadow: Color | None = None
     outline: Color | None = None
+
+    def __init__(
+        self,
+        text: Color = (255, 255, 255),
+        direction: Color = (170, 176, 196),
+        ruby: Color = (255, 255, 255),
+        shadow: Color | None = None,
+        outline: Color | None = None,
+    ) -> None:
+        set_field(self, "text", text)
+        set_field(self, "direction", direction)
+        set_field(self, "ruby", ruby)
+        set_field(self, "shadow", shadow)
+        set_field(self, "outline", outline)
 
 
 @dataclass(slots=True)
