@@ -11,7 +11,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import FrozenInstanceError, dataclass, field, fields
 from operator import attrgetter
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal, TypeVar, Union
+from typing import TYPE_CHECKING, Any, Literal, TypeVar, Union, overload
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -21,28 +21,42 @@ Side = Literal["left", "right"]
 View = Literal["adv", "chat"]
 
 _C = TypeVar("_C", bound=type)
-set_field = object.__setattr__  # how a record's own __init__ fills its slots (it is frozen)
+set_field = object.__setattr__  # how a frozen record's own __init__ fills its fields
 
 
-def record(cls: _C) -> _C:
-    """A frozen, slotted dataclass whose methods are written once, not generated per class.
+@overload
+def record(cls: _C, /) -> _C: ...
 
-    Behaves as `@dataclass(frozen=True, slots=True)`: the same fields
-    (`dataclasses.fields`, `replace`, `asdict` work), equality and hash over
-    the field values in order, the same repr, and FrozenInstanceError on
-    assignment. The class writes its own `__init__` (setting each field with
-    `set_field`); equality, hash, repr and the frozen guard are the shared functions
-    below. Why: on Python 3.11 `@dataclass` compiles six small functions per
-    frozen class from source at every start, about 0.6 ms a class, which the
-    player's start-up pays for every record it imports.
+
+@overload
+def record(*, frozen: bool = True, slots: bool = True) -> Callable[[_C], _C]: ...
+
+
+def record(cls: _C | None = None, /, *, frozen: bool = True, slots: bool = True) -> Any:
+    """A dataclass whose methods are written once, not generated per class.
+
+    `@record` behaves as `@dataclass(frozen=True, slots=True)`: the same
+    fields (`dataclasses.fields`, `replace`, `asdict` work), equality and
+    hash over the field values in order, the same repr, and
+    FrozenInstanceError on assignment. `@record(frozen=False)` behaves as
+    `@dataclass(slots=True)` (equality, repr, unhashable); `slots=False`
+    leaves the instances a `__dict__`. The class writes its own `__init__`
+    (a frozen one sets each field with `set_field`); equality, hash, repr and
+    the frozen guard are the shared functions below. Why: on Python 3.11
+    `@dataclass` compiles three to six small functions per class from source
+    at every start, about 0.6 ms a frozen class, which the player's start-up
+    pays for every record it imports.
     """
-    for name, fn in _RECORD_METHODS.items():
-        setattr(cls, name, fn)
-    cls = dataclass(slots=True, init=False, repr=False, eq=False)(cls)
-    names = tuple(f.name for f in fields(cls))
-    cls._values = staticmethod(_getter(names))  # type: ignore[attr-defined]
-    cls._names = names  # type: ignore[attr-defined]
-    return cls
+    def wrap(cls: _C) -> _C:
+        for name, fn in (_FROZEN_METHODS if frozen else _MUTABLE_METHODS).items():
+            setattr(cls, name, fn)
+        cls = dataclass(slots=slots, init=False, repr=False, eq=False)(cls)
+        names = tuple(f.name for f in fields(cls))
+        cls._values = staticmethod(_getter(names))  # type: ignore[attr-defined]
+        cls._names = names  # type: ignore[attr-defined]
+        return cls
+
+    return wrap if cls is None else wrap(cls)
 
 
 def _getter(names: tuple[str, ...]) -> Callable[[object], tuple]:
@@ -87,8 +101,11 @@ def _record_setstate(self, state: list) -> None:
         set_field(self, name, value)
 
 
-_RECORD_METHODS: dict[str, Callable] = {
-    "__eq__": _record_eq, "__hash__": _record_hash, "__repr__": _record_repr,
+_MUTABLE_METHODS: dict[str, Callable | None] = {
+    "__eq__": _record_eq, "__hash__": None, "__repr__": _record_repr,
+}
+_FROZEN_METHODS: dict[str, Callable | None] = {
+    **_MUTABLE_METHODS, "__hash__": _record_hash,
     "__setattr__": _record_setattr, "__delattr__": _record_delattr,
     "__getstate__": _record_getstate, "__setstate__": _record_setstate,
 }

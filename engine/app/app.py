@@ -10,7 +10,7 @@ import importlib
 import io
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import field
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
@@ -22,7 +22,7 @@ from engine.app.assets import Assets
 from engine.app.audio import Audio
 from engine.app.i18n import pick_language, set_language, tr
 from engine.app.screen import Screen
-from engine.model import Story
+from engine.model import Story, record
 from engine.preferences import Preferences, save_prefs
 from engine.runtime import (
     NOTE_EDITED,
@@ -77,7 +77,7 @@ def note_text(note: str | None) -> str | None:
     return tr(key) if key else note
 
 
-@dataclass(slots=True)
+@record(frozen=False)
 class PlayOptions:
     """What the command line asked for."""
 
@@ -90,8 +90,28 @@ class PlayOptions:
     start: Cursor | None = None  # start reading here (skips the title)
     window_size: tuple[int, int] | None = None
 
+    def __init__(
+        self,
+        view: str | None = None,
+        autoplay: bool = False,
+        quit_at_end: bool = False,
+        fast: bool = False,
+        benchmark: bool = False,
+        first_frame_exit: bool = False,
+        start: Cursor | None = None,
+        window_size: tuple[int, int] | None = None,
+    ) -> None:
+        self.view = view
+        self.autoplay = autoplay
+        self.quit_at_end = quit_at_end
+        self.fast = fast
+        self.benchmark = benchmark
+        self.first_frame_exit = first_frame_exit
+        self.start = start
+        self.window_size = window_size
 
-@dataclass
+
+@record(frozen=False, slots=False)
 class Session:
     """Everything the screens share: the story, the reader's place and the player's choices.
 
@@ -118,6 +138,43 @@ class Session:
     _frame: Any = None
     _marks_saved_at: float = 0.0
     _marks_dirty: bool = False
+
+    def __init__(
+        self,
+        story: Story,
+        runtime: Runtime,
+        marks: ReadMarks,
+        prefs: Preferences,
+        prefs_dir: Path,
+        saves: SaveStore,
+        story_id: str,
+        options: PlayOptions | None = None,
+        assets: Assets | None = None,
+        audio: Audio | None = None,
+        auto: bool = False,
+        skip: bool = False,
+        skip_held: bool = False,
+    ) -> None:
+        self.story = story
+        self.runtime = runtime
+        self.marks = marks
+        self.prefs = prefs
+        self.prefs_dir = prefs_dir
+        self.saves = saves
+        self.story_id = story_id
+        self.options = PlayOptions() if options is None else options
+        self.assets = Assets() if assets is None else assets
+        self.audio = audio
+        self.auto = auto
+        self.skip = skip
+        self.skip_held = skip_held
+        self._fonts = None
+        self._renderer = None
+        self._ui_text = None
+        self._frame = None
+        self._marks_saved_at = 0.0
+        self._marks_dirty = False
+        self.__post_init__()
 
     def __post_init__(self) -> None:
         if self.audio is None:
@@ -302,10 +359,14 @@ class Overlay(Protocol):
         """Paint over the finished frame; may return the pygame.Rect it covers (toasts avoid it)."""
 
 
-@dataclass(slots=True)
+@record(frozen=False)
 class Toast:
     text: str
     until: float
+
+    def __init__(self, text: str, until: float) -> None:
+        self.text = text
+        self.until = until
 
 
 class App:

@@ -13,7 +13,6 @@ All coordinates are in the 1280×720 canvas.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -162,7 +161,7 @@ def draw_panel(
     surface.blit(panel, rect)
 
 
-@dataclass(slots=True)
+@record(frozen=False)
 class Button:
     """A clickable label. `key` is what a Menu reports when it is chosen."""
 
@@ -171,6 +170,20 @@ class Button:
     rect: pygame.Rect
     enabled: bool = True
     size: int = THEME.label_size
+
+    def __init__(
+        self,
+        key: str,
+        label: str,
+        rect: pygame.Rect,
+        enabled: bool = True,
+        size: int = THEME.label_size,
+    ) -> None:
+        self.key = key
+        self.label = label
+        self.rect = rect
+        self.enabled = enabled
+        self.size = size
 
     def draw(self, surface: pygame.Surface, text: UiText, focused: bool) -> None:
         """Draw the button; the focused one gets a highlight bar."""
@@ -182,13 +195,19 @@ class Button:
         text.draw(surface, self.label, self.rect.center, self.size, color, "center", shadow=True)
 
 
-@dataclass(slots=True)
+@record(frozen=False)
 class Menu:
     """A list of buttons navigable with the mouse, arrow keys, Enter and a pad."""
 
     buttons: list[Button]
     focus: int = 0
     horizontal: bool = False
+
+    def __init__(self, buttons: list[Button], focus: int = 0, horizontal: bool = False) -> None:
+        self.buttons = buttons
+        self.focus = focus
+        self.horizontal = horizontal
+        self.__post_init__()
 
     def __post_init__(self) -> None:
         self.focus = self._nearest_enabled(self.focus, 1)

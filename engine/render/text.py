@@ -20,7 +20,6 @@ from __future__ import annotations
 from bisect import bisect_left
 from collections import OrderedDict
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 import pygame
 
@@ -63,7 +62,7 @@ class TextColors:
         set_field(self, "outline", outline)
 
 
-@dataclass(slots=True)
+@record(frozen=False)
 class RenderStats:
     """Counters a test or a benchmark can read to see the caches work."""
 
@@ -72,8 +71,20 @@ class RenderStats:
     page_hits: int = 0  # requests served by a cached page surface
     redraws: int = 0  # cached pages cleared and redrawn (reveal went backwards)
 
+    def __init__(
+        self,
+        glyph_renders: int = 0,
+        page_builds: int = 0,
+        page_hits: int = 0,
+        redraws: int = 0,
+    ) -> None:
+        self.glyph_renders = glyph_renders
+        self.page_builds = page_builds
+        self.page_hits = page_hits
+        self.redraws = redraws
 
-@dataclass(slots=True)
+
+@record(frozen=False)
 class _Page:
     """A cached page: its surface, its blits in reveal order, and how far it is drawn."""
 
@@ -82,6 +93,20 @@ class _Page:
     reveal_at: list[int]  # reveal index of each blit, ascending
     blits: list[_Blit]
     drawn: int = 0  # blits[:drawn] are on the surface
+
+    def __init__(
+        self,
+        lines: tuple[Line, ...],
+        surface: pygame.Surface,
+        reveal_at: list[int],
+        blits: list[_Blit],
+        drawn: int = 0,
+    ) -> None:
+        self.lines = lines
+        self.surface = surface
+        self.reveal_at = reveal_at
+        self.blits = blits
+        self.drawn = drawn
 
 
 class TextRenderer:
