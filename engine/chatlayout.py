@@ -29,10 +29,11 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections import OrderedDict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import Literal
+from functools import lru_cache
+from typing import Literal, TypeVar
 
 from engine.layout import classes
 from engine.layout.boxes import Layout, Line, Measure, Settings
@@ -178,12 +179,27 @@ class BubbleLayout:
     def bubble(self, runs: tuple[Run, ...], max_text: float, settings: Settings,
                pad_x: float, pad_y: float) -> Bubble:
         """The shrink-wrapped bubble for `runs`, text at most `max_text` wide."""
+        return finish(self.bubble_steps(runs, max_text, settings, pad_x, pad_y))
+
+    def cached(self, runs: tuple[Run, ...], max_text: float, settings: Settings,
+               pad_x: float, pad_y: float) -> bool:
+        """Whether `bubble` with these arguments is a cache hit (costs nothing)."""
+        return (runs, round(max_text, 2), settings, pad_x, pad_y) in self._cache
+
+    def bubble_steps(self, runs: tuple[Run, ...], max_text: float, settings: Settings,
+                     pad_x: float, pad_y: float) -> Steps[Bubble]:
+        """`bubble` as steps: a generator that yields after each call into the layout
+        core (and the balancing) and returns the bubble, cached.
+
+        Prefetching runs these a slice of time at a time, so a long message's
+        first layout is spread over frames instead of landing on one.
+        """
         key = (runs, round(max_text, 2), settings, pad_x, pad_y)
         hit = self._cache.get(key)
         if hit is not None:
             self._cache.move_to_end(key)
             return hit
-        layout = self.shrink_wrap(runs, max_text, message_settings(runs, settings))
+        layout = yield from self.shrink_wrap_steps(runs, max_text, message_settings(runs, settings))
         w = content_width(layout)
         bubble = Bubble(layout, w + 2 * pad_x, text_height(layout) + 2 * pad_y, pad_x, pad_y)
         self._cache[key] = bubble
@@ -193,9 +209,36 @@ class BubbleLayout:
 
     def shrink_wrap(self, runs: tuple[Run, ...], max_text: float, settings: Settings) -> Layout:
         """The bubble's text: as few lines as at `max_text`, narrowed, then balanced."""
-        best = self.narrowest(runs, max_text, settings)
-        if len(best.lines) <= 1:
-            return best
+        return finish(self.shrink_wrap_steps(runs, max_text, settings))
+
+    def shrink_wrap_steps(self, runs: tuple[Run, ...], max_text: float,
+                          settings: Settings) -> Steps[Layout]:
+        """`shrink_wrap` as steps (see `bubble_steps`).
+
+        Usually two calls into the layout core: the layout at the cap, and the
+        balanced lines. Balancing's choice of breaks does not depend on how
+        wide the layout it starts from is (its lines' count and the glyphs'
+        advances are the same at the cap as at the narrowest width, and with
+        the text's total fixed the most even split is the same), so the
+        narrowest width need not be searched for first. Only when the
+        balanced lines are not confirmed does it narrow by binary search and
+        balance that, as the slower, surer way.
+        """
+        full = self.layout(runs, max_text, settings)
+        if len(full.lines) <= 1 or _forced(full):
+            return full
+        yield
+        cuts = yield from balanced_breaks_steps(full, settings.strictness,
+                                                max(max_text, content_width(full)))
+        if cuts is None:
+            return full  # the greedy lines are already the most even split
+        yield
+        trial = self._confirmed(runs, full, settings, max(max_text, content_width(full)), cuts)
+        if trial is not None:
+            return trial
+        yield
+        best = yield from self.narrowest_steps(runs, max_text, settings, full)
+        yield
         return self.balance(runs, best, settings, max_text)
 
     def narrowest(self, runs: tuple[Run, ...], max_text: float, settings: Settings) -> Layout:
@@ -205,7 +248,13 @@ class BubbleLayout:
         narrows, so the narrowest width keeping the count spreads the text
         evenly over the lines and the last line is not left nearly empty.
         """
-        full = self.layout(runs, max_text, settings)
+        return finish(self.narrowest_steps(runs, max_text, settings))
+
+    def narrowest_steps(self, runs: tuple[Run, ...], max_text: float, settings: Settings,
+                        full: Layout | None = None) -> Steps[Layout]:
+        """`narrowest` as steps; `full` is the layout at `max_text` when already made."""
+        if full is None:
+            full = self.layout(runs, max_text, settings)
         target = len(full.lines)
         # A cut by force (a word or ruby wider than the cap) lands wherever the box
         # ends; a narrower box would move it, say into a ruby's base, so keep the cap.
@@ -220,6 +269,7 @@ class BubbleLayout:
         # A quarter character is precision enough: balancing re-breaks the lines anyway.
         step = max(settings.size / 4.0, 0.5)
         while hi - lo > step:
+            yield
             mid = (lo + hi) / 2
             trial = self.layout(runs, mid, settings)
             # A narrower box that forces a cut kinsoku forbids is not a valid fit.
@@ -253,18 +303,41 @@ class BubbleLayout:
         cuts = balanced_breaks(layout, settings.strictness, limit)
         if cuts is None:
             return layout
+        trial = self._confirmed(runs, layout, settings, limit, cuts)
+        return layout if trial is None else trial
+
+    def _confirmed(self, runs: tuple[Run, ...], layout: Layout, settings: Settings,
+                   limit: float, cuts: list[int]) -> Layout | None:
+        """`runs` laid out with forced breaks at `cuts`, if the layout core agrees:
+        the lines the breaks make, none cut by force, none wider than `limit`."""
         split = insert_breaks(runs, cuts)
         if split is None:
-            return layout
+            return None
         trial = self.layout(split, max(layout.width, limit), settings)
         # Each paragraph takes one line more than it has breaks (a word kept whole may
         # have added a break); anything else means the layout core broke differently.
         expected = len(cuts) + len(_paragraphs(layout))
         if len(trial.lines) != expected or _forced(trial) > _forced(layout):
-            return layout
+            return None
         if content_width(trial) > limit + 0.5:
-            return layout
+            return None
         return trial
+
+
+T = TypeVar("T")
+
+# Work done a piece at a time: a generator that yields between the costly pieces
+# and returns its result (`yield from` passes the result on).
+Steps = Generator[None, None, T]
+
+
+def finish(steps: Steps[T]) -> T:
+    """Run `steps` to the end at once; its result."""
+    while True:
+        try:
+            next(steps)
+        except StopIteration as done:
+            return done.value
 
 
 def _forced(layout: Layout) -> int:
@@ -287,6 +360,7 @@ PAUSE, PHRASE, MID_PHRASE, IN_WORD = 0, 1, 2, 3
 _TOKEN_PUNCT = frozenset("%％$＄¥￥#＃&＆@＠/-_.,:'+")
 
 
+@lru_cache(maxsize=8192)
 def can_break_between(a: str, b: str, strictness: str) -> bool:
     """Whether a line may end after `a` and the next start with `b` (JLREQ, conservatively).
 
@@ -388,9 +462,9 @@ def _break_costs(quality: list[int], em: float) -> list[Cost]:
 
 
 def _best_split(advances: list[float], legal: list[bool], lines: int, limit: float,
-                ideal: float, breaks: list[Cost]) -> tuple[list[int], Cost] | None:
+                ideal: float, breaks: list[Cost]) -> Steps[tuple[list[int], Cost] | None]:
     """Break points (glyph indices) splitting into `lines` lines no wider than `limit`,
-    and the split's cost; None when no split fits.
+    and the split's cost; None when no split fits. As steps: one per line of the split.
 
     Minimises the split's `Cost`: first the bad breaks, so a wider layout
     (up to `limit`) wins over a break inside a word; then the sum of each
@@ -408,7 +482,11 @@ def _best_split(advances: list[float], legal: list[bool], lines: int, limit: flo
     cost[0][0] = (0, 0, 0.0)
     room = limit + 0.5
     for k in range(1, lines + 1):
+        if k > 1:
+            yield
         prev, row = cost[k - 1], cost[k]
+        # The line's possible starts: reached by k-1 lines, at a legal break, in order.
+        starts = [i for i in range(n) if prev[i] is not None and (i == 0 or legal[i])]
         for j in range(1, n + 1):
             # Line k can end at j only if k lines hold what comes before and the
             # remaining lines what comes after: a tight layout leaves few such j.
@@ -416,17 +494,7 @@ def _best_split(advances: list[float], legal: list[bool], lines: int, limit: flo
                 continue
             if prefix[n] - prefix[j] > (lines - k) * room:
                 continue
-            i = j - 1
-            while i >= 0 and prefix[j] - prefix[i] <= room:
-                before = prev[i]
-                if before is not None and (i == 0 or legal[i]):
-                    w, m, e = breaks[i] if i > 0 else (0, 0, 0.0)
-                    dev = ideal - (prefix[j] - prefix[i])
-                    c = (before[0] + w, before[1] + m, before[2] + e + dev * dev)
-                    best = row[j]
-                    if best is None or c < best:
-                        row[j], back[k][j] = c, i
-                i -= 1
+            row[j], back[k][j] = _best_start(starts, prev, prefix, j, room, ideal, breaks)
     total = cost[lines][n]
     if total is None:
         return None
@@ -437,13 +505,35 @@ def _best_split(advances: list[float], legal: list[bool], lines: int, limit: flo
     return sorted(c for c in cuts if c > 0), total
 
 
+def _best_start(starts: list[int], prev: list[Cost | None], prefix: list[float], j: int,
+                room: float, ideal: float, breaks: list[Cost]) -> tuple[Cost | None, int]:
+    """The cheapest way to end a line at glyph `j`: its cost and the line's start."""
+    end = prefix[j]
+    best: Cost | None = None
+    at = -1
+    # Starts nearest j first; the first one too far back ends the search.
+    for s in range(bisect_right(starts, j - 1) - 1, -1, -1):
+        i = starts[s]
+        width = end - prefix[i]
+        if width > room:
+            break
+        before = prev[i]
+        w, m, e = breaks[i] if i > 0 else (0, 0, 0.0)
+        dev = ideal - width
+        c = (before[0] + w, before[1] + m, before[2] + e + dev * dev)  # type: ignore[index]
+        if best is None or c < best:
+            best, at = c, i
+    return best, at
+
+
 def _paragraph_cuts(advances: list[float], legal: list[bool], lines: int, limit: float,
-                    ideal: float, breaks: list[Cost]) -> list[int] | None:
+                    ideal: float, breaks: list[Cost]) -> Steps[list[int] | None]:
     """The best split of one paragraph into `lines` lines, or one more line when only
     that keeps a katakana or Latin word whole (ハンカチ in a bubble two lines exactly full)."""
-    best = _best_split(advances, legal, lines, limit, ideal, breaks)
+    best = yield from _best_split(advances, legal, lines, limit, ideal, breaks)
     if best is not None and best[1][0] > 0:
-        taller = _best_split(advances, legal, lines + 1, limit, ideal, breaks)
+        yield
+        taller = yield from _best_split(advances, legal, lines + 1, limit, ideal, breaks)
         if taller is not None and taller[1][0] < best[1][0]:
             best = taller
     return None if best is None else best[0]
@@ -454,6 +544,12 @@ def balanced_breaks(layout: Layout, strictness: str, limit: float | None = None)
     to break for even lines no wider than `limit` (default: as wide as the layout's);
     None when the layout's own lines are already the best. A paragraph keeps its
     number of lines unless one more line is what keeps a word whole."""
+    return finish(balanced_breaks_steps(layout, strictness, limit))
+
+
+def balanced_breaks_steps(layout: Layout, strictness: str,
+                          limit: float | None = None) -> Steps[list[int] | None]:
+    """`balanced_breaks` as steps: one per line of each paragraph's split."""
     ideal = content_width(layout)
     limit = ideal if limit is None else limit
     offsets: list[int] = []
@@ -468,9 +564,13 @@ def balanced_breaks(layout: Layout, strictness: str, limit: float | None = None)
         legal = [i in starts or (i > 0 and not inside[i]
                  and can_break_between(chars[i - 1], chars[i], strictness))
                  for i in range(len(chars))]
-        em = sorted(advances)[len(advances) // 2] if advances else 0.0
-        costs = _break_costs(break_qualities(chars), em)
-        cuts = _paragraph_cuts(advances, legal, len(lines), limit, ideal, costs) if len(lines) > 1 else []
+        cuts: list[int] | None = []
+        if len(lines) > 1:
+            yield
+            em = sorted(advances)[len(advances) // 2] if advances else 0.0
+            costs = _break_costs(break_qualities(chars), em)
+            yield
+            cuts = yield from _paragraph_cuts(advances, legal, len(lines), limit, ideal, costs)
         if cuts is None:
             cuts = sorted(starts)
         changed |= set(cuts) != starts
@@ -738,6 +838,35 @@ class ChatColumn:
             self._add(flat, blk.height - self.estimate)
         return blk
 
+    def cached_block(self, flat: int) -> ChatBlock | None:
+        """Block `flat` if it is in the block cache (no layout, no LRU change), else None."""
+        return self._blocks.get(flat)
+
+    def block_steps(self, flat: int) -> Steps[ChatBlock]:
+        """`block` as steps: its bubble's layout a piece at a time (`BubbleLayout.bubble_steps`)."""
+        if flat not in self._blocks:
+            yield from self.bubbles.bubble_steps(*self._request(self.message(flat)))
+        return self.block(flat)
+
+    def _request(self, msg: Message) -> tuple[tuple[Run, ...], float, Settings, float, float]:
+        """The arguments of `BubbleLayout.bubble` for a message's bubble or system line."""
+        g = self.geo
+        if msg.speaker is None:
+            settings = replace(self.settings, size=self.settings.size * g.system_scale)
+            return msg.runs, self.width * g.system_fraction, settings, g.pad_x / 2, g.pad_y / 2
+        return msg.runs, self.max_bubble_width() - 2 * g.pad_x, self.settings, g.pad_x, g.pad_y
+
+    def ahead(self, top: float, bottom: float, up: bool, count: int) -> range:
+        """The indices of the `count` blocks beyond the window [top, bottom): above it
+        (nearest first) when `up`, else below it."""
+        if self._count == 0 or count <= 0:
+            return range(0)
+        if up:
+            first = self.index_at(max(top, 0.0))
+            return range(first - 1, max(first - 1 - count, -1), -1)
+        last = self.index_at(bottom)
+        return range(last + 1, min(last + 1 + count, self._count))
+
     def scene_of(self, flat: int) -> int:
         """The scene (play order) holding message `flat`."""
         return bisect_right(self._starts, flat) - 1
@@ -770,9 +899,7 @@ class ChatColumn:
         g = self.geo
         if spaced:
             y += g.run_gap - g.gap
-        settings = replace(self.settings, size=self.settings.size * g.system_scale)
-        max_text = self.width * g.system_fraction
-        bubble = self.bubbles.bubble(msg.runs, max_text, settings, g.pad_x / 2, g.pad_y / 2)
+        bubble = self.bubbles.bubble(*self._request(msg))
         body = ((self.width - bubble.width) / 2, y, bubble.width, bubble.height)
         return ChatBlock(flat, scene, msg, "system", None, y + bubble.height, body, bubble,
                          date=date, date_box=date_box)
@@ -781,8 +908,7 @@ class ChatColumn:
                 date: str | None, date_box: Box | None) -> ChatBlock:
         g = self.geo
         side = self.side_of(msg.speaker)
-        max_text = self.max_bubble_width() - 2 * g.pad_x
-        bubble = self.bubbles.bubble(msg.runs, max_text, self.settings, g.pad_x, g.pad_y)
+        bubble = self.bubbles.bubble(*self._request(msg))
         inner = g.margin + g.avatar + g.avatar_gap  # bubbles start beside the avatar column
         x = inner if side == "left" else self.width - inner - bubble.width
         avatar = name_box = None

@@ -22,7 +22,9 @@ latest message, so measuring blocks above never moves what is on screen.
 from __future__ import annotations
 
 import math
+import time
 from collections import OrderedDict
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -34,8 +36,18 @@ from engine.app import input as inp
 from engine.app.i18n import register, tr
 from engine.app.screen import Screen
 from engine.app.ui import THEME, UiText
-from engine.chatlayout import BubbleLayout, ChatBlock, ChatColumn, ChatGeometry, Placed, date_label
-from engine.layout.boxes import Settings
+from engine.chatlayout import (
+    BubbleLayout,
+    ChatBlock,
+    ChatColumn,
+    ChatGeometry,
+    Placed,
+    Steps,
+    date_label,
+    finish,
+)
+from engine.layout.boxes import Layout, Line, Settings
+from engine.layout.graphemes import split_graphemes
 from engine.model import Character, Message, SceneRef, Story
 from engine.preferences import Preferences
 from engine.runtime import Cursor, auto_delay, can_skip
@@ -43,6 +55,8 @@ from engine.saves import SaveData
 
 if TYPE_CHECKING:
     from engine.app.app import App
+    from engine.render import TextColors
+    from engine.render.fonts import GlyphImage
 
 Color = tuple[int, int, int]
 
@@ -55,6 +69,13 @@ TYPING_BASE = 0.45  # the typing indicator shows at least this long...
 TYPING_PER_CHAR = 0.045  # ...plus this per visible character...
 TYPING_MAX = 2.4  # ...but never longer than this
 DOT_STEP = 0.3  # the typing dots move on this often
+PREFETCH_AHEAD = 8  # blocks beyond the window made ready while the column moves
+PREFETCH_SLICE = 0.00015  # seconds of that work per frame (at least one step)
+PREFETCH_IDLE_TURNS = 60  # loop turns it may go on for once the column stops...
+PREFETCH_IDLE_SLICE = 0.002  # ...with this many seconds of work each
+PREFETCH_WAKE = 0.004  # seconds between those turns (input is heard meanwhile)
+GLYPH_CACHE = 4096  # glyph images kept for drawing bubbles
+RENDER_LINES = 1  # a long bubble's text is rendered this many lines a step
 DRAG_THRESHOLD = 6  # px a press must move before it scrolls instead of clicking
 JUMP_AFTER = 48  # px scrolled away before the jump-to-latest button shows
 
@@ -249,7 +270,12 @@ class ChatPainter:
         self._backdrops: _SurfaceCache = _SurfaceCache(2)
         self._misc: _SurfaceCache = _SurfaceCache(256)  # avatars and date pills
         self._labels: dict[tuple, pygame.Surface] = {}
+        self._glyphs: dict[tuple, GlyphImage] = {}
         self._geometry: dict[tuple, ChatFrameGeometry] = {}
+        # Prefetching: the block being prepared (with its column), and which way to look.
+        self._job: tuple[ChatColumn, Iterator[None]] | None = None
+        self._prefetch_up = True
+        self._prefetch_scroll = 0.0
 
     # --- layout --------------------------------------------------------------
 
@@ -305,20 +331,56 @@ class ChatPainter:
         self.stats.frames += 1
         return FrameInfo(top, height, self.max_scroll(geo, view.count, view.gap), len(placed))
 
-    def prefetch(self, size: tuple[int, int], view: ChatView, budget: int = 1) -> int:
-        """Prepare (lay out and render) up to `budget` blocks just outside the window.
+    def prefetch(self, size: tuple[int, int], view: ChatView,
+                 seconds: float = PREFETCH_SLICE) -> int:
+        """Prepare the blocks just beyond the window for about `seconds`; the steps run.
 
-        Called while the column scrolls, so a block's first-time cost is paid
-        in a frame before it comes into view. Returns how many were prepared.
+        Called while the column scrolls, so a block's first-time cost (layout
+        and bubble surface) is paid before it comes into view, a step at a
+        time across frames: a long message's layout never lands on one frame.
+        It looks `PREFETCH_AHEAD` blocks ahead in the direction the window
+        last moved (back in time at first). At least one step runs when there
+        is work; 0 means every block ahead is ready.
         """
         geo = self.geometry(size)
         col = self.column(geo)
         col.count = view.count
+        if view.scroll > self._prefetch_scroll + 0.5:
+            self._prefetch_up = True
+        elif view.scroll < self._prefetch_scroll - 0.5:
+            self._prefetch_up = False
+        self._prefetch_scroll = view.scroll
         top = col.height() - (view.scroll - view.gap - col.geo.run_gap) - geo.view.height
-        blocks = col.prefetch(top, top + geo.view.height, budget)
-        for blk in blocks:
-            self.bubble_image(blk)
-        return len(blocks)
+        deadline = time.perf_counter() + seconds
+        steps = 0
+        while True:
+            if self._job is None or self._job[0] is not col:
+                job = self._next_job(col, top, top + geo.view.height)
+                if job is None:
+                    return steps
+                self._job = (col, job)
+            steps += 1
+            try:
+                next(self._job[1])
+            except StopIteration:
+                self._job = None
+            if time.perf_counter() >= deadline:
+                return steps
+
+    def _next_job(self, col: ChatColumn, top: float, bottom: float) -> Iterator[None] | None:
+        """The steps preparing the nearest block ahead that is not ready, if any."""
+        for i in col.ahead(top, bottom, self._prefetch_up, PREFETCH_AHEAD):
+            blk = col.cached_block(i)
+            if blk is None or not self._has_surface(blk):
+                return self._prepare(col, i)
+        return None
+
+    def _prepare(self, col: ChatColumn, flat: int) -> Iterator[None]:
+        """Lay out block `flat` a step at a time, then render its bubble surface."""
+        blk = yield from col.block_steps(flat)
+        if not self._has_surface(blk):
+            yield
+            yield from self._bubble_steps(blk, self.story.character(blk.speaker))
 
     def max_scroll(self, geo: ChatFrameGeometry, count: int, gap: float = 0.0) -> float:
         """How far back a column of `count` messages scrolls (estimates included)."""
@@ -392,27 +454,49 @@ class ChatPainter:
         """The cached surface of a block's bubble (shape and text), as a frame blits it."""
         return self._bubble_surface(blk, self.story.character(blk.speaker))
 
+    @staticmethod
+    def _surface_key(blk: ChatBlock) -> tuple:
+        return (id(blk.bubble), blk.kind, blk.side, blk.speaker, blk.name is not None)
+
+    def _has_surface(self, blk: ChatBlock) -> bool:
+        """Whether the block's bubble surface is cached (without touching the LRU order)."""
+        hit = self._surfaces.get(self._surface_key(blk))
+        return hit is not None and hit[0] is blk.bubble
+
     def _bubble_surface(self, blk: ChatBlock, character: Character | None) -> pygame.Surface:
         """The bubble (shape and text) as one cached surface: one blit per frame."""
-        first = blk.name is not None
-        key = (id(blk.bubble), blk.kind, blk.side, blk.speaker, first)
+        key = self._surface_key(blk)
         hit = self._surfaces.pop(key, None)
         if hit is not None:
             if hit[0] is blk.bubble:
                 self._surfaces[key] = hit  # back in, now the most recently used
                 return hit[1]
             self._surface_pixels -= hit[1].get_width() * hit[1].get_height()  # a stale id
-        image = self._build_bubble(blk, character, first)
+        return finish(self._bubble_steps(blk, character))
+
+    def _bubble_steps(self, blk: ChatBlock, character: Character | None) -> Steps[pygame.Surface]:
+        """Build a block's bubble surface a few lines of text a step, and cache it."""
+        image = yield from self._build_steps(blk, character, blk.name is not None)
+        key = self._surface_key(blk)
+        old = self._surfaces.pop(key, None)
+        if old is not None:
+            self._surface_pixels -= old[1].get_width() * old[1].get_height()
         self._surfaces[key] = (blk.bubble, image)  # the bubble is held so its id stays unique
         self._surface_pixels += image.get_width() * image.get_height()
         while self._surface_pixels > self._pixel_limit and len(self._surfaces) > 1:
-            _, (_, old) = self._surfaces.popitem(last=False)
-            self._surface_pixels -= old.get_width() * old.get_height()
+            _, (_, evicted) = self._surfaces.popitem(last=False)
+            self._surface_pixels -= evicted.get_width() * evicted.get_height()
         self.stats.bubble_builds += 1
         return image
 
     def _build_bubble(self, blk: ChatBlock, character: Character | None,
                       first: bool) -> pygame.Surface:
+        """A block's bubble surface, built at once (not cached)."""
+        return finish(self._build_steps(blk, character, first))
+
+    def _build_steps(self, blk: ChatBlock, character: Character | None,
+                     first: bool) -> Steps[pygame.Surface]:
+        """The bubble's shape, then its text `RENDER_LINES` lines a step."""
         from engine.render import TextColors
 
         bubble = blk.bubble
@@ -434,10 +518,54 @@ class ChatPainter:
                 border_top_right_radius=sharp if blk.side == "right" else radius,
             )
             colors = TextColors(text=pal.text, direction=pal.direction, ruby=pal.ruby)
-        page = self.renderer.render_layout(bubble.layout, colors)
-        image.blit(page, (round(bubble.text_x), round(bubble.text_y)))
+        lines = bubble.layout.lines
+        origin = (round(bubble.text_x), round(bubble.text_y))
+        for at in range(0, len(lines), RENDER_LINES):
+            if at:
+                yield
+            self._draw_lines(image, bubble.layout, lines[at:at + RENDER_LINES], origin, colors)
         # In the display's pixel format the per-frame blit takes the fast path.
         return image.convert_alpha() if pygame.display.get_surface() is not None else image
+
+    def _draw_lines(self, image: pygame.Surface, layout: Layout, lines: tuple[Line, ...],
+                    origin: tuple[int, int], colors: TextColors) -> None:
+        """Draw `lines` of a bubble's layout onto `image`, glyph by glyph.
+
+        Where the renderer's page for the layout would put them, with the page
+        at `origin`; but straight onto the bubble, since the bubble surface is
+        the cache: no page surface to build, key and blit in between.
+        """
+        s = layout.settings
+        ascent = self.renderer.fonts.ascent
+        top = layout.lines[0].y - s.ruby_band  # the page's top edge
+        ox, oy = origin
+        blits: list[tuple[pygame.Surface, tuple[int, int]]] = []
+        for line in lines:
+            baseline = round(line.y - top + ascent(s.size)) + oy
+            for g in line.glyphs:
+                img = self._glyph(g.ch, s.size, colors.direction if g.style == "direction"
+                                  else colors.text)
+                blits.append((img.surface, (ox + round(g.x) + img.dx, baseline - img.dy)))
+            if not s.show_ruby:
+                continue
+            ruby_baseline = round(line.y - top - s.ruby_band + ascent(s.ruby_size)) + oy
+            for ruby in line.rubies:
+                if not 0 <= ruby.base_start < len(line.glyphs):
+                    continue
+                for ch, x in zip(split_graphemes(ruby.text), ruby.glyph_x, strict=False):
+                    img = self._glyph(ch, s.ruby_size, colors.ruby)
+                    blits.append((img.surface, (ox + round(x) + img.dx, ruby_baseline - img.dy)))
+        image.blits(blits, doreturn=False)
+
+    def _glyph(self, ch: str, size: float, color: Color) -> GlyphImage:
+        """A glyph image from the font set, cached (bubbles have no shadow or outline)."""
+        key = (ch, size, color)
+        img = self._glyphs.get(key)
+        if img is None:
+            if len(self._glyphs) >= GLYPH_CACHE:
+                self._glyphs.clear()  # glyphs are quick to redo; keep memory flat
+            img = self._glyphs[key] = self.renderer.fonts.render_glyph(ch, size, color)
+        return img
 
     def _avatar(self, blk: ChatBlock, character: Character | None, d: int) -> pygame.Surface:
         """The speaker's portrait in a circle, else a disc with the name's initial."""
@@ -682,6 +810,7 @@ class ChatScreen(Screen):
         self.press: _Press | None = None
         self.last_info: FrameInfo | None = None
         self._prefetched_at = 0.0
+        self._prefetch_turns = 0  # loop turns left for preparing blocks after a scroll
         self._cursor_seen: Cursor | None = None  # where the reader was when last shown
         self._shown_scene: int | None = None
         self._painter: ChatPainter | None = None
@@ -1058,10 +1187,7 @@ class ChatScreen(Screen):
 
     def update(self, dt: float) -> bool:
         changed = self._animate(dt) | self._follow_top()
-        if self.scroll != self._prefetched_at:
-            # The window moved: get the next block beyond it ready before it shows.
-            self._prefetched_at = self.scroll
-            self.painter.prefetch(self.geo.size, self.view_state())
+        self._prefetch()
         if self.typing is not None:
             self.typing_left -= dt
             before = int(self.dots / DOT_STEP)
@@ -1079,6 +1205,23 @@ class ChatScreen(Screen):
             return True
         return changed
 
+    def _prefetch(self) -> None:
+        """Get the blocks beyond the window ready before they show: a slice of work in
+        each frame the column moves, then bigger slices for a bounded number of loop
+        turns after it stops (no frame is drawn for them), until the blocks ahead are
+        ready. A column that has not moved costs nothing: the loop stays idle."""
+        seconds = PREFETCH_SLICE
+        if self.scroll != self._prefetched_at:
+            self._prefetched_at = self.scroll
+            self._prefetch_turns = PREFETCH_IDLE_TURNS
+        elif self._prefetch_turns > 0:
+            self._prefetch_turns -= 1
+            seconds = PREFETCH_IDLE_SLICE
+        else:
+            return
+        if not self.painter.prefetch(self.geo.size, self.view_state(), seconds):
+            self._prefetch_turns = 0  # everything ahead is ready
+
     def _animate(self, dt: float) -> bool:
         changed = False
         for name in ("slide", "scroll_motion"):
@@ -1094,6 +1237,13 @@ class ChatScreen(Screen):
         return changed
 
     def wake_in(self) -> float | None:
+        story = self._story_wake_in()
+        if self._prefetch_turns <= 0:
+            return story
+        return PREFETCH_WAKE if story is None else min(story, PREFETCH_WAKE)
+
+    def _story_wake_in(self) -> float | None:
+        """When the animations, the typing dots or auto and skip next need a turn."""
         if self.slide is not None or self.scroll_motion is not None:
             return 0.0
         if self.pin_top and abs(self.scroll - self.max_scroll()) >= 0.5:
