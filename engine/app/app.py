@@ -6,6 +6,7 @@ See the package docstring (`engine/app/__init__.py`) for how the pieces fit.
 from __future__ import annotations
 
 import dataclasses
+import gc
 import importlib
 import io
 import time
@@ -679,6 +680,12 @@ class App:
             self.draw()
             # Pads are looked for after the first frame: start-up stays quick.
             inp.Gamepads.start()
+            if not gc.isenabled() and self.frames_drawn == 1:
+                # `chatlog-vn play` pauses the cyclic collector for start-up (engine.cli):
+                # what start-up built lives all game long, so it is frozen (never walked
+                # again) and collection resumes from here.
+                gc.freeze()
+                gc.enable()
         # Music and sounds start after the frame they go with is on screen.
         self.session.audio.update()
 
