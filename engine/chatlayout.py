@@ -227,18 +227,18 @@ class BubbleLayout:
         full = self.layout(runs, max_text, settings)
         if len(full.lines) <= 1 or _forced(full):
             return full
-        yield
+        yield full.chars // 4
         cuts = yield from balanced_breaks_steps(full, settings.strictness,
                                                 max(max_text, content_width(full)))
         if cuts is None:
             return full  # the greedy lines are already the most even split
-        yield
+        yield full.chars
         trial = self._confirmed(runs, full, settings, max(max_text, content_width(full)), cuts)
         if trial is not None:
             return trial
-        yield
+        yield full.chars
         best = yield from self.narrowest_steps(runs, max_text, settings, full)
-        yield
+        yield full.chars // 4
         return self.balance(runs, best, settings, max_text)
 
     def narrowest(self, runs: tuple[Run, ...], max_text: float, settings: Settings) -> Layout:
@@ -269,7 +269,7 @@ class BubbleLayout:
         # A quarter character is precision enough: balancing re-breaks the lines anyway.
         step = max(settings.size / 4.0, 0.5)
         while hi - lo > step:
-            yield
+            yield full.chars
             mid = (lo + hi) / 2
             trial = self.layout(runs, mid, settings)
             # A narrower box that forces a cut kinsoku forbids is not a valid fit.
@@ -327,8 +327,11 @@ class BubbleLayout:
 T = TypeVar("T")
 
 # Work done a piece at a time: a generator that yields between the costly pieces
-# and returns its result (`yield from` passes the result on).
-Steps = Generator[None, None, T]
+# and returns its result (`yield from` passes the result on). Each yield gives the
+# size of the piece that comes next, in characters laid out: a layout-core call on
+# n characters is n; lighter pieces count a share of their characters. A caller
+# with a time budget uses it to stop before a piece that would overrun it.
+Steps = Generator[int, None, T]
 
 
 def finish(steps: Steps[T]) -> T:
@@ -483,7 +486,7 @@ def _best_split(advances: list[float], legal: list[bool], lines: int, limit: flo
     room = limit + 0.5
     for k in range(1, lines + 1):
         if k > 1:
-            yield
+            yield n // 8
         prev, row = cost[k - 1], cost[k]
         # The line's possible starts: reached by k-1 lines, at a legal break, in order.
         starts = [i for i in range(n) if prev[i] is not None and (i == 0 or legal[i])]
@@ -532,7 +535,7 @@ def _paragraph_cuts(advances: list[float], legal: list[bool], lines: int, limit:
     that keeps a katakana or Latin word whole (ハンカチ in a bubble two lines exactly full)."""
     best = yield from _best_split(advances, legal, lines, limit, ideal, breaks)
     if best is not None and best[1][0] > 0:
-        yield
+        yield len(advances) // 8
         taller = yield from _best_split(advances, legal, lines + 1, limit, ideal, breaks)
         if taller is not None and taller[1][0] < best[1][0]:
             best = taller
@@ -566,10 +569,10 @@ def balanced_breaks_steps(layout: Layout, strictness: str,
                  for i in range(len(chars))]
         cuts: list[int] | None = []
         if len(lines) > 1:
-            yield
+            yield len(chars)
             em = sorted(advances)[len(advances) // 2] if advances else 0.0
             costs = _break_costs(break_qualities(chars), em)
-            yield
+            yield len(chars) // 8
             cuts = yield from _paragraph_cuts(advances, legal, len(lines), limit, ideal, costs)
         if cuts is None:
             cuts = sorted(starts)

@@ -59,6 +59,8 @@ if TYPE_CHECKING:
     from engine.render.fonts import GlyphImage
 
 Color = tuple[int, int, int]
+# A surface a block draws: at (round(x0 + fx) + ix, round(y0 + fy) + iy) for the block at (x0, y0).
+_Part = tuple[pygame.Surface, float, float, int, int]
 
 REFERENCE_HEIGHT = 720
 QUICK_KEYS = ("back", "history", "auto", "skip", "save", "load", "settings")
@@ -74,7 +76,10 @@ PREFETCH_SLICE = 0.00015  # seconds of that work per frame (at least one step)
 PREFETCH_IDLE_TURNS = 60  # loop turns it may go on for once the column stops...
 PREFETCH_IDLE_SLICE = 0.002  # ...with this many seconds of work each
 PREFETCH_WAKE = 0.004  # seconds between those turns (input is heard meanwhile)
+PARTS_CACHE = 256  # blocks whose blits are kept ready
 GLYPH_CACHE = 4096  # glyph images kept for drawing bubbles
+STEP_SECONDS = 4e-6  # what a unit of a step's size (`Steps`) takes, roughly
+RENDER_BASE = 8  # a bubble's shape, in those units
 RENDER_LINES = 1  # a long bubble's text is rendered this many lines a step
 DRAG_THRESHOLD = 6  # px a press must move before it scrolls instead of clicking
 JUMP_AFTER = 48  # px scrolled away before the jump-to-latest button shows
@@ -271,9 +276,14 @@ class ChatPainter:
         self._misc: _SurfaceCache = _SurfaceCache(256)  # avatars and date pills
         self._labels: dict[tuple, pygame.Surface] = {}
         self._glyphs: dict[tuple, GlyphImage] = {}
+        # The last frame base: (backdrop, bar words, the two as one surface).
+        self._base: tuple[pygame.Surface, pygame.Surface, pygame.Surface] | None = None
+        # What each block on screen draws, so a frame is one batch of blits.
+        self._block_parts: OrderedDict[int, tuple[ChatBlock, list[_Part]]] = OrderedDict()
         self._geometry: dict[tuple, ChatFrameGeometry] = {}
         # Prefetching: the block being prepared (with its column), and which way to look.
-        self._job: tuple[ChatColumn, Iterator[None]] | None = None
+        self._job: tuple[ChatColumn, Iterator[int]] | None = None
+        self._job_next = 0  # the size of the job's next piece (`Steps`)
         self._prefetch_up = True
         self._prefetch_scroll = 0.0
 
@@ -312,22 +322,19 @@ class ChatPainter:
         geo = self.geometry(surface.get_size())
         col = self.column(geo)
         col.count = view.count
-        surface.blit(self._backdrop(scene, geo, view.show_ui), (0, 0))
+        surface.blit(self._frame_base(scene, geo, view), (0, 0))
         edge = col.geo.run_gap  # breathing room above the first and below the latest message
         top, placed = col.visible_from_bottom(view.scroll - view.gap - edge, geo.view.height)
         clip = surface.get_clip()
         surface.set_clip(geo.view)
-        for p in placed:
-            self._draw_block(surface, geo, p, top, view)
+        self._draw_blocks(surface, geo, placed, top, view)
         if view.typing is not None:
             self._draw_typing(surface, geo, col.height() - top, view)
         surface.set_clip(clip)
         height = col.height()
         self._draw_scrollbar(surface, geo, top + edge, height + max(view.gap, 0.0) + 2 * edge)
-        if view.show_ui:
-            surface.blit(self._bar_labels(geo, view), geo.bar)
-            if view.scroll > JUMP_AFTER:
-                self._draw_jump(surface, geo, view.unseen)
+        if view.show_ui and view.scroll > JUMP_AFTER:
+            self._draw_jump(surface, geo, view.unseen)
         self.stats.frames += 1
         return FrameInfo(top, height, self.max_scroll(geo, view.count, view.gap), len(placed))
 
@@ -359,27 +366,33 @@ class ChatPainter:
                 if job is None:
                     return steps
                 self._job = (col, job)
+            # After the first step, stop before a piece that would overrun the slice.
+            if steps and time.perf_counter() + self._job_next * STEP_SECONDS > deadline:
+                return steps
             steps += 1
             try:
-                next(self._job[1])
+                self._job_next = next(self._job[1])
             except StopIteration:
                 self._job = None
-            if time.perf_counter() >= deadline:
-                return steps
 
-    def _next_job(self, col: ChatColumn, top: float, bottom: float) -> Iterator[None] | None:
+    def _next_job(self, col: ChatColumn, top: float, bottom: float) -> Iterator[int] | None:
         """The steps preparing the nearest block ahead that is not ready, if any."""
         for i in col.ahead(top, bottom, self._prefetch_up, PREFETCH_AHEAD):
             blk = col.cached_block(i)
-            if blk is None or not self._has_surface(blk):
+            if blk is None:
+                self._job_next = len(col.message(i).text)  # its first layout
+                return self._prepare(col, i)
+            if not self._has_surface(blk):
+                self._job_next = RENDER_BASE
                 return self._prepare(col, i)
         return None
 
-    def _prepare(self, col: ChatColumn, flat: int) -> Iterator[None]:
+    def _prepare(self, col: ChatColumn, flat: int) -> Iterator[int]:
         """Lay out block `flat` a step at a time, then render its bubble surface."""
         blk = yield from col.block_steps(flat)
         if not self._has_surface(blk):
-            yield
+            lines = blk.bubble.layout.lines
+            yield RENDER_BASE + (len(lines[0].glyphs) // 2 if lines else 0)
             yield from self._bubble_steps(blk, self.story.character(blk.speaker))
 
     def max_scroll(self, geo: ChatFrameGeometry, count: int, gap: float = 0.0) -> float:
@@ -388,6 +401,24 @@ class ChatPainter:
         col.count = count
         edge = col.geo.run_gap
         return max(0.0, col.height() + max(gap, 0.0) + 2 * edge - geo.view.height)
+
+    def _frame_base(self, scene: SceneRef, geo: ChatFrameGeometry, view: ChatView) -> pygame.Surface:
+        """The backdrop with the bar's words on it: what a frame starts from, one blit.
+
+        The words sit in the bar, which the column's bubbles never reach, so
+        they may go under everything else. Kept for the last backdrop and
+        words (a new composite when the hover, the typist or the modes change).
+        """
+        backdrop = self._backdrop(scene, geo, view.show_ui)
+        if not view.show_ui:
+            return backdrop
+        labels = self._bar_labels(geo, view)
+        base = self._base
+        if base is None or base[0] is not backdrop or base[1] is not labels:
+            composite = backdrop.copy()
+            composite.blit(labels, geo.bar)
+            base = self._base = (backdrop, labels, composite)
+        return base[2]
 
     def _backdrop(self, scene: SceneRef, geo: ChatFrameGeometry, show_ui: bool) -> pygame.Surface:
         """Everything that stays put for a scene, as one cached surface: the background,
@@ -411,44 +442,63 @@ class ChatPainter:
 
     # --- blocks ------------------------------------------------------------------
 
-    def _draw_block(self, surface: pygame.Surface, geo: ChatFrameGeometry, p: Placed,
-                    top: float, view: ChatView) -> None:
-        blk = p.block
-        x0, y0 = geo.view.x, geo.view.y + (p.y - top)
+    def _draw_blocks(self, surface: pygame.Surface, geo: ChatFrameGeometry,
+                     placed: list[Placed], top: float, view: ChatView) -> None:
+        """The blocks in the window, in one batch of blits."""
+        x0 = geo.view.x
+        blits: list[tuple[pygame.Surface, tuple[int, int]]] = []
+        fading: pygame.Surface | None = None
+        for p in placed:
+            y0 = geo.view.y + (p.y - top)
+            parts = self._parts(p.block, geo)
+            for image, fx, fy, ix, iy in parts:
+                blits.append((image, (round(x0 + fx) + ix, round(y0 + fy) + iy)))
+            if p.block.flat == view.count - 1 and view.newest_alpha < 255:
+                fading = parts[-1][0]  # the bubble, the last part
+        self.stats.bubble_blits += len(placed)
+        if fading is not None:
+            fading.set_alpha(view.newest_alpha)
+        surface.blits(blits, doreturn=False)
+        if fading is not None:
+            fading.set_alpha(255)  # not None: that would drop the per-pixel alpha blending
+
+    def _parts(self, blk: ChatBlock, geo: ChatFrameGeometry) -> list[_Part]:
+        """What a block draws (date pill, name, avatar, bubble last), cached per block."""
+        hit = self._block_parts.get(id(blk))
+        if hit is not None and hit[0] is blk:
+            self._block_parts.move_to_end(id(blk))
+            return hit[1]
+        parts: list[_Part] = []
         if blk.date is not None and blk.date_box is not None:
             pill = self._date_pill(blk.date, geo)
             bx, by, bw, bh = blk.date_box
-            surface.blit(pill, pill.get_rect(center=(round(x0 + bx + bw / 2),
-                                                     round(y0 + by + bh / 2))))
+            w, h = pill.get_size()
+            parts.append((pill, bx + bw / 2, by + bh / 2, -(w // 2), -(h // 2)))
         character = self.story.character(blk.speaker)
         if blk.name is not None and blk.name_box is not None:
-            self._draw_name(surface, blk, character, x0, y0)
+            parts.append(self._name_part(blk, character))
         if blk.avatar is not None:
             ax, ay, ad, _ = blk.avatar
-            surface.blit(self._avatar(blk, character, round(ad)), (round(x0 + ax), round(y0 + ay)))
-        image = self._bubble_surface(blk, character)
+            parts.append((self._avatar(blk, character, round(ad)), ax, ay, 0, 0))
         bx, by, _, _ = blk.body
-        newest = blk.flat == view.count - 1 and view.newest_alpha < 255
-        if newest:
-            image.set_alpha(view.newest_alpha)
-        surface.blit(image, (round(x0 + bx), round(y0 + by)))
-        if newest:
-            image.set_alpha(255)  # not None: that would drop the per-pixel alpha blending
-        self.stats.bubble_blits += 1
+        parts.append((self._bubble_surface(blk, character), bx, by, 0, 0))
+        self._block_parts[id(blk)] = (blk, parts)  # the block is held so its id stays unique
+        if len(self._block_parts) > PARTS_CACHE:
+            self._block_parts.popitem(last=False)
+        return parts
 
-    def _draw_name(self, surface: pygame.Surface, blk: ChatBlock, character: Character | None,
-                   x0: float, y0: float) -> None:
+    def _name_part(self, blk: ChatBlock, character: Character | None) -> _Part:
+        """The name label over the run's first bubble: its outer edge lined up with the bubble's."""
         assert blk.name is not None and blk.name_box is not None
         g = self._column.geo if self._column is not None else ChatGeometry()
         label = self.ui_text.render(blk.name, max(8, round(g.name_size)),
                                     palette(character, blk.side).name)
         nx, ny, _, nh = blk.name_box
         body_x, _, body_w, _ = blk.body
+        w, h = label.get_size()
         if blk.side == "right":
-            rect = label.get_rect(bottomright=(round(x0 + body_x + body_w), round(y0 + ny + nh - 3)))
-        else:
-            rect = label.get_rect(bottomleft=(round(x0 + nx), round(y0 + ny + nh - 3)))
-        surface.blit(label, rect)
+            return (label, body_x + body_w, ny + nh - 3, -w, -h)
+        return (label, nx, ny + nh - 3, 0, -h)
 
     def bubble_image(self, blk: ChatBlock) -> pygame.Surface:
         """The cached surface of a block's bubble (shape and text), as a frame blits it."""
@@ -522,7 +572,7 @@ class ChatPainter:
         origin = (round(bubble.text_x), round(bubble.text_y))
         for at in range(0, len(lines), RENDER_LINES):
             if at:
-                yield
+                yield len(lines[at].glyphs) // 2
             self._draw_lines(image, bubble.layout, lines[at:at + RENDER_LINES], origin, colors)
         # In the display's pixel format the per-frame blit takes the fast path.
         return image.convert_alpha() if pygame.display.get_surface() is not None else image
