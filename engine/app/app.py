@@ -384,7 +384,8 @@ class App:
         self.screens: list[Screen] = []
         self.frames_drawn = 0
         self.frame_times: list[float] = []
-        self.first_message_frame_at: float | None = None
+        self.first_message_frame_at: float | None = None  # perf_counter when it was presented
+        self._first_message_drawn = False  # a view drew it on the canvas being drawn
         self.running = False
         self.exit_code = 0
         self.dirty = True
@@ -596,7 +597,16 @@ class App:
         self.dirty = True
 
     def note_first_message_frame(self) -> None:
-        """Called by a view after it drew a message for the first time."""
+        """Called by a view after it drew a message on the canvas.
+
+        The first time, the frame's time is taken once it is presented (on
+        screen, as `--benchmark` reports it), and `--first-frame-exit` quits then.
+        """
+        if self.first_message_frame_at is None:
+            self._first_message_drawn = True
+
+    def _first_message_presented(self) -> None:
+        self._first_message_drawn = False
         if self.first_message_frame_at is None:
             self.first_message_frame_at = time.perf_counter()
             if self.session.options.first_frame_exit:
@@ -783,6 +793,8 @@ class App:
             self._draw_toasts()
             rects = None
         self._present(rects)
+        if self._first_message_drawn:
+            self._first_message_presented()
         self.dirty = False
         self.frames_drawn += 1
         self._last_draw = time.perf_counter()
