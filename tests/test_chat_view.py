@@ -10,6 +10,8 @@ import pytest
 from engine.app.app import App, PlayOptions, Session
 from engine.app.chat import (
     JUMP_AFTER,
+    PREFETCH_AHEAD,
+    PREFETCH_IDLE_TURNS,
     ChatScreen,
     draw_shot,
     render_chat_shot,
@@ -342,6 +344,51 @@ def test_ten_thousand_messages_draw_cost_is_independent_of_history(tmp_path: Pat
     assert blit_a > 0 and lay_a > 0
     assert blit_b <= 2 * blit_a + 20 and blit_a <= 2 * blit_b + 20
     assert lay_b <= 2 * lay_a + 40 and lay_a <= 2 * lay_b + 40
+
+
+def test_prefetch_prepares_blocks_ahead_a_step_at_a_time(tmp_path: Path) -> None:
+    app = make_app(write_log(tmp_path, 300), tmp_path / "s", start=299)
+    screen = chat(app)
+    painter, geo = screen.painter, screen.geo
+    col = painter.column(geo)
+    view = screen.view_state()
+    view.scroll = 400.0  # scrolled back: look above the window
+    layouts, runs = col.bubbles.layout_calls, 0
+    while painter.prefetch(geo.size, view, seconds=0.0):  # one piece per call
+        runs += 1
+        assert col.bubbles.layout_calls - layouts <= runs  # never more than one layout a piece
+    top = col.height() - (view.scroll - col.geo.run_gap) - geo.view.height
+    ahead = list(col.ahead(top, top + geo.view.height, True, PREFETCH_AHEAD))
+    assert len(ahead) == PREFETCH_AHEAD and runs >= PREFETCH_AHEAD
+    for i in ahead:  # laid out and rendered: showing them costs a blit
+        blk = col.cached_block(i)
+        assert blk is not None and painter._has_surface(blk)
+    # Scrolling the other way (toward the latest) looks below the window instead.
+    view.scroll = 200.0
+    painter.prefetch(geo.size, view, seconds=0.0)
+    assert painter._prefetch_up is False
+
+
+def test_prefetch_after_a_scroll_runs_in_idle_turns_then_stops(tmp_path: Path) -> None:
+    app = make_app(write_log(tmp_path, 300), tmp_path / "s", start=299)
+    screen = chat(app)
+    tick(app, 1.0, steps=5)
+    assert screen.wake_in() is None
+    wheel(app, 3)  # one frame for the scroll, then idle turns prepare the blocks above
+    drawn = app.frames_drawn
+    col = screen.painter.column(screen.geo)
+    measured = sum(col.measured(i) for i in range(col.total))
+    assert screen.wake_in() is not None
+    turns = 0
+    while screen.wake_in() is not None:
+        app.step(max_wait=0)
+        turns += 1
+        assert turns <= PREFETCH_IDLE_TURNS
+    assert app.frames_drawn == drawn  # nothing visible changed: no frame drawn
+    assert sum(col.measured(i) for i in range(col.total)) > measured
+    for _ in range(3):
+        app.step(max_wait=0)
+    assert app.frames_drawn == drawn and screen.wake_in() is None
 
 
 def test_an_unchanged_frame_builds_no_bubble(tmp_path: Path) -> None:

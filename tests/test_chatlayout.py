@@ -16,6 +16,7 @@ from engine.chatlayout import (
     ChatGeometry,
     content_width,
     date_label,
+    finish,
     format_timestamp,
     insert_breaks,
 )
@@ -380,6 +381,58 @@ def test_prefetch_prepares_the_blocks_just_above_the_window() -> None:
     assert col.prefetch(top, top + 720, budget=0) == []
     # Nothing below the latest message to prepare; the window's blocks were measured already.
     assert all(col.measured(p.block.flat) for p in placed)
+
+
+
+def test_a_multi_line_bubble_takes_two_layout_calls_and_the_narrowing_result() -> None:
+    s = Settings(size=SIZE)
+    runs = (Text("あ" * 21 + "、" + "い" * 17),)  # greedy at 9 a line: 9+9+9+9+3
+    fast = BubbleLayout(fake_measure)
+    wrapped = fast.shrink_wrap(runs, 9 * SIZE, s)
+    assert fast.layout_calls == 2  # the layout at the cap, then the balanced lines
+    assert len(wrapped.lines) == 5 and len(wrapped.lines[-1].text) > 3
+    # The same lines as narrowing first by binary search, then balancing (the slow way).
+    slow = BubbleLayout(fake_measure)
+    narrowed = slow.balance(runs, slow.narrowest(runs, 9 * SIZE, s), s, 9 * SIZE)
+    assert slow.layout_calls > 3
+    assert [line.text for line in wrapped.lines] == [line.text for line in narrowed.lines]
+    assert content_width(wrapped) == content_width(narrowed)
+
+
+def test_bubble_steps_give_the_bubble_piece_by_piece() -> None:
+    s = Settings(size=SIZE)
+    runs = (Text(LONG),)
+    stepped = BubbleLayout(fake_measure)
+    steps = stepped.bubble_steps(runs, 12 * SIZE, s, 16.0, 10.0)
+    sizes = []
+    with pytest.raises(StopIteration) as done:
+        while True:
+            sizes.append(next(steps))
+    bubble = done.value.value
+    # Several pieces, each announcing its size; no piece bigger than one layout of the text.
+    assert len(sizes) >= 4 and all(0 <= n <= len(LONG) for n in sizes)
+    whole = BubbleLayout(fake_measure).bubble(runs, 12 * SIZE, s, 16.0, 10.0)
+    assert bubble == whole
+    assert stepped.cached(runs, 12 * SIZE, s, 16.0, 10.0)
+    # Once cached, the steps are none: the bubble at once.
+    assert finish(stepped.bubble_steps(runs, 12 * SIZE, s, 16.0, 10.0)) is bubble
+
+
+def test_block_steps_and_ahead_prepare_what_scrolling_shows_next() -> None:
+    col = column(big_story(500))
+    top, placed = col.visible_from_bottom(0, 720)
+    first, last = placed[0].block.flat, placed[-1].block.flat
+    assert list(col.ahead(top, top + 720, True, 3)) == [first - 1, first - 2, first - 3]
+    assert list(col.ahead(top, top + 720, False, 3)) == []  # nothing below the latest
+    assert last == col.count - 1
+    i = next(i for i in col.ahead(top, top + 720, True, 8) if not col.measured(i))
+    calls = col.bubbles.layout_calls
+    blk = finish(col.block_steps(i))
+    assert col.measured(i) and col.cached_block(i) is blk
+    assert col.bubbles.layout_calls > calls
+    assert finish(col.block_steps(i)) is blk  # cached: no more work
+    other = column(big_story(500))
+    assert other.block(i) == blk  # the same block as laid out at once
 
 
 RUNS = st.lists(
