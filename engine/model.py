@@ -11,7 +11,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import FrozenInstanceError, dataclass, field, fields
 from operator import attrgetter
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal, TypeVar, Union, overload
+from typing import TYPE_CHECKING, Any, Literal, TypeVar, overload
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -201,7 +201,7 @@ class Break:
 
 BREAK = Break()
 
-Run = Union[Text, Ruby, Direction, Break]
+Run = Text | Ruby | Direction | Break
 
 
 def run_text(run: Run) -> str:
