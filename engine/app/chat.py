@@ -73,6 +73,7 @@ TYPING_MAX = 2.4  # ...but never longer than this
 DOT_STEP = 0.3  # the typing dots move on this often
 PREFETCH_AHEAD = 8  # blocks beyond the window made ready while the column moves
 PREFETCH_SLICE = 0.00015  # seconds of that work per frame (at least one step)
+PREFETCH_CATCH_UP = 0.003  # seconds of it in a frame that laid out a window (a jump)
 PREFETCH_IDLE_TURNS = 60  # loop turns it may go on for once the column stops...
 PREFETCH_IDLE_SLICE = 0.002  # ...with this many seconds of work each
 PREFETCH_WAKE = 0.004  # seconds between those turns (input is heard meanwhile)
@@ -286,6 +287,7 @@ class ChatPainter:
         self._job_next = 0  # the size of the job's next piece (`Steps`)
         self._prefetch_up = True
         self._prefetch_scroll = 0.0
+        self.jumped = False  # the last frame laid out more than a block (see `draw`)
 
     # --- layout --------------------------------------------------------------
 
@@ -324,7 +326,10 @@ class ChatPainter:
         col.count = view.count
         surface.blit(self._frame_base(scene, geo, view), (0, 0))
         edge = col.geo.run_gap  # breathing room above the first and below the latest message
+        calls = col.bubbles.layout_calls
         top, placed = col.visible_from_bottom(view.scroll - view.gap - edge, geo.view.height)
+        # More than a block laid out here: a jump (Home, a load) made this frame slow already.
+        self.jumped = col.bubbles.layout_calls - calls > 2
         clip = surface.get_clip()
         surface.set_clip(geo.view)
         self._draw_blocks(surface, geo, placed, top, view)
@@ -358,6 +363,10 @@ class ChatPainter:
             self._prefetch_up = False
         self._prefetch_scroll = view.scroll
         top = col.height() - (view.scroll - view.gap - col.geo.run_gap) - geo.view.height
+        if self.jumped:
+            # This frame is slow already: get the blocks around the new place ready in it,
+            # rather than let their cost fall on the frames that follow.
+            seconds, self.jumped = max(seconds, PREFETCH_CATCH_UP), False
         deadline = time.perf_counter() + seconds
         steps = 0
         while True:
@@ -1336,7 +1345,10 @@ class ChatScreen(Screen):
 
     def draw(self, surface: pygame.Surface) -> list[pygame.Rect] | None:
         rt = self.session.runtime
-        self.last_info = self.painter.draw(surface, rt.scene_ref, self.view_state())
+        view = self.view_state()
+        self.last_info = self.painter.draw(surface, rt.scene_ref, view)
+        if self.painter.jumped:
+            self.painter.prefetch(self.geo.size, view)  # in this slow frame (see `prefetch`)
         if surface is self.app.canvas:
             if self.typing is None:
                 self.drawn_message = True
