@@ -12,6 +12,9 @@ the same inside a bubble. This module adds two things on top:
   worse inside a katakana or Latin word (シャッ／ター), is taken only when no
   layout up to the cap avoids it (and a word is kept whole by one more line
   when the cap alone cannot). A message that fits on one line stays on one.
+  Usually two calls into the layout core: the layout at the cap, whose
+  lines balancing re-breaks, and the balanced lines. `bubble_steps` does
+  the same work a piece at a time, for prefetching within a frame budget.
 - `ChatColumn`: the whole conversation as a column of blocks, one per
   message (a block holds an optional date separator, an optional name label,
   and the bubble or the centred system line). Block heights start as one

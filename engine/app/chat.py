@@ -7,7 +7,11 @@ Two parts:
   button) from plain state (`ChatView`). It keeps the caches: the column's
   layout (engine.chatlayout: lazy, so only blocks on screen are laid out),
   one surface per bubble, avatars, date pills. A frame blits the cached
-  background, the bubbles in the window and the bars; nothing else.
+  background (with the bar's words), the blocks in the window in one batch,
+  and the scroll bar; nothing else. While the column moves, `prefetch` lays
+  out and renders the blocks about to come into view a piece at a time
+  (layout-core calls, balancing, a line of text), a small slice a frame, so
+  no frame pays for a whole long message at once.
   `render_chat_shot` and `draw_shot` use it headless for `chatlog-vn shot`.
 - `ChatScreen` is the reading screen in that view: it owns the state (how
   many messages are in the column, the scroll offset, the slide-in and
