@@ -85,6 +85,7 @@ PARTS_CACHE = 256  # blocks whose blits are kept ready
 GLYPH_CACHE = 4096  # glyph images kept for drawing bubbles
 STEP_SECONDS = 4e-6  # what a unit of a step's size (`Steps`) takes, roughly
 RENDER_BASE = 8  # a bubble's shape, in those units
+CONVERT_PIXELS = 4000  # pixels converted to the display's format per unit
 RENDER_LINES = 1  # a long bubble's text is rendered this many lines a step
 DRAG_THRESHOLD = 6  # px a press must move before it scrolls instead of clicking
 JUMP_AFTER = 48  # px scrolled away before the jump-to-latest button shows
@@ -587,8 +588,11 @@ class ChatPainter:
             if at:
                 yield len(lines[at].glyphs) // 2
             self._draw_lines(image, bubble.layout, lines[at:at + RENDER_LINES], origin, colors)
+        if pygame.display.get_surface() is None:
+            return image
+        yield w * h // CONVERT_PIXELS  # a big bubble's conversion is a piece of its own
         # In the display's pixel format the per-frame blit takes the fast path.
-        return image.convert_alpha() if pygame.display.get_surface() is not None else image
+        return image.convert_alpha()
 
     def _draw_lines(self, image: pygame.Surface, layout: Layout, lines: tuple[Line, ...],
                     origin: tuple[int, int], colors: TextColors) -> None:
