@@ -69,6 +69,21 @@ def _median(rows: list[tuple[float, float, float]]) -> tuple[float, float, float
     return tuple(statistics.median(r[i] for r in rows) for i in range(3))  # type: ignore[return-value]
 
 
+def _player(saves: str, env: dict[str, str]) -> tuple[list[str], dict[str, str]]:
+    """The player's command line and environment, keeping its files under `saves`.
+
+    On Linux it runs as the README's `play` does, finding its save and settings
+    folders itself (platformdirs, which follows XDG_DATA_HOME/XDG_CONFIG_HOME),
+    so that look-up is measured too; elsewhere `--save-dir` keeps the user's
+    folders untouched.
+    """
+    cmd = [sys.executable, "-m", "engine", "play", "scripts", "--first-frame-exit", "--benchmark"]
+    if sys.platform.startswith("linux"):
+        return cmd, {**env, "XDG_DATA_HOME": os.path.join(saves, "data"),
+                     "XDG_CONFIG_HOME": os.path.join(saves, "config")}
+    return [*cmd, "--save-dir", saves], env
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=9)
@@ -82,13 +97,12 @@ def main() -> int:
     subprocess.run([sys.executable, "-m", "compileall", "-q", "engine"], cwd=ROOT, check=True,
                    capture_output=True)
     with tempfile.TemporaryDirectory() as saves:
-        player = [sys.executable, "-m", "engine", "play", "scripts", "--first-frame-exit",
-                  "--benchmark", "--save-dir", saves]
+        player, player_env = _player(saves, env)
         floor = [sys.executable, "-c", FLOOR]
         floor_rows, player_rows = [], []
         for _ in range(args.runs):  # interleaved so both see the same machine load
             floor_rows.append(_run(floor, env))
-            player_rows.append(_run(player, env))
+            player_rows.append(_run(player, player_env))
     f_wall, f_first, f_mem = _median(floor_rows)
     p_wall, p_first, p_mem = _median(player_rows)
     print(f"runs: {args.runs} each (medians), SDL_VIDEODRIVER={env['SDL_VIDEODRIVER']}")
