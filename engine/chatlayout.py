@@ -12,9 +12,6 @@ the same inside a bubble. This module adds two things on top:
   worse inside a katakana or Latin word (シャッ／ター), is taken only when no
   layout up to the cap avoids it (and a word is kept whole by one more line
   when the cap alone cannot). A message that fits on one line stays on one.
-  Usually two calls into the layout core: the layout at the cap, whose
-  lines balancing re-breaks, and the balanced lines. `bubble_steps` does
-  the same work a piece at a time, for prefetching within a frame budget.
 - `ChatColumn`: the whole conversation as a column of blocks, one per
   message (a block holds an optional date separator, an optional name label,
   and the bubble or the centred system line). Block heights start as one
@@ -33,7 +30,7 @@ from __future__ import annotations
 from bisect import bisect_right
 from collections import OrderedDict
 from collections.abc import Callable, Generator, Iterator
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import datetime
 from functools import lru_cache
 from typing import Literal, TypeVar
@@ -41,7 +38,7 @@ from typing import Literal, TypeVar
 from engine.layout import classes
 from engine.layout.boxes import Layout, Line, Measure, Settings
 from engine.layout.breaking import phrase_starts, token_interiors
-from engine.model import BREAK, Break, Message, Ruby, Run, Scene, Side, Story
+from engine.model import BREAK, Break, Message, Ruby, Run, Scene, Side, Story, record, set_field
 
 # layout_message(runs, width, measure, settings) -> Layout; the layout core's signature.
 LayoutFn = Callable[[tuple[Run, ...], float, Measure, Settings], Layout]
@@ -89,7 +86,7 @@ def date_label(scene: Scene, lang: str) -> str:
 # --- bubbles -------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ChatGeometry:
     """The chat view's spacing, in pixels; `for_size` derives it from the text size."""
 
@@ -108,6 +105,38 @@ class ChatGeometry:
     date_size: float = 18.0  # date separator text size
     date_height: float = 58.0  # date separator row (the pill is centred in it)
 
+    def __init__(
+        self,
+        max_fraction: float = 0.6,
+        system_fraction: float = 0.8,
+        system_scale: float = 0.8,
+        margin: float = 16.0,
+        avatar: float = 48.0,
+        avatar_gap: float = 10.0,
+        pad_x: float = 16.0,
+        pad_y: float = 10.0,
+        gap: float = 6.0,
+        run_gap: float = 18.0,
+        name_size: float = 18.0,
+        name_height: float = 26.0,
+        date_size: float = 18.0,
+        date_height: float = 58.0,
+    ) -> None:
+        set_field(self, "max_fraction", max_fraction)
+        set_field(self, "system_fraction", system_fraction)
+        set_field(self, "system_scale", system_scale)
+        set_field(self, "margin", margin)
+        set_field(self, "avatar", avatar)
+        set_field(self, "avatar_gap", avatar_gap)
+        set_field(self, "pad_x", pad_x)
+        set_field(self, "pad_y", pad_y)
+        set_field(self, "gap", gap)
+        set_field(self, "run_gap", run_gap)
+        set_field(self, "name_size", name_size)
+        set_field(self, "name_height", name_height)
+        set_field(self, "date_size", date_size)
+        set_field(self, "date_height", date_height)
+
     @classmethod
     def for_size(cls, size: float) -> ChatGeometry:
         """Spacing proportional to a base text size (the defaults are for 30 px)."""
@@ -121,7 +150,7 @@ class ChatGeometry:
         return replace(base, **scaled)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Bubble:
     """A message's text laid out for a bubble, and the bubble's outer size."""
 
@@ -130,6 +159,20 @@ class Bubble:
     height: float  # outer height: the lines plus padding
     text_x: float  # where the layout's page surface goes inside the bubble
     text_y: float
+
+    def __init__(
+        self,
+        layout: Layout,
+        width: float,
+        height: float,
+        text_x: float,
+        text_y: float,
+    ) -> None:
+        set_field(self, "layout", layout)
+        set_field(self, "width", width)
+        set_field(self, "height", height)
+        set_field(self, "text_x", text_x)
+        set_field(self, "text_y", text_y)
 
 
 def text_height(layout: Layout) -> float:
@@ -641,7 +684,7 @@ def _split_run(run: Run, cuts: list[int]) -> list[Run] | None:
 # --- the column ------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ChatBlock:
     """One message's block in the column; every box is relative to the block's top."""
 
@@ -659,17 +702,51 @@ class ChatBlock:
     name_box: Box | None = None
     avatar: Box | None = None  # the avatar's square, on the first bubble of a run
 
+    def __init__(
+        self,
+        flat: int,
+        scene: int,
+        message: Message,
+        kind: BlockKind,
+        side: Side | None,
+        height: float,
+        body: Box,
+        bubble: Bubble,
+        date: str | None = None,
+        date_box: Box | None = None,
+        name: str | None = None,
+        name_box: Box | None = None,
+        avatar: Box | None = None,
+    ) -> None:
+        set_field(self, "flat", flat)
+        set_field(self, "scene", scene)
+        set_field(self, "message", message)
+        set_field(self, "kind", kind)
+        set_field(self, "side", side)
+        set_field(self, "height", height)
+        set_field(self, "body", body)
+        set_field(self, "bubble", bubble)
+        set_field(self, "date", date)
+        set_field(self, "date_box", date_box)
+        set_field(self, "name", name)
+        set_field(self, "name_box", name_box)
+        set_field(self, "avatar", avatar)
+
     @property
     def speaker(self) -> str | None:
         return self.message.speaker
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Placed:
     """A block and the y of its top in the column."""
 
     y: float
     block: ChatBlock
+
+    def __init__(self, y: float, block: ChatBlock) -> None:
+        set_field(self, "y", y)
+        set_field(self, "block", block)
 
 
 class ChatColumn:

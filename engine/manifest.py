@@ -19,7 +19,7 @@ import os
 import re
 import reprlib
 from collections.abc import Callable, Iterable, Set
-from dataclasses import dataclass, field, replace
+from dataclasses import field, replace
 from datetime import datetime
 from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import TYPE_CHECKING
@@ -40,6 +40,8 @@ from engine.model import (
     Script,
     Severity,
     Story,
+    record,
+    set_field,
 )
 
 MANIFEST_NAMES = ("story.yaml", "story.yml")
@@ -186,13 +188,27 @@ def _drop_declared_slips(scripts: tuple[Script, ...], declared: Set[str]) -> tup
 # --- where the story is -----------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class _Where:
     root: Path
     manifest: Path | None
     scripts_dir: Path  # where scripts are looked for when story.yaml names none
     title: str
     single: Path | None = None  # a single script file given directly
+
+    def __init__(
+        self,
+        root: Path,
+        manifest: Path | None,
+        scripts_dir: Path,
+        title: str,
+        single: Path | None = None,
+    ) -> None:
+        set_field(self, "root", root)
+        set_field(self, "manifest", manifest)
+        set_field(self, "scripts_dir", scripts_dir)
+        set_field(self, "title", title)
+        set_field(self, "single", single)
 
 
 def _locate(path: Path) -> _Where:
@@ -255,7 +271,7 @@ def _natural_key(path: Path) -> list[object]:
 # --- reading story.yaml -----------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class _CharSpec:
     """What story.yaml says about one character; unset fields are None."""
 
@@ -268,8 +284,28 @@ class _CharSpec:
     expressions: dict[str, str] = field(default_factory=dict)
     sound: Path | None = None
 
+    def __init__(
+        self,
+        label: str,
+        pos: Pos,
+        name: str | None = None,
+        color: tuple[int, int, int] | None = None,
+        side: str | None = None,
+        portraits: dict[str, Path] | None = None,
+        expressions: dict[str, str] | None = None,
+        sound: Path | None = None,
+    ) -> None:
+        set_field(self, "label", label)
+        set_field(self, "pos", pos)
+        set_field(self, "name", name)
+        set_field(self, "color", color)
+        set_field(self, "side", side)
+        set_field(self, "portraits", {} if portraits is None else portraits)
+        set_field(self, "expressions", {} if expressions is None else expressions)
+        set_field(self, "sound", sound)
 
-@dataclass(slots=True)
+
+@record(frozen=False)
 class _Manifest:
     """story.yaml as read, before it is bound to the scripts."""
 
@@ -284,6 +320,32 @@ class _Manifest:
     scenes: list[tuple[int | str, SceneConfig, Pos]] = field(default_factory=list)
     layout: LayoutOptions = LayoutOptions()
     diagnostics: list[Diagnostic] = field(default_factory=list)
+
+    def __init__(
+        self,
+        title: str | None = None,
+        ui_language: str | None = None,
+        view: str | None = None,
+        font: Path | None = None,
+        fallback_fonts: tuple[Path, ...] = (),
+        scripts: list[Path] | None = None,
+        scripts_pos: Pos | None = None,
+        characters: list[_CharSpec] | None = None,
+        scenes: list[tuple[int | str, SceneConfig, Pos]] | None = None,
+        layout: LayoutOptions | None = None,
+        diagnostics: list[Diagnostic] | None = None,
+    ) -> None:
+        self.title = title
+        self.ui_language = ui_language
+        self.view = view
+        self.font = font
+        self.fallback_fonts = fallback_fonts
+        self.scripts = [] if scripts is None else scripts
+        self.scripts_pos = scripts_pos
+        self.characters = [] if characters is None else characters
+        self.scenes = [] if scenes is None else scenes
+        self.layout = LayoutOptions() if layout is None else layout
+        self.diagnostics = [] if diagnostics is None else diagnostics
 
 
 def _import_yaml() -> None:

@@ -7,11 +7,7 @@ Two parts:
   button) from plain state (`ChatView`). It keeps the caches: the column's
   layout (engine.chatlayout: lazy, so only blocks on screen are laid out),
   one surface per bubble, avatars, date pills. A frame blits the cached
-  background (with the bar's words), the blocks in the window in one batch,
-  and the scroll bar; nothing else. While the column moves, `prefetch` lays
-  out and renders the blocks about to come into view a piece at a time
-  (layout-core calls, balancing, a line of text), a small slice a frame, so
-  no frame pays for a whole long message at once.
+  background, the bubbles in the window and the bars; nothing else.
   `render_chat_shot` and `draw_shot` use it headless for `chatlog-vn shot`.
 - `ChatScreen` is the reading screen in that view: it owns the state (how
   many messages are in the column, the scroll offset, the slide-in and
@@ -29,7 +25,6 @@ import math
 import time
 from collections import OrderedDict
 from collections.abc import Iterator
-from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -52,7 +47,7 @@ from engine.chatlayout import (
 )
 from engine.layout.boxes import Layout, Line, Settings
 from engine.layout.graphemes import split_graphemes
-from engine.model import Character, Message, SceneRef, Story
+from engine.model import Character, Message, SceneRef, Story, record, set_field
 from engine.preferences import Preferences
 from engine.runtime import Cursor, auto_delay, can_skip
 from engine.saves import SaveData
@@ -85,7 +80,6 @@ PARTS_CACHE = 256  # blocks whose blits are kept ready
 GLYPH_CACHE = 4096  # glyph images kept for drawing bubbles
 STEP_SECONDS = 4e-6  # what a unit of a step's size (`Steps`) takes, roughly
 RENDER_BASE = 8  # a bubble's shape, in those units
-CONVERT_PIXELS = 4000  # pixels converted to the display's format per unit
 RENDER_LINES = 1  # a long bubble's text is rendered this many lines a step
 DRAG_THRESHOLD = 6  # px a press must move before it scrolls instead of clicking
 JUMP_AFTER = 48  # px scrolled away before the jump-to-latest button shows
@@ -116,7 +110,7 @@ def _ease_out(t: float) -> float:
 # --- geometry -----------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ChatFrameGeometry:
     """Where the parts of a chat frame go on a surface of `size`; `k` scales 720p figures."""
 
@@ -128,6 +122,26 @@ class ChatFrameGeometry:
     jump: pygame.Rect  # the jump-to-latest button (shown only when scrolled away)
     settings: Settings  # text settings of the bubbles
     label_size: int  # interface labels (header, bar)
+
+    def __init__(
+        self,
+        size: tuple[int, int],
+        k: float,
+        header: pygame.Rect,
+        view: pygame.Rect,
+        bar: pygame.Rect,
+        jump: pygame.Rect,
+        settings: Settings,
+        label_size: int,
+    ) -> None:
+        set_field(self, "size", size)
+        set_field(self, "k", k)
+        set_field(self, "header", header)
+        set_field(self, "view", view)
+        set_field(self, "bar", bar)
+        set_field(self, "jump", jump)
+        set_field(self, "settings", settings)
+        set_field(self, "label_size", label_size)
 
 
 def chat_geometry(size: tuple[int, int], prefs: Preferences, story: Story) -> ChatFrameGeometry:
@@ -162,7 +176,7 @@ def chat_geometry(size: tuple[int, int], prefs: Preferences, story: Story) -> Ch
 # --- what a frame shows -------------------------------------------------------------
 
 
-@dataclass(slots=True)
+@record(frozen=False)
 class ChatView:
     """The state a chat frame is drawn from (the screen's, or a shot's)."""
 
@@ -177,8 +191,32 @@ class ChatView:
     focus: str | None = None  # the quick-menu button under the mouse
     unseen: int = 0  # messages that arrived while scrolled away
 
+    def __init__(
+        self,
+        count: int,
+        scroll: float = 0.0,
+        gap: float = 0.0,
+        typing: Message | None = None,
+        typing_frame: int = 0,
+        newest_alpha: int = 255,
+        show_ui: bool = True,
+        active: frozenset[str] = frozenset(),
+        focus: str | None = None,
+        unseen: int = 0,
+    ) -> None:
+        self.count = count
+        self.scroll = scroll
+        self.gap = gap
+        self.typing = typing
+        self.typing_frame = typing_frame
+        self.newest_alpha = newest_alpha
+        self.show_ui = show_ui
+        self.active = active
+        self.focus = focus
+        self.unseen = unseen
 
-@dataclass(slots=True)
+
+@record(frozen=False)
 class FrameInfo:
     """What the painter found while drawing: for scroll limits and tests."""
 
@@ -187,8 +225,14 @@ class FrameInfo:
     max_scroll: float
     blocks: int  # blocks drawn
 
+    def __init__(self, top: float, height: float, max_scroll: float, blocks: int) -> None:
+        self.top = top
+        self.height = height
+        self.max_scroll = max_scroll
+        self.blocks = blocks
 
-@dataclass(slots=True)
+
+@record(frozen=False)
 class ChatStats:
     """Counters for tests and the benchmark: the caches at work."""
 
@@ -196,8 +240,13 @@ class ChatStats:
     bubble_blits: int = 0  # bubbles drawn
     frames: int = 0
 
+    def __init__(self, bubble_builds: int = 0, bubble_blits: int = 0, frames: int = 0) -> None:
+        self.bubble_builds = bubble_builds
+        self.bubble_blits = bubble_blits
+        self.frames = frames
 
-@dataclass(frozen=True, slots=True)
+
+@record
 class _Palette:
     """The colours of one speaker's bubbles."""
 
@@ -206,6 +255,20 @@ class _Palette:
     direction: Color
     ruby: Color
     name: Color
+
+    def __init__(
+        self,
+        fill: Color,
+        text: Color,
+        direction: Color,
+        ruby: Color,
+        name: Color,
+    ) -> None:
+        set_field(self, "fill", fill)
+        set_field(self, "text", text)
+        set_field(self, "direction", direction)
+        set_field(self, "ruby", ruby)
+        set_field(self, "name", name)
 
 
 BUBBLE_BASE: Color = (42, 44, 66)
@@ -588,11 +651,8 @@ class ChatPainter:
             if at:
                 yield len(lines[at].glyphs) // 2
             self._draw_lines(image, bubble.layout, lines[at:at + RENDER_LINES], origin, colors)
-        if pygame.display.get_surface() is None:
-            return image
-        yield w * h // CONVERT_PIXELS  # a big bubble's conversion is a piece of its own
         # In the display's pixel format the per-frame blit takes the fast path.
-        return image.convert_alpha()
+        return image.convert_alpha() if pygame.display.get_surface() is not None else image
 
     def _draw_lines(self, image: pygame.Surface, layout: Layout, lines: tuple[Line, ...],
                     origin: tuple[int, int], colors: TextColors) -> None:
@@ -829,7 +889,7 @@ def _circle_image(image: pygame.Surface, d: int, backing: Color) -> pygame.Surfa
 # --- the screen -------------------------------------------------------------------------
 
 
-@dataclass(slots=True)
+@record(frozen=False)
 class _Motion:
     """An eased change of a value over time (the slide-in, keyed scrolls)."""
 
@@ -837,6 +897,12 @@ class _Motion:
     end: float
     seconds: float
     t: float = 0.0
+
+    def __init__(self, start: float, end: float, seconds: float, t: float = 0.0) -> None:
+        self.start = start
+        self.end = end
+        self.seconds = seconds
+        self.t = t
 
     @property
     def done(self) -> bool:
@@ -846,13 +912,18 @@ class _Motion:
         return self.start + (self.end - self.start) * _ease_out(self.t / max(self.seconds, 1e-6))
 
 
-@dataclass(slots=True)
+@record(frozen=False)
 class _Press:
     """A left-button press that becomes a click on release, or a drag if it moves."""
 
     pos: tuple[int, int]
     last_y: int
     dragging: bool = False
+
+    def __init__(self, pos: tuple[int, int], last_y: int, dragging: bool = False) -> None:
+        self.pos = pos
+        self.last_y = last_y
+        self.dragging = dragging
 
 
 class ChatScreen(Screen):

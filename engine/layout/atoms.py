@@ -9,13 +9,13 @@ glued together, so it can only be split at the box edge like a long word.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 
 from engine.layout import classes, ruby
 from engine.layout.boxes import Measure, Settings, Style
 from engine.layout.graphemes import split_graphemes
 from engine.layout.metrics import width_of, widths_for
-from engine.model import Break, Direction, Ruby, Run, Text
+from engine.model import Break, Direction, Ruby, Run, Text, record
 
 
 class Atom:
@@ -53,7 +53,7 @@ class Atom:
         return bool(self.reading)
 
 
-@dataclass(slots=True)
+@record(frozen=False)
 class Paragraph:
     """The atoms between two forced breaks, and their text without readings."""
 
@@ -62,8 +62,20 @@ class Paragraph:
     length: int = 0  # code points so far, while it is being built
     parts: list[str] = field(default_factory=list)
 
+    def __init__(
+        self,
+        atoms: list[Atom] | None = None,
+        text: str = "",
+        length: int = 0,
+        parts: list[str] | None = None,
+    ) -> None:
+        self.atoms = [] if atoms is None else atoms
+        self.text = text
+        self.length = length
+        self.parts = [] if parts is None else parts
 
-@dataclass(slots=True)
+
+@record(frozen=False)
 class _Builder:
     settings: Settings
     width: float
@@ -72,6 +84,24 @@ class _Builder:
     measure: Measure
     index: int = 0
     paragraphs: list[Paragraph] = field(default_factory=lambda: [Paragraph()])
+
+    def __init__(
+        self,
+        settings: Settings,
+        width: float,
+        base_memo: dict[str, float],
+        ruby_memo: dict[str, float],
+        measure: Measure,
+        index: int = 0,
+        paragraphs: list[Paragraph] | None = None,
+    ) -> None:
+        self.settings = settings
+        self.width = width
+        self.base_memo = base_memo
+        self.ruby_memo = ruby_memo
+        self.measure = measure
+        self.index = index
+        self.paragraphs = [Paragraph()] if paragraphs is None else paragraphs
 
     def base_widths(self, chars: tuple[str, ...]) -> tuple[float, ...]:
         memo, m, size = self.base_memo, self.measure, self.settings.size

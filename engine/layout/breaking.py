@@ -16,13 +16,13 @@ looked at a small constant number of times, so the fill is linear.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
 from engine.layout import classes
 from engine.layout.atoms import Atom, Paragraph
 from engine.layout.classes import Strictness
+from engine.model import record, set_field
 
 EPSILON = 1e-6
 
@@ -36,7 +36,7 @@ _SUFFIX = "%％‰°℃℉′″"
 TOKEN = re.compile(f"[{_PREFIX}]*[{_WORD}]+(?:[{_JOIN}]+[{_WORD}]+)*[{_SUFFIX}]*")
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Span:
     """One line's atoms: start..end-1 of the paragraph."""
 
@@ -44,6 +44,12 @@ class Span:
     end: int
     hanging: bool = False  # the last atom hangs past the box edge
     forced: bool = False  # no legal break existed; cut at the box edge
+
+    def __init__(self, start: int, end: int, hanging: bool = False, forced: bool = False) -> None:
+        set_field(self, "start", start)
+        set_field(self, "end", end)
+        set_field(self, "hanging", hanging)
+        set_field(self, "forced", forced)
 
 
 def token_interiors(text: str) -> bytearray:

@@ -18,16 +18,27 @@ check against the worked numbers in JAPANESE-LAYOUT.md.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+
+from engine.model import record, set_field
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Placement:
     """A placed ruby unit: its advance and each character's left edge."""
 
     advance: float  # how far the unit moves the pen
     base_x: tuple[float, ...]
     ruby_x: tuple[float, ...]
+
+    def __init__(
+        self,
+        advance: float,
+        base_x: tuple[float, ...],
+        ruby_x: tuple[float, ...],
+    ) -> None:
+        set_field(self, "advance", advance)
+        set_field(self, "base_x", base_x)
+        set_field(self, "ruby_x", ruby_x)
 
 
 def solid(widths: Sequence[float], start: float) -> tuple[float, ...]:
