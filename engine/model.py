@@ -8,7 +8,7 @@ under another's feet. Nothing here knows about files, pygame or the player.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import FrozenInstanceError, dataclass, field, fields
+from dataclasses import MISSING, FrozenInstanceError, dataclass, field, fields
 from operator import attrgetter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, TypeVar, overload
@@ -52,11 +52,35 @@ def record(cls: _C | None = None, /, *, frozen: bool = True, slots: bool = True)
             setattr(cls, name, fn)
         cls = dataclass(slots=slots, init=False, repr=False, eq=False)(cls)
         names = tuple(f.name for f in fields(cls))
+        _check_init(cls, fields(cls))
         cls._values = staticmethod(_getter(names))  # type: ignore[attr-defined]
         cls._names = names  # type: ignore[attr-defined]
         return cls
 
     return wrap if cls is None else wrap(cls)
+
+
+def _check_init(cls: type, flds: tuple) -> None:
+    """Refuse a record whose hand-written `__init__` does not match its fields.
+
+    The written-out `__init__` must take the fields in order; fields it leaves
+    out must come last and have defaults (internal state it sets itself).
+    Otherwise `replace` and equality would silently disagree with
+    construction. A mismatch fails at import, where any test sees it.
+    """
+    names = tuple(f.name for f in flds)
+    init = cls.__dict__.get("__init__")
+    code = getattr(init, "__code__", None)
+    if code is None:
+        if not names:
+            return  # a record with no fields needs no __init__ of its own
+        raise TypeError(f"record {cls.__qualname__} must define __init__")
+    params = code.co_varnames[1 : code.co_argcount + code.co_kwonlyargcount]
+    rest = flds[len(params):]
+    if params != names[: len(params)] or any(
+        f.default is MISSING and f.default_factory is MISSING for f in rest
+    ):
+        raise TypeError(f"record {cls.__qualname__}: __init__ takes {params}, fields are {names}")
 
 
 def _getter(names: tuple[str, ...]) -> Callable[[object], tuple]:
