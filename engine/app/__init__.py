@@ -42,9 +42,14 @@ module on first use; a module that does not exist yet gives a one-line
 Every registered class is constructed as ``Cls(app, **kwargs)``.
 
 Views (``VIEWS``): "adv" -> engine.app.reading.ReadingScreen, "chat" ->
-engine.app.chat.ChatScreen. A view screen has a class attribute
-``view_name`` ("adv"/"chat"), reads ``session.runtime`` on ``on_enter``,
-autosaves in ``on_quit`` (``app.save_game("auto")``) and calls
+engine.app.chat.ChatScreen. Both inherit engine.app.view.ViewScreen, which
+holds what the views share: the quick menu (``quick(key)``: back, auto, skip,
+or the screen it opens), quick save/load, the UI toggle, Ctrl skip, the keys
+every view answers (a view adds its own in ``extra_keys()``), the auto/skip
+timing (``_next_move``; a view may change ``_auto_wait``) and autosave in
+``on_quit`` (``app.save_game("auto")``). A view screen has a class attribute
+``view_name`` ("adv"/"chat"), reads ``session.runtime`` on ``on_enter``
+(``show_first()``), lists its ``quick_buttons()``, defines ``back()`` and calls
 ``app.note_first_message_frame()`` after drawing a message. It may define
 ``draw_still(surface)``: the current message drawn complete, without the
 typewriter's or the typing dots' progress (save thumbnails use it). Tab calls

@@ -24,7 +24,7 @@ from __future__ import annotations
 import math
 import time
 from collections import OrderedDict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -33,8 +33,8 @@ import pygame
 
 from engine.app import input as inp
 from engine.app.i18n import register, tr
-from engine.app.screen import Screen
 from engine.app.ui import THEME, UiText
+from engine.app.view import ViewScreen
 from engine.chatlayout import (
     BubbleLayout,
     ChatBlock,
@@ -49,8 +49,7 @@ from engine.layout.boxes import Layout, Line, Settings
 from engine.layout.graphemes import split_graphemes
 from engine.model import Character, Message, SceneRef, Story, record, set_field
 from engine.preferences import Preferences
-from engine.runtime import Cursor, auto_delay, can_skip
-from engine.saves import SaveData
+from engine.runtime import Cursor, can_skip
 
 if TYPE_CHECKING:
     from engine.app.app import App
@@ -65,7 +64,6 @@ REFERENCE_HEIGHT = 720
 QUICK_KEYS = ("back", "history", "auto", "skip", "save", "load", "settings")
 SLIDE_SECONDS = 0.22  # a new bubble slides in from the bottom this long
 SCROLL_SECONDS = 0.18  # keyed scrolls (Page Up, End, the jump button) ease over this
-SKIP_INTERVAL = 0.06  # seconds per message while skipping (fast mode: none)
 TYPING_BASE = 0.45  # the typing indicator shows at least this long...
 TYPING_PER_CHAR = 0.045  # ...plus this per visible character...
 TYPING_MAX = 2.4  # ...but never longer than this
@@ -926,15 +924,14 @@ class _Press:
         self.dragging = dragging
 
 
-class ChatScreen(Screen):
+class ChatScreen(ViewScreen):
     """Reads the story as a chat: bubbles in a column, newest at the bottom."""
 
     view_name = "chat"
+    quick_pad = (12, 0)
 
     def __init__(self, app: App) -> None:
         super().__init__(app)
-        self.show_ui = True
-        self.focus: str | None = None
         self.scroll = 0.0
         self.typing: Message | None = None
         self.typing_left = 0.0
@@ -942,8 +939,6 @@ class ChatScreen(Screen):
         self.slide: _Motion | None = None
         self.scroll_motion: _Motion | None = None
         self.pin_top = False  # Home: stay at the first message while heights get measured
-        self.waited = 0.0
-        self.drawn_message = False
         self.unseen = 0
         self.press: _Press | None = None
         self.last_info: FrameInfo | None = None
@@ -990,9 +985,7 @@ class ChatScreen(Screen):
 
     # --- lifecycle ------------------------------------------------------------------
 
-    def on_enter(self) -> None:
-        if self.session.options.autoplay:
-            self.session.auto = True
+    def show_first(self) -> None:
         self.arrive(fresh=True, instant=True)
 
     def on_resume(self) -> None:
@@ -1005,11 +998,6 @@ class ChatScreen(Screen):
         self.unseen = 0
         if moved:
             self.arrive(fresh=False, instant=True)
-
-    def on_quit(self) -> None:
-        """Autosave the place and keep the read marks."""
-        self.app.save_game("auto")
-        self.session.save_marks()
 
     # --- moving through the story ------------------------------------------------------
 
@@ -1253,75 +1241,18 @@ class ChatScreen(Screen):
                 return
         self.press = _Press(pos, pos[1])
 
-    def _key_action(self, action: str | None) -> None:
-        s = self.session
-        handlers = {
-            inp.HISTORY: lambda: self.app.open("backlog"),
-            inp.MENU: lambda: self.app.open("menu"),
-            inp.AUTO: lambda: self.quick("auto"),
-            inp.SKIP_TOGGLE: lambda: self.quick("skip"),
-            inp.HIDE: self._toggle_ui,
-            inp.QUICK_SAVE: self.quick_save,
-            inp.QUICK_LOAD: self.quick_load,
-            inp.SWITCH_VIEW: self.app.switch_view,
+    def extra_keys(self) -> dict[str, Callable[[], object]]:
+        return {
             inp.UP: lambda: self.scroll_by(self._line()),
             inp.DOWN: lambda: self.scroll_by(-self._line()),
             inp.HOME: self.scroll_to_top,
             inp.END: lambda: self.scroll_to(0.0),
         }
-        if action == inp.SKIP_HOLD:
-            s.skip_held = True
-            self.waited = 0.0
-        elif action == inp.SKIP_RELEASE:
-            s.skip_held = False
-        elif action in handlers:
-            handlers[action]()
 
-    def _toggle_ui(self) -> None:
-        self.show_ui = not self.show_ui
-
-    def _quick_at(self, pos: tuple[int, int]) -> str | None:
-        for key, rect in self.painter.quick_buttons(self.geo):
-            if rect.inflate(12, 0).collidepoint(pos):
-                return key
-        return None
-
-    def quick(self, key: str) -> None:
-        """A quick-menu button (also A and S on the keyboard)."""
-        s = self.session
-        if key == "back":
-            self.back()
-        elif key == "auto":
-            s.auto = not s.auto
-            self.waited = 0.0
-        elif key == "skip":
-            s.skip = not s.skip
-            self.waited = 0.0
-        else:
-            self.app.open({"history": "backlog"}.get(key, key))
-
-    def quick_save(self) -> None:
-        if self.app.save_game("quick"):
-            self.app.toast(tr("quick_saved"))
-
-    def quick_load(self) -> None:
-        data = self.session.saves.read("quick")
-        if isinstance(data, SaveData):
-            self.app.load_game(data)
-            self.app.toast(tr("quick_loaded"))
-        else:
-            self.app.toast(tr("no_quick_save") if data is None else tr("save_damaged"))
+    def quick_buttons(self) -> list[tuple[str, pygame.Rect]]:
+        return self.painter.quick_buttons(self.geo)
 
     # --- time --------------------------------------------------------------------------
-
-    def _next_move(self) -> float | None:
-        """Seconds (after the message settled) until auto or skip moves on, if on."""
-        s = self.session
-        if s.skipping:
-            return 0.0 if s.options.fast else SKIP_INTERVAL
-        if s.auto:
-            return 0.0 if s.options.fast else auto_delay(s.runtime.message, s.prefs)
-        return None
 
     def update(self, dt: float) -> bool:
         changed = self._animate(dt) | self._follow_top()
@@ -1398,14 +1329,13 @@ class ChatScreen(Screen):
 
     def view_state(self) -> ChatView:
         """What the next frame shows."""
-        s = self.session
         geo = self.geo
         gap = self.painter.typing_height(geo) if self.typing is not None else 0.0
         alpha = 255
         if self.slide is not None:
             gap = self.slide.value()
             alpha = round(255 * _ease_out(self.slide.t / SLIDE_SECONDS))
-        active = frozenset(k for k, on in (("auto", s.auto), ("skip", s.skipping)) if on)
+        active = self._active()
         return ChatView(
             count=self.count, scroll=self.scroll, gap=gap, typing=self.typing,
             typing_frame=int(self.dots / DOT_STEP), newest_alpha=max(40, alpha),

@@ -9,39 +9,35 @@ a second; the loop sleeps in between.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pygame
 
 from engine.app import input as inp
 from engine.app.app import CANVAS
 from engine.app.frame import Geometry
 from engine.app.i18n import tr
-from engine.app.screen import Screen
+from engine.app.view import ViewScreen
 from engine.layout.boxes import Line
 from engine.runtime import Cursor, auto_delay, can_skip
-from engine.saves import SaveData
 
 BLINK = 0.5  # seconds the wait mark stays on, then off
-SKIP_INTERVAL = 0.06  # seconds per message while skipping (fast mode: none)
 
 
-class ReadingScreen(Screen):
+class ReadingScreen(ViewScreen):
     """Reads the story message by message in the text-box ("adv") view."""
 
     view_name = "adv"
 
     def __init__(self, app) -> None:
         super().__init__(app)
-        self.show_ui = True
-        self.focus: str | None = None
         self.pages: list[tuple[Line, ...]] = [()]
         self.page_index = 0
         self.page_start = 0  # first glyph index on the page
         self.page_end = 0  # one past the last glyph index on the page
         self.elapsed = 0.0  # typewriter time on this page
         self.complete = False
-        self.waited = 0.0  # time since the page was complete (auto, skip)
         self.blink = 0.0
-        self.drawn_message = False
         self._partial_mark = False
         self._partial_text = False
         self._under_mark: pygame.Surface | None = None
@@ -52,9 +48,7 @@ class ReadingScreen(Screen):
 
     # --- lifecycle -----------------------------------------------------------
 
-    def on_enter(self) -> None:
-        if self.session.options.autoplay:
-            self.session.auto = True
+    def show_first(self) -> None:
         self.show_message(instant=False)
 
     def on_resume(self) -> None:
@@ -62,11 +56,6 @@ class ReadingScreen(Screen):
         # page is kept only for the same message: a rollback or a load starts at page 1.
         same = self.session.runtime.cursor == self._shown_cursor
         self.show_message(instant=True, keep_page=same, fresh=False)
-
-    def on_quit(self) -> None:
-        """Autosave the place and keep the read marks."""
-        self.app.save_game("auto")
-        self.session.save_marks()
 
     # --- moving through the story --------------------------------------------
 
@@ -216,78 +205,21 @@ class ReadingScreen(Screen):
             self._key_action(action)
         return None
 
-    def _key_action(self, action: str | None) -> None:
-        s = self.session
-        handlers = {
-            inp.BACK: self.back,
-            inp.HISTORY: lambda: self.app.open("backlog"),
-            inp.MENU: lambda: self.app.open("menu"),
-            inp.AUTO: lambda: self.quick("auto"),
-            inp.SKIP_TOGGLE: lambda: self.quick("skip"),
-            inp.HIDE: self._toggle_ui,
-            inp.QUICK_SAVE: self.quick_save,
-            inp.QUICK_LOAD: self.quick_load,
-            inp.SWITCH_VIEW: self.app.switch_view,
-        }
-        if action == inp.SKIP_HOLD:
-            s.skip_held = True
-            self.waited = 0.0
-        elif action == inp.SKIP_RELEASE:
-            s.skip_held = False
-        elif action in handlers:
-            handlers[action]()
+    def extra_keys(self) -> dict[str, Callable[[], object]]:
+        return {inp.BACK: self.back}
 
-    def _toggle_ui(self) -> None:
-        self.show_ui = not self.show_ui
-
-    def _quick_at(self, pos: tuple[int, int]) -> str | None:
-        for key, rect in self.session.frame.quick_buttons(self.geo):
-            if rect.inflate(12, 8).collidepoint(pos):
-                return key
-        return None
-
-    def quick(self, key: str) -> None:
-        """A quick-menu button (also A and S on the keyboard)."""
-        s = self.session
-        if key == "back":
-            self.back()
-        elif key == "auto":
-            s.auto = not s.auto
-            self.waited = 0.0
-        elif key == "skip":
-            s.skip = not s.skip
-            self.waited = 0.0
-        else:
-            self.app.open({"history": "backlog"}.get(key, key))
-
-    def quick_save(self) -> None:
-        ok = self.app.save_game("quick")
-        if ok:
-            self.app.toast(tr("quick_saved"))
-
-    def quick_load(self) -> None:
-        data = self.session.saves.read("quick")
-        if isinstance(data, SaveData):
-            self.app.load_game(data)
-            self.app.toast(tr("quick_loaded"))
-        else:
-            self.app.toast(tr("no_quick_save") if data is None else tr("save_damaged"))
+    def quick_buttons(self) -> list[tuple[str, pygame.Rect]]:
+        return self.session.frame.quick_buttons(self.geo)
 
     # --- time -------------------------------------------------------------------
 
     def _auto_wait(self) -> float:
+        """Auto waits on each page a share of the message's time, at least 0.6 s."""
         s = self.session
         if s.options.fast:
             return 0.0
         share = 1.0 / max(1, len(self.pages))
         return max(0.6, auto_delay(s.runtime.message, s.prefs) * share)
-
-    def _next_move(self) -> float | None:
-        """Seconds (from page completion) after which auto or skip moves on, if on."""
-        s = self.session
-        if s.skipping:
-            return 0.0 if s.options.fast else SKIP_INTERVAL
-        return self._auto_wait() if s.auto else None
 
     def update(self, dt: float) -> bool:
         if not self.complete:
@@ -348,10 +280,6 @@ class ReadingScreen(Screen):
         page = self.pages[self.page_index] if self.pages else ()
         s.frame.draw(surface, rt.scene_ref, rt.message, page, None, show_ui=self.show_ui,
                      active=self._active(), focus=self.focus)
-
-    def _active(self) -> frozenset[str]:
-        s = self.session
-        return frozenset(k for k, on in (("auto", s.auto), ("skip", s.skipping)) if on)
 
     def _key(self) -> tuple:
         return (self.session.runtime.cursor, self.page_index, self.session.frame.geometry(CANVAS))

@@ -1,0 +1,148 @@
+"""What the two view screens (text box "adv" and "chat") share.
+
+Both read the story at the runtime's cursor and answer the same controls: the
+quick menu (back, auto, skip, and the screens it opens), quick save and load,
+hiding the interface, holding Ctrl to skip, Tab to switch views. How a view
+lays out its buttons, shows a message and times auto stays in its own module.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Callable
+
+import pygame
+
+from engine.app import input as inp
+from engine.app.i18n import tr
+from engine.app.screen import Screen
+from engine.runtime import auto_delay
+from engine.saves import SaveData
+
+SKIP_INTERVAL = 0.06  # seconds per message while skipping (fast mode: none)
+
+
+class ViewScreen(Screen, ABC):
+    """A screen that reads the story; subclasses say how it is shown.
+
+    A subclass sets ``view_name`` and ``quick_pad`` (how far around a quick
+    button a click still hits it) and defines ``show_first()``, ``back()``,
+    ``quick_buttons()`` and, for view-only keys, ``extra_keys()``.
+    """
+
+    view_name = ""
+    quick_pad: tuple[int, int] = (12, 8)
+
+    def __init__(self, app) -> None:
+        super().__init__(app)
+        self.show_ui = True
+        self.focus: str | None = None
+        self.waited = 0.0  # time since the message settled (auto, skip)
+        self.drawn_message = False
+
+    # --- lifecycle -----------------------------------------------------------
+
+    def on_enter(self) -> None:
+        if self.session.options.autoplay:
+            self.session.auto = True
+        self.show_first()
+
+    @abstractmethod
+    def show_first(self) -> None:
+        """Show the message at the runtime's cursor on entering the view."""
+
+    def on_quit(self) -> None:
+        """Autosave the place and keep the read marks."""
+        self.app.save_game("auto")
+        self.session.save_marks()
+
+    @abstractmethod
+    def back(self) -> None:
+        """Step back one message."""
+
+    # --- controls ------------------------------------------------------------
+
+    @abstractmethod
+    def quick_buttons(self) -> list[tuple[str, pygame.Rect]]:
+        """The quick-menu buttons on screen now: (key, rect)."""
+
+    def extra_keys(self) -> dict[str, Callable[[], object]]:
+        """Actions only this view answers, by input action."""
+        return {}
+
+    def _key_action(self, action: str | None) -> None:
+        s = self.session
+        handlers: dict[str, Callable[[], object]] = {
+            inp.HISTORY: lambda: self.app.open("backlog"),
+            inp.MENU: lambda: self.app.open("menu"),
+            inp.AUTO: lambda: self.quick("auto"),
+            inp.SKIP_TOGGLE: lambda: self.quick("skip"),
+            inp.HIDE: self._toggle_ui,
+            inp.QUICK_SAVE: self.quick_save,
+            inp.QUICK_LOAD: self.quick_load,
+            inp.SWITCH_VIEW: self.app.switch_view,
+            **self.extra_keys(),
+        }
+        if action == inp.SKIP_HOLD:
+            s.skip_held = True
+            self.waited = 0.0
+        elif action == inp.SKIP_RELEASE:
+            s.skip_held = False
+        elif action in handlers:
+            handlers[action]()
+
+    def _toggle_ui(self) -> None:
+        self.show_ui = not self.show_ui
+
+    def _quick_at(self, pos: tuple[int, int]) -> str | None:
+        for key, rect in self.quick_buttons():
+            if rect.inflate(*self.quick_pad).collidepoint(pos):
+                return key
+        return None
+
+    def quick(self, key: str) -> None:
+        """A quick-menu button (also A and S on the keyboard)."""
+        s = self.session
+        if key == "back":
+            self.back()
+        elif key == "auto":
+            s.auto = not s.auto
+            self.waited = 0.0
+        elif key == "skip":
+            s.skip = not s.skip
+            self.waited = 0.0
+        else:
+            self.app.open({"history": "backlog"}.get(key, key))
+
+    def quick_save(self) -> None:
+        """Save to the quick slot and say so."""
+        if self.app.save_game("quick"):
+            self.app.toast(tr("quick_saved"))
+
+    def quick_load(self) -> None:
+        """Load the quick slot, or say why not."""
+        data = self.session.saves.read("quick")
+        if isinstance(data, SaveData):
+            self.app.load_game(data)
+            self.app.toast(tr("quick_loaded"))
+        else:
+            self.app.toast(tr("no_quick_save") if data is None else tr("save_damaged"))
+
+    # --- time ------------------------------------------------------------------
+
+    def _auto_wait(self) -> float:
+        """Seconds auto waits on the settled message."""
+        s = self.session
+        return 0.0 if s.options.fast else auto_delay(s.runtime.message, s.prefs)
+
+    def _next_move(self) -> float | None:
+        """Seconds (after the message settled) until auto or skip moves on, if on."""
+        s = self.session
+        if s.skipping:
+            return 0.0 if s.options.fast else SKIP_INTERVAL
+        return self._auto_wait() if s.auto else None
+
+    def _active(self) -> frozenset[str]:
+        """The quick-menu modes that are on (drawn lit)."""
+        s = self.session
+        return frozenset(k for k, on in (("auto", s.auto), ("skip", s.skipping)) if on)
