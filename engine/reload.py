@@ -38,6 +38,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal, Protocol
 
+from engine.logformat import decode
 from engine.manifest import StoryError, load_story
 from engine.model import Diagnostic, Pos, Story
 from engine.runtime import (
@@ -127,6 +128,15 @@ def changed_files(old: Story, new: Story) -> tuple[str, ...]:
 # --- signs of a half-written save ---------------------------------------------------
 
 
+def read_script_text(file: str | Path) -> str | None:
+    """A script file's text as the parser reads it (its encodings, LF line ends).
+
+    None when the decoder refuses the file; OSError when it cannot be read.
+    """
+    text, _notes = decode(Path(file).read_bytes(), str(file))
+    return text
+
+
 def tail_closed(file: str | Path) -> bool | None:
     """Whether a script's last non-blank line is finished; None if the file cannot be read.
 
@@ -134,18 +144,12 @@ def tail_closed(file: str | Path) -> bool | None:
     or ends a `<pre>`/`<code>` wrapper. A file cut mid-line fails this.
     """
     try:
-        data = Path(file).read_bytes()
+        text = read_script_text(file)
     except OSError:
         return None
-    for encoding in ("utf-8-sig", "cp932"):
-        try:
-            text = data.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:
-        return False  # cut inside a character
-    last = next((ln for ln in reversed(text.splitlines()) if ln.strip(" \t\u3000")), "")
+    if text is None:
+        return False  # refused by the decoder, e.g. cut inside a character
+    last = next((ln for ln in reversed(text.split("\n")) if ln.strip(" \t\u3000")), "")
     return bool(_CLOSED_TAIL.search(last.strip(" \t\u3000")))
 
 

@@ -20,7 +20,6 @@ overlay never flashes up for the first half of a two-step write.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -29,7 +28,7 @@ import pygame
 
 from engine.app.i18n import register, tr
 from engine.model import Diagnostic
-from engine.reload import DEFAULT_INTERVAL, ReloadEvent, WatchController
+from engine.reload import DEFAULT_INTERVAL, ReloadEvent, WatchController, read_script_text
 from engine.runtime import NOTE_NEW_LINES
 
 # The diagnostics themselves stay in English (they are `chatlog-vn check`'s
@@ -62,24 +61,15 @@ MESSAGE = (255, 160, 160)
 SOURCE = (236, 234, 240)
 CARET = (255, 110, 110)
 MAX_SHOWN = 4
-_NEWLINES = re.compile(r"\r\n|\r|\n")
 
 
 def source_line(file: str, line: int) -> str | None:
     """Line `line` (1-based) of a file as the parser numbered it, or None if unreadable."""
     try:
-        data = Path(file).read_bytes()
+        text = read_script_text(file)
     except OSError:
         return None
-    for encoding in ("utf-8-sig", "cp932"):
-        try:
-            text = data.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:
-        text = data.decode("utf-8", errors="replace")
-    lines = _NEWLINES.split(text)
+    lines = text.split("\n") if text is not None else []
     return lines[line - 1] if 0 < line <= len(lines) else None
 
 
