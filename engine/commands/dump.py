@@ -7,6 +7,7 @@ import json
 import sys
 from typing import Any
 
+from engine.commands.common import write_utf8
 from engine.logformat import load
 from engine.model import Break, Diagnostic, Direction, Message, Ruby, Run, Scene, Script, Text
 
@@ -20,21 +21,10 @@ def run(args: argparse.Namespace) -> int:
     """Print the JSON dump to stdout; exit 1 if the script has errors."""
     script = load(args.file)
     out = json.dumps(script_to_dict(script), ensure_ascii=False, indent=1) + "\n"
-    _write_utf8(sys.stdout, out)
+    write_utf8(sys.stdout, out)
     for d in script.diagnostics:
         print(d.format(), file=sys.stderr)
     return 1 if any(d.severity == "error" for d in script.diagnostics) else 0
-
-
-def _write_utf8(stream: Any, text: str) -> None:
-    """UTF-8 whatever the locale: Japanese must not depend on the console's code page."""
-    buffer = getattr(stream, "buffer", None)
-    if buffer is None:
-        stream.write(text)
-        return
-    stream.flush()
-    buffer.write(text.encode("utf-8"))
-    buffer.flush()
 
 
 def script_to_dict(script: Script) -> dict[str, Any]:

@@ -13,6 +13,8 @@ import sys
 import tempfile
 from pathlib import Path
 
+from engine.commands.common import load_story_arg, write_utf8
+
 EXIT_OK, EXIT_USAGE = 0, 2
 FORMATS = ("html",)
 
@@ -28,22 +30,13 @@ def add_parser(p: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     """Export the story; the page is written whole or not at all."""
     from engine.export_html import render_html
-    from engine.manifest import StoryError, find_story, load_story
 
-    target = Path(args.story) if args.story else find_story(Path.cwd())
-    if target is None:
-        print("chatlog-vn export: no story in the current folder; give a STORY", file=sys.stderr)
-        return EXIT_USAGE
-    try:
-        story = load_story(target)
-    except StoryError as exc:
-        print(f"chatlog-vn export: {exc}", file=sys.stderr)
+    story = load_story_arg("export", args.story)
+    if story is None:
         return EXIT_USAGE
     page = render_html(story)
     if args.output is None:
-        sys.stdout.flush()
-        sys.stdout.buffer.write(page.encode("utf-8"))
-        sys.stdout.buffer.flush()
+        write_utf8(sys.stdout, page)
         return EXIT_OK
     try:
         write_atomic(args.output, page)

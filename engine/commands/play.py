@@ -57,9 +57,10 @@ def _size(text: str) -> tuple[int, int]:
 
 def run(args: argparse.Namespace) -> int:
     """Load the story, open the window and play; returns the exit code."""
-    from engine.manifest import StoryError, find_story, load_story
+    from engine.commands.common import story_target
+    from engine.manifest import StoryError, load_story
 
-    target = Path(args.story) if args.story else find_story(Path.cwd())
+    target = story_target(args.story)
     if target is None:
         print(HOW_TO_NAME, file=sys.stderr)
         return EXIT_USAGE

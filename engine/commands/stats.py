@@ -9,9 +9,8 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from pathlib import Path
-from typing import TextIO
 
+from engine.commands.common import load_story_arg, write_utf8
 from engine.stats import DEFAULT_CHARS_PER_MINUTE, compute_stats, format_stats, stats_to_dict
 
 EXIT_OK, EXIT_USAGE = 0, 2
@@ -38,16 +37,8 @@ def _positive(text: str) -> int:
 
 def run(args: argparse.Namespace) -> int:
     """Print the statistics of the story at args.story."""
-    from engine.manifest import StoryError, find_story, load_story
-
-    target = Path(args.story) if args.story else find_story(Path.cwd())
-    if target is None:
-        print("chatlog-vn stats: no story in the current folder; give a STORY", file=sys.stderr)
-        return EXIT_USAGE
-    try:
-        story = load_story(target)
-    except StoryError as exc:
-        print(f"chatlog-vn stats: {exc}", file=sys.stderr)
+    story = load_story_arg("stats", args.story)
+    if story is None:
         return EXIT_USAGE
     stats = compute_stats(story, args.cpm)
     if args.format == "json":
@@ -57,13 +48,3 @@ def run(args: argparse.Namespace) -> int:
     write_utf8(sys.stdout, text)
     return EXIT_OK
 
-
-def write_utf8(stream: TextIO, text: str) -> None:
-    """UTF-8 whatever the console's code page: Japanese must come out as it is."""
-    buffer = getattr(stream, "buffer", None)
-    if buffer is None:
-        stream.write(text)
-        return
-    stream.flush()
-    buffer.write(text.encode("utf-8"))
-    buffer.flush()
