@@ -14,8 +14,6 @@ from engine.model import (
     Pos,
     Ruby,
     Scene,
-    SceneConfig,
-    SceneRef,
     Script,
     Story,
     Text,
@@ -23,6 +21,7 @@ from engine.model import (
 from engine.preferences import Preferences, load_prefs
 from engine.runtime import Cursor, Runtime
 from engine.saves import SaveStore, load_marks
+from tests.story_support import story_from
 
 SPEAKERS = ("MIO", "TAKU", None)
 
@@ -46,13 +45,12 @@ def make_story(root: Path, per_scene: tuple[int, ...] = (12, 12, 12)) -> Story:
         messages = tuple(message(start + i) for i in range(count))
         scenes.append(Scene(f"2024.11.{n + 1:02d} 21:00", None, Pos("story.log", start + 1), messages))
         start += count
-    script = Script("story.log", tuple(scenes))
-    refs = tuple(SceneRef(i, 0, scene, SceneConfig()) for i, scene in enumerate(scenes))
     characters = {
         "MIO": Character("MIO", "澪", (242, 167, 184)),
         "TAKU": Character("TAKU", "拓海", (143, 184, 232)),
     }
-    return Story(root=root, title="テスト物語", scripts=(script,), characters=characters, scenes=refs)
+    return story_from(Script("story.log", tuple(scenes)), root=root, title="テスト物語",
+                      characters=characters)
 
 
 def make_session(story: Story, folder: Path, prefs: Preferences | None = None) -> Session:
@@ -77,6 +75,15 @@ def make_app(session: Session, lang: str = "en") -> App:
     app.open_window()
     app.running = True
     pygame.event.clear()
+    return app
+
+
+def reading_app(root: Path, flat: int) -> App:
+    """The app over `make_story(root)` (saves and settings in `root`), read to the flat-th
+    message and drawn once."""
+    app = make_app(make_session(make_story(root), root))
+    read_to(app, flat)
+    app.draw()
     return app
 
 

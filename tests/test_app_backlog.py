@@ -18,7 +18,7 @@ from tests.menus_support import (
     make_session,
     make_story,
     move,
-    read_to,
+    reading_app,
     wheel,
 )
 
@@ -31,10 +31,7 @@ def _display():
 
 @pytest.fixture
 def app(tmp_path):
-    app = make_app(make_session(make_story(tmp_path), tmp_path))
-    read_to(app, 30)
-    app.draw()
-    return app
+    return reading_app(tmp_path, 30)
 
 
 def open_backlog(app) -> BacklogScreen:

@@ -23,11 +23,10 @@ from tests.menus_support import (
     at,
     click,
     key,
-    make_app,
     make_session,
-    make_story,
     move,
     read_to,
+    reading_app,
 )
 
 
@@ -39,10 +38,7 @@ def _display():
 
 @pytest.fixture
 def app(tmp_path):
-    app = make_app(make_session(make_story(tmp_path), tmp_path))
-    read_to(app, 7)
-    app.draw()
-    return app
+    return reading_app(tmp_path, 7)
 
 
 def choose_in_menu(app, item: str) -> None:

@@ -29,12 +29,11 @@ from engine.model import (
     Pos,
     Ruby,
     Scene,
-    SceneConfig,
-    SceneRef,
     Script,
     Story,
     Text,
 )
+from tests.story_support import story_from
 
 SIZE = 30.0
 
@@ -58,9 +57,8 @@ def make_story(
     for i, (ts, messages) in enumerate(scenes):
         title = titles[i] if titles else (ts.strftime("%Y.%m.%d %H:%M") if ts else "")
         built.append(Scene(title, ts, Pos("t.log", 1), tuple(messages)))
-    script = Script("t.log", tuple(built))
-    refs = tuple(SceneRef(i, 0, sc, SceneConfig()) for i, sc in enumerate(built))
-    return Story(Path("."), "t", (script,), characters or {}, refs)
+    return story_from(Script("t.log", tuple(built)), root=Path("."), title="t",
+                      characters=characters)
 
 
 def column(story: Story, width: float = 800.0, **kw: object) -> ChatColumn:

@@ -22,7 +22,6 @@ from engine.model import (
     Ruby,
     Scene,
     SceneConfig,
-    SceneRef,
     Script,
     Story,
     Text,
@@ -50,6 +49,7 @@ from engine.runtime import (
     scene_locations,
     transcript,
 )
+from tests.story_support import story_from
 
 ROOT = Path("/stories/demo")
 
@@ -68,12 +68,7 @@ def script(file: str, *scenes: Scene) -> Script:
 
 def story(*scripts: Script, configs: dict[int, SceneConfig] | None = None) -> Story:
     """A story playing every scene of every script in order."""
-    refs: list[SceneRef] = []
-    for si, s in enumerate(scripts):
-        for sc in s.scenes:
-            cfg = (configs or {}).get(len(refs), SceneConfig())
-            refs.append(SceneRef(len(refs), si, sc, cfg))
-    return Story(ROOT, "demo", tuple(scripts), {}, tuple(refs))
+    return story_from(*scripts, root=ROOT, title="demo", configs=configs)
 
 
 def lines(prefix: str, n: int, speaker: str | None = "A") -> list[Message]:
