@@ -46,7 +46,9 @@ engine.app.chat.ChatScreen. Both inherit engine.app.view.ViewScreen, which
 holds what the views share: the quick menu (``quick(key)``: back, auto, skip,
 or the screen it opens), quick save/load, the UI toggle, Ctrl skip, the keys
 every view answers (a view adds its own in ``extra_keys()``), the auto/skip
-timing (``_next_move``; a view may change ``_auto_wait``) and autosave in
+timing (``_next_move``; a view may change ``_auto_wait``), skipping stopping
+at an unread message, entering a scene (music, autosave, handing over to the
+other view when story.yaml sets it), the end of the story, and autosave in
 ``on_quit`` (``app.save_game("auto")``). A view screen has a class attribute
 ``view_name`` ("adv"/"chat"), reads ``session.runtime`` on ``on_enter``
 (``show_first()``), lists its ``quick_buttons()``, defines ``back()`` and calls

@@ -49,7 +49,7 @@ from engine.layout.boxes import Layout, Line, Settings
 from engine.layout.graphemes import split_graphemes
 from engine.model import Character, Message, SceneRef, Story, record, set_field
 from engine.preferences import Preferences
-from engine.runtime import Cursor, can_skip
+from engine.runtime import Cursor
 
 if TYPE_CHECKING:
     from engine.app.app import App
@@ -945,7 +945,6 @@ class ChatScreen(ViewScreen):
         self._prefetched_at = 0.0
         self._prefetch_turns = 0  # loop turns left for preparing blocks after a scroll
         self._cursor_seen: Cursor | None = None  # where the reader was when last shown
-        self._shown_scene: int | None = None
         self._painter: ChatPainter | None = None
 
     # --- shared pieces ---------------------------------------------------------
@@ -1010,17 +1009,10 @@ class ChatScreen(ViewScreen):
         s = self.session
         message = s.runtime.message
         self._cursor_seen = s.runtime.cursor
-        if fresh and s.skipping and not can_skip(message, s.marks, s.prefs.skip_unread):
-            s.skip = s.skip_held = False
-            self.app.toast(tr("skip_stopped"))
+        if fresh and self._stop_skip_at_unread():
             instant = False
-        if s.runtime.cursor.scene != self._shown_scene:
-            first = self._shown_scene is None
-            self._enter_scene()
-            text_box = self.app.view_screen("adv") if not first and self._scene_wants_text_box() else None
-            if text_box is not None:
-                self.app.reset(text_box)  # it shows this message; this screen is done
-                return
+        if s.runtime.cursor.scene != self._shown_scene and self._enter_scene():
+            return
         self.waited = 0.0
         self.drawn_message = False
         typing = s.prefs.typing_indicator and message.speaker is not None
@@ -1058,27 +1050,6 @@ class ChatScreen(ViewScreen):
         if fresh and character is not None and character.sound is not None and not s.skipping:
             s.audio.play_sound(character.sound)
 
-    def _enter_scene(self) -> None:
-        """A new scene: its music, and an autosave (not on the very first show)."""
-        s = self.session
-        first = self._shown_scene is None
-        self._shown_scene = s.runtime.cursor.scene
-        s.audio.play_music(s.runtime.scene_ref.config.music)
-        if not first:
-            self.app.save_game("auto")
-
-    def _scene_wants_text_box(self) -> bool:
-        """Whether the scene just entered is set to the text-box view in story.yaml.
-
-        Only when neither the command line nor the settings (nor Tab, which
-        sets the command-line choice) picked a view: then story.yaml decides
-        per scene, and a text-box scene is read in the text-box view.
-        """
-        s = self.session
-        if s.view_chosen:
-            return False
-        return s.view_for() == "adv"
-
     def forward(self) -> None:
         """The next message (its typing first), or the end of the story."""
         rt = self.session.runtime
@@ -1096,15 +1067,6 @@ class ChatScreen(ViewScreen):
             self.scroll = 0.0
             self.unseen = 0
             self.arrive(fresh=False, instant=True)
-
-    def end_of_story(self) -> None:
-        s = self.session
-        if s.options.quit_at_end:
-            self.app.quit(0)
-            return
-        s.auto = s.skip = s.skip_held = False
-        self.app.go_title()
-        self.app.toast(tr("end_of_story"))
 
     def click_advance(self) -> None:
         """Click, Space, Enter: show a message being typed at once, else go on (and follow)."""

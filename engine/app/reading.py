@@ -16,10 +16,9 @@ import pygame
 from engine.app import input as inp
 from engine.app.app import CANVAS
 from engine.app.frame import Geometry
-from engine.app.i18n import tr
 from engine.app.view import ViewScreen
 from engine.layout.boxes import Line
-from engine.runtime import Cursor, auto_delay, can_skip
+from engine.runtime import Cursor, auto_delay
 
 BLINK = 0.5  # seconds the wait mark stays on, then off
 
@@ -43,7 +42,6 @@ class ReadingScreen(ViewScreen):
         self._under_mark: pygame.Surface | None = None
         self._base: pygame.Surface | None = None  # the last full frame without its text
         self._base_key: tuple | None = None  # what the base shows (message, page)
-        self._shown_scene: int | None = None
         self._shown_cursor: Cursor | None = None  # the message the pages belong to
 
     # --- lifecycle -----------------------------------------------------------
@@ -69,9 +67,8 @@ class ReadingScreen(ViewScreen):
         rt = s.runtime
         message = rt.message
         s.frame.prefs = s.prefs
-        if fresh and s.skipping and not can_skip(message, s.marks, s.prefs.skip_unread):
-            s.skip = s.skip_held = False
-            self.app.toast(tr("skip_stopped"))
+        if fresh:
+            self._stop_skip_at_unread()
         s.mark_read(self.app.clock())
         geo = self.geo
         self.pages = s.frame.pages(s.frame.layout(message, geo), geo)
@@ -83,37 +80,6 @@ class ReadingScreen(ViewScreen):
         character = s.story.character(message.speaker)
         if fresh and character is not None and character.sound is not None and not s.skipping:
             s.audio.play_sound(character.sound)
-
-    def _enter_scene(self) -> bool:
-        """A new scene: its music, an autosave (not on the very first show), its view.
-
-        True when the scene is set to the chat view in story.yaml and this
-        screen handed over to it (see `_scene_wants_chat`).
-        """
-        s = self.session
-        first = self._shown_scene is None
-        self._shown_scene = s.runtime.cursor.scene
-        s.audio.play_music(s.runtime.scene_ref.config.music)
-        if first:
-            return False
-        self.app.save_game("auto")
-        chat = self.app.view_screen("chat") if self._scene_wants_chat() else None
-        if chat is None:
-            return False
-        self.app.reset(chat)  # it shows this message; this screen is done
-        return True
-
-    def _scene_wants_chat(self) -> bool:
-        """Whether the scene just entered is set to the chat view in story.yaml.
-
-        Only when neither the command line nor the settings (nor Tab, which
-        sets the command-line choice) picked a view; the mirror of
-        ChatScreen._scene_wants_text_box.
-        """
-        s = self.session
-        if s.view_chosen:
-            return False
-        return s.view_for() == "chat"
 
     def _instant(self) -> bool:
         s = self.session
@@ -156,15 +122,6 @@ class ReadingScreen(ViewScreen):
             self.start_page(self.page_index - 1, True)
         elif self.session.runtime.back():
             self.show_message(instant=True)
-
-    def end_of_story(self) -> None:
-        s = self.session
-        if s.options.quit_at_end:
-            self.app.quit(0)
-            return
-        s.auto = s.skip = s.skip_held = False
-        self.app.go_title()
-        self.app.toast(tr("end_of_story"))
 
     def click_advance(self) -> None:
         """A click: finish the typing, else go on; a click also stops skipping."""

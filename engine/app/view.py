@@ -16,7 +16,7 @@ import pygame
 from engine.app import input as inp
 from engine.app.i18n import tr
 from engine.app.screen import Screen
-from engine.runtime import auto_delay
+from engine.runtime import auto_delay, can_skip
 from engine.saves import SaveData
 
 SKIP_INTERVAL = 0.06  # seconds per message while skipping (fast mode: none)
@@ -39,6 +39,7 @@ class ViewScreen(Screen, ABC):
         self.focus: str | None = None
         self.waited = 0.0  # time since the message settled (auto, skip)
         self.drawn_message = False
+        self._shown_scene: int | None = None
 
     # --- lifecycle -----------------------------------------------------------
 
@@ -59,6 +60,57 @@ class ViewScreen(Screen, ABC):
     @abstractmethod
     def back(self) -> None:
         """Step back one message."""
+
+    # --- moving through the story --------------------------------------------
+
+    def end_of_story(self) -> None:
+        """Past the last message: quit if asked to, else back to the title."""
+        s = self.session
+        if s.options.quit_at_end:
+            self.app.quit(0)
+            return
+        s.auto = s.skip = s.skip_held = False
+        self.app.go_title()
+        self.app.toast(tr("end_of_story"))
+
+    def _stop_skip_at_unread(self) -> bool:
+        """Skipping stops at a message it may not pass (unread); True if it stopped."""
+        s = self.session
+        if not s.skipping or can_skip(s.runtime.message, s.marks, s.prefs.skip_unread):
+            return False
+        s.skip = s.skip_held = False
+        self.app.toast(tr("skip_stopped"))
+        return True
+
+    def _enter_scene(self) -> bool:
+        """A new scene: its music, an autosave (not on the very first show), its view.
+
+        True when story.yaml sets the scene to the other view and this screen
+        handed over to it (see `_scene_wants`).
+        """
+        s = self.session
+        first = self._shown_scene is None
+        self._shown_scene = s.runtime.cursor.scene
+        s.audio.play_music(s.runtime.scene_ref.config.music)
+        if first:
+            return False
+        self.app.save_game("auto")
+        other = "chat" if self.view_name == "adv" else "adv"
+        screen = self.app.view_screen(other) if self._scene_wants(other) else None
+        if screen is None:
+            return False
+        self.app.reset(screen)  # it shows this message; this screen is done
+        return True
+
+    def _scene_wants(self, view: str) -> bool:
+        """Whether the scene just entered is set to `view` in story.yaml.
+
+        Only when neither the command line nor the settings (nor Tab, which
+        sets the command-line choice) picked a view: then story.yaml decides
+        per scene.
+        """
+        s = self.session
+        return not s.view_chosen and s.view_for() == view
 
     # --- controls ------------------------------------------------------------
 
