@@ -29,7 +29,7 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections import OrderedDict
-from collections.abc import Callable, Generator, Iterator
+from collections.abc import Callable, Generator
 from dataclasses import replace
 from datetime import datetime
 from functools import lru_cache
@@ -898,11 +898,6 @@ class ChatColumn:
                 if not self._measured[i]:
                     done.append(self.block(i))
         return done
-
-    def iter_blocks(self, start: int, stop: int) -> Iterator[ChatBlock]:
-        """Blocks start..stop-1, laid out on demand."""
-        for i in range(max(start, 0), min(stop, self._count)):
-            yield self.block(i)
 
     # --- blocks ----------------------------------------------------------------
 

@@ -80,16 +80,6 @@ def deep_checks(
     return tuple(found)
 
 
-def story_fontset(story: Story) -> FontLike:
-    """The story's fonts (story.yaml's font and fallbacks) as the player loads them.
-
-    Imports engine.render (pygame) only when called, so this module stays pure.
-    """
-    from engine.render import FontSet
-
-    return FontSet(story.font, tuple(story.fallback_fonts))
-
-
 # --- CHK001: speaker typos ---------------------------------------------------
 
 

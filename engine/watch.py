@@ -137,7 +137,3 @@ class Watcher:
         """Whether a change was seen that has not settled (and been reported) yet."""
         return bool(self._pending)
 
-    def forget(self) -> None:
-        """Take the files as they are now as the baseline (after a reload of everything)."""
-        self._pending.clear()
-        self._known = self._snapshot()

@@ -614,11 +614,6 @@ class ChatPainter:
         self.stats.bubble_builds += 1
         return image
 
-    def _build_bubble(self, blk: ChatBlock, character: Character | None,
-                      first: bool) -> pygame.Surface:
-        """A block's bubble surface, built at once (not cached)."""
-        return finish(self._build_steps(blk, character, first))
-
     def _build_steps(self, blk: ChatBlock, character: Character | None,
                      first: bool) -> Steps[pygame.Surface]:
         """The bubble's shape, then its text `RENDER_LINES` lines a step."""

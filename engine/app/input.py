@@ -12,7 +12,6 @@ from __future__ import annotations
 import pygame
 
 ADVANCE = "advance"  # Space, Enter, Page Down, wheel down, pad A
-CONFIRM = "confirm"  # Enter/Space in menus: same keys as advance; screens pick
 BACK = "back"  # Page Up: step back one message
 WHEEL_UP = "wheel_up"  # back inside the text box, history elsewhere
 WHEEL_DOWN = "wheel_down"
