@@ -41,7 +41,7 @@ sys.path.insert(0, str(ROOT))
 from engine.manifest import load_story  # noqa: E402
 from engine.model import Story  # noqa: E402
 from engine.reload import DEFAULT_INTERVAL, WatchController, reload_story  # noqa: E402
-from engine.runtime import Cursor, Runtime, relocate  # noqa: E402
+from engine.runtime import Anchor, Cursor, Runtime, relocate  # noqa: E402
 
 
 @dataclass
@@ -49,9 +49,9 @@ class Session:
     story: Story
     runtime: Runtime
 
-    def replace_story(self, story: Story) -> str | None:
+    def replace_story(self, story: Story, since: Anchor | None = None) -> str | None:
         """As the player's Session does: relocate the runtime, then swap the story."""
-        note = self.runtime.reload(story)
+        note = self.runtime.reload(story, since)
         self.story = story
         return note
 

@@ -24,7 +24,7 @@ unchanged for GRACE seconds is it shown (errors: the overlay) or accepted
 
 Saves close together form a burst: while the reader has not moved since
 the last reload, every reload of the burst relocates from the place the
-reader stood before its first save (`Runtime.reload_from`), not from a
+reader stood before its first save (`Runtime.reload(since=...)`), not from a
 version they were only carried through.
 """
 
@@ -216,8 +216,8 @@ class SessionLike(Protocol):
     story: Story
     runtime: Runtime
 
-    def replace_story(self, story: Story) -> str | None:
-        """Swap in the new version, relocating the runtime; the relocation's note."""
+    def replace_story(self, story: Story, since: Anchor | None = None) -> str | None:
+        """Swap in the new version, relocating the runtime (from `since` if given); the note."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -332,10 +332,8 @@ class WatchController:
                                time.perf_counter() - start)
         if not result.changed_files and not self.failing:
             return None  # saved without a change (or a file beside the story): nothing to do
-        runtime = self.session.runtime
         anchor = self._anchor()
-        runtime.reload_from = anchor
-        note = self.session.replace_story(result.story)
+        note = self.session.replace_story(result.story, since=anchor)
         self._burst = _Burst(anchor, result.story, self.session.runtime.cursor, self._clock())
         self.failing = ()
         self._tails.update(tails)

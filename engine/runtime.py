@@ -261,9 +261,6 @@ class Runtime(StoryIndex):
         self._cursor = self.first if start is None else self.clamp(start)
         self.history_start = self._cursor
         self.scene_changed = True  # the first scene is "entered" on start
-        # Set by live reload during a burst of saves: the next `reload` relocates
-        # from this version and place instead of the current ones (see `reload`).
-        self.reload_from: Anchor | None = None
 
     @property
     def cursor(self) -> Cursor:
@@ -316,23 +313,22 @@ class Runtime(StoryIndex):
             self.history_start = cursor
 
     def anchor(self) -> Anchor:
-        """The current version and place, for `reload_from`."""
+        """The current version and place, to relocate from later (`reload(since=...)`)."""
         return Anchor(self.story, self._cursor, self.history_start)
 
-    def reload(self, story: Story) -> str | None:
+    def reload(self, story: Story, since: Anchor | None = None) -> str | None:
         """Switch to an edited version of the story, keeping the reader's place (`relocate`).
 
-        The place is relocated from `reload_from` when set (then cleared):
-        live reload sets it to where the reader stood before a burst of
-        saves, so a version the reader was moved through but never read
+        The place is relocated from `since` when given, else from the current
+        version and place: live reload passes where the reader stood before a
+        burst of saves, so a version the reader was moved through but never read
         (a file caught half-written) cannot carry them off their message.
         The backlog's start is relocated the same way (never after the
         cursor). `scene_changed` is set so the app re-applies the scene's
         settings. Returns the note to show, None when nothing moved. Raises
         EmptyStoryError (leaving the runtime as it was) if no message is left.
         """
-        since = self.reload_from or self.anchor()
-        self.reload_from = None
+        since = since or self.anchor()
         found, note = relocate(since.story, since.cursor, story)
         begin, _ = relocate(since.story, since.history_start, story)
         StoryIndex.__init__(self, story)

@@ -25,6 +25,7 @@ from engine.runtime import (
     NOTE_MOVED,
     NOTE_NEAREST,
     NOTE_NEW_LINES,
+    Anchor,
     Cursor,
     Runtime,
 )
@@ -66,8 +67,8 @@ class FakeSession:
     story: Story
     runtime: Runtime
 
-    def replace_story(self, story: Story) -> str | None:
-        note = self.runtime.reload(story)
+    def replace_story(self, story: Story, since: Anchor | None = None) -> str | None:
+        note = self.runtime.reload(story, since)
         self.story = story
         return note
 

@@ -30,6 +30,7 @@ from engine.runtime import (
     NOTE_MOVED,
     NOTE_NEAREST,
     NOTE_NEW_LINES,
+    Anchor,
     Cursor,
     ReadMarks,
     Runtime,
@@ -311,7 +312,7 @@ class Session:
 
     # --- live reload ----------------------------------------------------------
 
-    def replace_story(self, story: Story) -> str | None:
+    def replace_story(self, story: Story, since: Anchor | None = None) -> str | None:
         """Swap in an edited version of the story (live reload), keeping the reader's place.
 
         The runtime is relocated in place (`Runtime.reload`: the same message,
@@ -321,10 +322,11 @@ class Session:
         again if story.yaml changed them. Returns the relocation's note
         (engine.runtime NOTE_*; None when the place did not move). Raises
         EmptyStoryError, changing nothing, if `story` has no message. Then
-        call `App.story_replaced` to show it.
+        call `App.story_replaced` to show it. `since`: relocate from that
+        version and place instead of the current ones (`Runtime.reload`).
         """
         old = self.story
-        note = self.runtime.reload(story)
+        note = self.runtime.reload(story, since)
         self.story = story
         if (story.font, tuple(story.fallback_fonts)) != (old.font, tuple(old.fallback_fonts)):
             self._fonts = self._renderer = self._ui_text = None
