@@ -23,7 +23,7 @@ import pygame
 
 from engine.app import input as inp
 from engine.app.app import CANVAS
-from engine.app.frame import readable_color
+from engine.app.ui import readable_color
 from engine.app.gamemenu import backdrop, close_button, draw_button_box, draw_header
 from engine.app.i18n import register, tr
 from engine.app.screen import Screen

@@ -33,7 +33,7 @@ import pygame
 
 from engine.app import input as inp
 from engine.app.i18n import register, tr
-from engine.app.ui import THEME, UiText
+from engine.app.ui import THEME, UiText, readable_color
 from engine.app.view import ViewScreen
 from engine.chatlayout import (
     BubbleLayout,
@@ -285,13 +285,7 @@ def _palette(color: Color, side: str | None) -> _Palette:
     fill = _mix(BUBBLE_BASE, color, 0.42 if side == "right" else 0.2)
     # Stage directions are the same text, dimmer: part way toward the bubble's fill.
     return _Palette(fill, TEXT, _mix(TEXT, fill, 0.42), _mix(TEXT, fill, 0.15),
-                    _readable(color))
-
-
-def _readable(color: Color) -> Color:
-    """A name colour lifted until it reads on the dark background."""
-    luma = 0.299 * color[0] + 0.587 * color[1] + 0.114 * color[2]
-    return color if luma >= 120 else _mix(color, (255, 255, 255), (120 - luma) / 160)
+                    readable_color(color))
 
 
 class _SurfaceCache:

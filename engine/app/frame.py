@@ -16,7 +16,7 @@ from pathlib import Path
 import pygame
 
 from engine.app.i18n import tr
-from engine.app.ui import THEME, UiText
+from engine.app.ui import THEME, UiText, readable_color
 from engine.layout.boxes import Layout, Line, Settings
 from engine.model import Character, Message, SceneRef, Story, record, set_field
 from engine.preferences import Preferences
@@ -288,12 +288,3 @@ class Frame:
         points = [(r.x, r.y + r.height * 0.2), (right, r.y + r.height * 0.2),
                   ((r.x + right) / 2, r.y + r.height * 0.9)]
         pygame.draw.polygon(surface, THEME.accent, points)
-
-
-def readable_color(color: tuple[int, int, int]) -> tuple[int, int, int]:
-    """The character's colour, lifted if it is too dark to read on the dark plate."""
-    luma = 0.299 * color[0] + 0.587 * color[1] + 0.114 * color[2]
-    if luma >= 110:
-        return color
-    lift = (110 - luma) / 255
-    return tuple(min(255, round(c + (255 - c) * lift * 1.6)) for c in color)  # type: ignore[return-value]

@@ -273,3 +273,12 @@ def column_menu(
         for i, (key, label, enabled) in enumerate(items)
     ]
     return Menu(buttons)
+
+
+def readable_color(color: tuple[int, int, int]) -> tuple[int, int, int]:
+    """The character's colour, lifted if it is too dark to read on the dark plate."""
+    luma = 0.299 * color[0] + 0.587 * color[1] + 0.114 * color[2]
+    if luma >= 110:
+        return color
+    lift = (110 - luma) / 255
+    return tuple(min(255, round(c + (255 - c) * lift * 1.6)) for c in color)  # type: ignore[return-value]
