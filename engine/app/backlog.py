@@ -23,11 +23,10 @@ import pygame
 
 from engine.app import input as inp
 from engine.app.app import CANVAS
-from engine.app.ui import readable_color
 from engine.app.gamemenu import backdrop, close_button, draw_button_box, draw_header
 from engine.app.i18n import register, tr
 from engine.app.screen import Screen
-from engine.app.ui import THEME, draw_panel
+from engine.app.ui import THEME, draw_panel, readable_color
 from engine.layout import layout_message
 from engine.layout.boxes import Layout
 from engine.model import Message
