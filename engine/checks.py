@@ -31,8 +31,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
-import yaml
-
 from engine.layout import Measure, Settings, layout_message, paginate
 from engine.logformat.labels import distance
 from engine.model import Diagnostic, Message, Pos, Ruby, Story
@@ -89,7 +87,7 @@ def check_speaker_typos(story: Story, messages: list[Message]) -> list[Diagnosti
     for m in messages:
         if m.speaker is not None:
             uses[m.speaker].append(m.pos)
-    declared = declared_labels(story)
+    declared = story.declared
     already = _reported_places(story, ("LOG040", "YML012"))
     out = []
     for label, places in uses.items():
@@ -149,18 +147,6 @@ def label_distance(a: str, b: str) -> int | None:
 
 def _fold(label: str) -> str:
     return unicodedata.normalize("NFKC", label).casefold()
-
-
-def declared_labels(story: Story) -> set[str]:
-    """The speaker labels story.yaml lists under `characters` (intentional spellings)."""
-    if story.manifest is None:
-        return set()
-    try:
-        data = yaml.safe_load(Path(story.manifest).read_text(encoding="utf-8-sig"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError):
-        return set()  # the manifest loader has reported why
-    chars = data.get("characters") if isinstance(data, dict) else None
-    return {str(k) for k in chars} if isinstance(chars, dict) else set()
 
 
 def _reported_places(story: Story, codes: Iterable[str]) -> set[Pos]:

@@ -145,7 +145,8 @@ def load_story(path: str | os.PathLike[str]) -> Story:
     if not script_paths:
         raise StoryError(f"{path}: no scripts (.log, .txt or .html files) to play")
     scripts = tuple(logformat.load(p) for p in script_paths)
-    scripts = _drop_declared_slips(scripts, {spec.label for spec in manifest.characters})
+    declared = frozenset(spec.label for spec in manifest.characters)
+    scripts = _drop_declared_slips(scripts, declared)
     view = manifest.view or "adv"
     scenes = _bind_scenes(scripts, manifest.scenes, view, diags)
     characters = _bind_characters(scripts, manifest, diags)
@@ -162,6 +163,7 @@ def load_story(path: str | os.PathLike[str]) -> Story:
         layout=manifest.layout,
         manifest=where.manifest,
         diagnostics=tuple(sorted(diags, key=lambda d: (d.pos.file, d.pos.line, d.pos.col))),
+        declared=declared,
     )
 
 

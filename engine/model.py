@@ -442,6 +442,7 @@ class Story:
     layout: LayoutOptions = _DEFAULT_LAYOUT
     manifest: Path | None = None
     diagnostics: tuple[Diagnostic, ...] = ()  # manifest problems; scripts keep their own
+    declared: frozenset[str] = frozenset()  # labels story.yaml lists under `characters`
 
     def __init__(
         self,
@@ -457,6 +458,7 @@ class Story:
         layout: LayoutOptions = _DEFAULT_LAYOUT,
         manifest: Path | None = None,
         diagnostics: tuple[Diagnostic, ...] = (),
+        declared: frozenset[str] = frozenset(),
     ) -> None:
         set_field(self, "root", root)
         set_field(self, "title", title)
@@ -470,6 +472,7 @@ class Story:
         set_field(self, "layout", layout)
         set_field(self, "manifest", manifest)
         set_field(self, "diagnostics", diagnostics)
+        set_field(self, "declared", declared)
 
     def all_diagnostics(self) -> tuple[Diagnostic, ...]:
         return self.diagnostics + tuple(d for s in self.scripts for d in s.diagnostics)
