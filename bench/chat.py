@@ -31,7 +31,7 @@ os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
 import pygame  # noqa: E402
 
 from engine.app.assets import Assets  # noqa: E402
-from engine.app.chat import ChatPainter, ChatView  # noqa: E402
+from engine.app.chatpaint import ChatPainter, ChatView  # noqa: E402
 from engine.app.ui import UiText  # noqa: E402
 from engine.manifest import load_story  # noqa: E402
 from engine.model import Story  # noqa: E402

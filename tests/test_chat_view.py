@@ -9,14 +9,13 @@ import pytest
 
 from engine.app.app import App, PlayOptions, Session
 from engine.app.chat import (
-    JUMP_AFTER,
-    PREFETCH_AHEAD,
     PREFETCH_IDLE_TURNS,
     ChatScreen,
     draw_shot,
     render_chat_shot,
     typing_time,
 )
+from engine.app.chatpaint import JUMP_AFTER, PREFETCH_AHEAD
 from engine.app.i18n import language, set_language
 from engine.app.reading import ReadingScreen
 from engine.app.screen import Screen
@@ -225,7 +224,7 @@ def test_toasts_in_the_chat_view_stay_clear_of_the_header(tmp_path: Path) -> Non
 
 
 def test_the_settings_preview_shows_the_view_being_read(tmp_path: Path, monkeypatch) -> None:
-    from engine.app import chat as chat_module
+    from engine.app import chatpaint as chat_module
 
     drawn: list[int] = []
     real = chat_module.ChatPainter.draw

@@ -401,7 +401,7 @@ class SettingsScreen(Screen):
 
     def _draw_chat_preview(self, small: pygame.Surface) -> None:
         """The chat view with the current message the latest, scaled down by its own geometry."""
-        from engine.app.chat import ChatPainter, ChatView
+        from engine.app.chatpaint import ChatPainter, ChatView
 
         s = self.session
         painter = ChatPainter(s.story, s.assets, s.renderer, s.ui_text, s.prefs, language())
