@@ -40,9 +40,11 @@ from engine.model import (
     Script,
     Severity,
     Story,
+    StoryVoice,
     record,
     set_field,
 )
+from engine.voice.keys import character_voice, read_character_voice, read_story_voice
 
 MANIFEST_NAMES = ("story.yaml", "story.yml")
 SCRIPT_SUFFIXES = (".log", ".txt", ".html", ".htm")
@@ -50,8 +52,8 @@ SCRIPT_SUFFIXES = (".log", ".txt", ".html", ".htm")
 _NOT_SCRIPTS = re.compile(r"^(readme|license|licence|changelog|notes?)\b", re.IGNORECASE)
 
 TOP_KEYS = ("title", "ui_language", "view", "font", "fallback_fonts", "scripts",
-            "characters", "scenes", "layout")
-CHARACTER_KEYS = ("name", "color", "side", "portrait", "expressions", "sound")
+            "characters", "scenes", "layout", "voice")
+CHARACTER_KEYS = ("name", "color", "side", "portrait", "expressions", "sound", "voice")
 SCENE_KEYS = ("background", "music", "view")
 LAYOUT_KEYS = ("strictness", "phrase_wrapping", "hanging_punctuation")
 
@@ -164,6 +166,7 @@ def load_story(path: str | os.PathLike[str]) -> Story:
         manifest=where.manifest,
         diagnostics=tuple(sorted(diags, key=lambda d: (d.pos.file, d.pos.line, d.pos.col))),
         declared=declared,
+        voice=manifest.voice,
     )
 
 
@@ -285,6 +288,7 @@ class _CharSpec:
     portraits: dict[str, Path] = field(default_factory=dict)
     expressions: dict[str, str] = field(default_factory=dict)
     sound: Path | None = None
+    voice: dict[str, object] = field(default_factory=dict)  # the voice keys given
 
     def __init__(
         self,
@@ -296,6 +300,7 @@ class _CharSpec:
         portraits: dict[str, Path] | None = None,
         expressions: dict[str, str] | None = None,
         sound: Path | None = None,
+        voice: dict[str, object] | None = None,
     ) -> None:
         set_field(self, "label", label)
         set_field(self, "pos", pos)
@@ -305,6 +310,7 @@ class _CharSpec:
         set_field(self, "portraits", {} if portraits is None else portraits)
         set_field(self, "expressions", {} if expressions is None else expressions)
         set_field(self, "sound", sound)
+        set_field(self, "voice", {} if voice is None else voice)
 
 
 @record(frozen=False)
@@ -322,6 +328,7 @@ class _Manifest:
     scenes: list[tuple[int | str, SceneConfig, Pos]] = field(default_factory=list)
     layout: LayoutOptions = LayoutOptions()
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    voice: StoryVoice = StoryVoice()
 
     def __init__(
         self,
@@ -336,6 +343,7 @@ class _Manifest:
         scenes: list[tuple[int | str, SceneConfig, Pos]] | None = None,
         layout: LayoutOptions | None = None,
         diagnostics: list[Diagnostic] | None = None,
+        voice: StoryVoice | None = None,
     ) -> None:
         self.title = title
         self.ui_language = ui_language
@@ -348,6 +356,7 @@ class _Manifest:
         self.scenes = [] if scenes is None else scenes
         self.layout = LayoutOptions() if layout is None else layout
         self.diagnostics = [] if diagnostics is None else diagnostics
+        self.voice = StoryVoice() if voice is None else voice
 
 
 def _import_yaml() -> None:
@@ -603,11 +612,16 @@ class _Reader:
             "characters": self.characters,
             "scenes": self.scenes,
             "layout": self.layout,
+            "voice": lambda n: read_story_voice(self, n, self.resolve),
         }
         for name, knode, vnode in self.items(root, "", TOP_KEYS):
             setattr(out, name, readers[name](vnode))
             if name == "scripts":
                 out.scripts_pos = self.pos(knode)
+
+    def resolve(self, value: str) -> Path:
+        """`value` as a path inside the story (ValueError if it would leave it)."""
+        return _resolve_in_story(self.where, value)
 
     def font(self, node: Node, key: str) -> Path | None:
         """A font file; a missing one falls back to the default font (so it is dropped)."""
@@ -655,6 +669,8 @@ class _Reader:
             elif name == "expressions":
                 spec = replace(spec, expressions=self.expressions(v, sub))
                 expressions_node = v
+            elif name == "voice":
+                spec = replace(spec, voice=read_character_voice(self, v, sub))
             else:
                 spec = replace(spec, sound=self.path(v, sub))
         if expressions_node is not None:
@@ -894,6 +910,7 @@ def _character(spec: _CharSpec, index: int, side: str) -> Character:
         portraits=dict(spec.portraits),
         expressions=dict(spec.expressions),
         sound=spec.sound,
+        voice=character_voice(spec.voice, spec.label, index),
     )
 
 

@@ -332,6 +332,32 @@ class Script:
 
 
 @record
+class Voice:
+    """How a character, or the narration, sounds when the story is read aloud.
+
+    Only what the speech engine really varies (OpenJTalk's HTS voice): the
+    speaking rate, a pitch shift in half tones, and a gain on its samples.
+    """
+
+    speed: float = 1.0  # speaking rate; 1 = the engine's own
+    pitch: float = 0.0  # half tones above (+) or below (-) the engine's voice
+    volume: float = 1.0  # gain on the synthesized samples; 1 = as synthesized
+    reading: str | None = None  # the name as spoken (kana); None: the display name
+
+    def __init__(
+        self,
+        speed: float = 1.0,
+        pitch: float = 0.0,
+        volume: float = 1.0,
+        reading: str | None = None,
+    ) -> None:
+        set_field(self, "speed", speed)
+        set_field(self, "pitch", pitch)
+        set_field(self, "volume", volume)
+        set_field(self, "reading", reading)
+
+
+@record
 class Character:
     """A speaker as the story presents it."""
 
@@ -342,6 +368,7 @@ class Character:
     portraits: Mapping[str, Path] = field(default_factory=dict)  # expression -> image
     expressions: Mapping[str, str] = field(default_factory=dict)  # direction -> expression
     sound: Path | None = None  # played with each of this character's messages
+    voice: Voice | None = None  # None: the narration's voice
 
     def __init__(
         self,
@@ -352,6 +379,7 @@ class Character:
         portraits: Mapping[str, Path] | None = None,
         expressions: Mapping[str, str] | None = None,
         sound: Path | None = None,
+        voice: Voice | None = None,
     ) -> None:
         set_field(self, "label", label)
         set_field(self, "name", name)
@@ -360,6 +388,7 @@ class Character:
         set_field(self, "portraits", {} if portraits is None else portraits)
         set_field(self, "expressions", {} if expressions is None else expressions)
         set_field(self, "sound", sound)
+        set_field(self, "voice", voice)
 
     def expression_for(self, message: Message) -> str:
         """The expression a message shows: the last mapped direction in it, else default."""
@@ -423,7 +452,20 @@ class SceneRef:
         set_field(self, "config", config)
 
 
+@record
+class StoryVoice:
+    """story.yaml's `voice`: the narration's voice and the recorded lines' folder."""
+
+    narrator: Voice = Voice()
+    recorded: Path | None = None  # a folder of recorded lines, by script and line
+
+    def __init__(self, narrator: Voice | None = None, recorded: Path | None = None) -> None:
+        set_field(self, "narrator", Voice() if narrator is None else narrator)
+        set_field(self, "recorded", recorded)
+
+
 _DEFAULT_LAYOUT = LayoutOptions()
+_DEFAULT_VOICE = StoryVoice()
 
 
 @record
@@ -443,6 +485,7 @@ class Story:
     manifest: Path | None = None
     diagnostics: tuple[Diagnostic, ...] = ()  # manifest problems; scripts keep their own
     declared: frozenset[str] = frozenset()  # labels story.yaml lists under `characters`
+    voice: StoryVoice = _DEFAULT_VOICE
 
     def __init__(
         self,
@@ -459,6 +502,7 @@ class Story:
         manifest: Path | None = None,
         diagnostics: tuple[Diagnostic, ...] = (),
         declared: frozenset[str] = frozenset(),
+        voice: StoryVoice = _DEFAULT_VOICE,
     ) -> None:
         set_field(self, "root", root)
         set_field(self, "title", title)
@@ -473,6 +517,7 @@ class Story:
         set_field(self, "manifest", manifest)
         set_field(self, "diagnostics", diagnostics)
         set_field(self, "declared", declared)
+        set_field(self, "voice", voice)
 
     def all_diagnostics(self) -> tuple[Diagnostic, ...]:
         return self.diagnostics + tuple(d for s in self.scripts for d in s.diagnostics)
