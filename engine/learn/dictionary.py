@@ -205,7 +205,7 @@ class Dictionary:
         """What `word` means: by dictionary form, lemma, then as written; names for proper
         nouns."""
         reading = word.base_reading if word.source in ("tokenizer", "none") else None
-        for term in dict.fromkeys((word.base, word.lemma, word.surface)):
+        for term in _terms(word):
             found = self.entries(term, names=word.is_name)
             if found:
                 ranked = _ranked(found, reading, term, word.pos)
@@ -222,6 +222,15 @@ class Dictionary:
             if self._levels is None:
                 self._levels = _read_levels(self._jam().db_file)
             return self._levels
+
+
+def _terms(word: Word) -> tuple[str, ...]:
+    """The headwords to try for `word`, best first. A word written in kana is tried by
+    UniDic's lemma first when that has kanji: the lemma says which word it is (いう is
+    言う, not 結う)."""
+    if not has_kanji(word.base) and has_kanji(word.lemma):
+        return tuple(dict.fromkeys((word.lemma, word.base, word.surface)))
+    return tuple(dict.fromkeys((word.base, word.lemma, word.surface)))
 
 
 def _compound_end(words: MessageWords, index: int) -> int:

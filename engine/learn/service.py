@@ -28,10 +28,11 @@ from engine.learn.cards import Card, CardStore, new_card
 from engine.learn.dictionary import Dictionary, Lookup
 from engine.learn.extra import LearnUnavailable
 from engine.learn.furigana import OFF, FuriganaMode, add_furigana
+from engine.learn.kana import has_kanji
 from engine.learn.levels import LevelTable
 from engine.learn.tokenizer import Tokenizer
 from engine.learn.words import MessageWords, Word
-from engine.model import Message, Ruby, Run, Story
+from engine.model import Message, Pos, Ruby, Run, Story
 
 LOOKAHEAD = 8  # messages the app is expected to pass to `prepare` (current + next)
 
@@ -194,9 +195,10 @@ class LearnService:
 
         found = self.lookup(message, index)
         speaker = self.story.character(message.speaker)
+        reading = (found.base_reading or found.reading or "") if has_kanji(found.base) else ""
         return new_card(
-            word=found.written, base=found.base,
-            reading=found.base_reading or found.reading or "", meaning=found.meaning(),
+            word=found.written, base=found.base, reading=reading or found.base,
+            meaning=found.meaning(),
             sentence=message.text, word_start=found.start, word_end=found.end,
             story=self.story.title, story_id=story_id(self.story),
             source=self.source(message),
@@ -211,12 +213,16 @@ class LearnService:
 
     def source(self, message: Message) -> str:
         """`FILE:LINE` of `message`, FILE relative to the story folder when inside it."""
-        path = Path(message.pos.file)
+        return self.place(message.pos)
+
+    def place(self, pos: Pos) -> str:
+        """`FILE:LINE` of `pos`, FILE relative to the story folder when inside it."""
+        path = Path(pos.file)
         try:
             shown = path.resolve().relative_to(self.story.root.resolve()).as_posix()
         except (ValueError, OSError):
-            shown = message.pos.file
-        return f"{shown}:{message.pos.line}"
+            shown = pos.file
+        return f"{shown}:{pos.line}"
 
 
 def story_of_script(path: Path) -> Story:
