@@ -177,7 +177,7 @@ def _apply_rubies(text: str, words: list[Word], rubies: list[tuple[int, int, str
         if reading is None or not _contiguous(words[a:b + 1]):
             fixed.update(w.start for w in words[a:b + 1])  # the writer's, unreadable as one word
             continue
-        words[a:b + 1] = [_merged(text, words[a:b + 1], reading, "ruby")]
+        words[a:b + 1] = [merged(text, words[a:b + 1], reading, "ruby")]
         fixed.add(start)
     return words, fixed
 
@@ -225,16 +225,17 @@ def _contiguous(words: list[Word]) -> bool:
     return all(a.end == b.start for a, b in zip(words, words[1:], strict=False))
 
 
-def _merged(text: str, parts: list[Word], reading: str, source: Source,
-            is_name: bool = False) -> Word:
-    """One word standing for `parts`, reading `reading`."""
+def merged(text: str, parts: list[Word], reading: str, source: Source,
+           is_name: bool = False) -> Word:
+    """One word standing for `parts` (contiguous words of `text`), reading `reading`."""
     head = parts[0]
     surface = text[head.start:parts[-1].end]
     name = is_name or any(p.is_name for p in parts)
     if len(parts) == 1 and head.base != head.surface:
         # An inflected word keeps its dictionary form; the writer read the form shown.
         return replace(head, reading=reading, source=source, is_name=name)
-    return replace(head, surface=surface, end=parts[-1].end, base=surface,
+    return replace(head, surface=surface, end=parts[-1].end, glyph_end=parts[-1].glyph_end,
+                   base=surface,
                    lemma=head.lemma if len(parts) == 1 else surface, reading=reading,
                    base_reading=to_hiragana(reading), source=source, is_name=name)
 
@@ -254,12 +255,13 @@ def _apply_readings(text: str, words: list[Word], fixed: set[int], readings: Rea
             out.append(words[i])
             i += 1
             continue
-        j, reading, source = found
-        out.append(_merged(text, words[i:j], reading or words[i].reading or "", source,
-                           is_name=source == "name"))
-        if reading is None:  # a name without a reading: keep the tokenizer's readings
-            out[-1] = replace(out[-1], reading=_joined(words[i:j]), source=words[i].source,
-                              base_reading=_joined(words[i:j]))
+        j, reading, source, is_name = found
+        if reading is None:  # a name without a reading anywhere: the tokenizer's, as one word
+            reading = _joined(words[i:j])
+            source = words[i].source
+        out.append(merged(text, words[i:j], reading or "", source, is_name=is_name))
+        if not reading:
+            out[-1] = replace(out[-1], reading=None, base_reading=None, source="none")
         i = j
     return out
 
@@ -270,8 +272,10 @@ def _joined(words: list[Word]) -> str | None:
 
 
 def _longest_match(text: str, words: list[Word], i: int, fixed: set[int], readings: Readings
-                   ) -> tuple[int, str | None, Source] | None:
-    """(end index, reading, source) of the longest name or story base starting at word i."""
+                   ) -> tuple[int, str | None, Source, bool] | None:
+    """(end index, reading, source, is a name) of the longest name or story base starting at
+    word i. A character name without a story.yaml reading reads as the writer wrote it
+    elsewhere, if anywhere (else the reading is None)."""
     if words[i].start in fixed:
         return None
     last = i
@@ -281,11 +285,11 @@ def _longest_match(text: str, words: list[Word], i: int, fixed: set[int], readin
     for j in range(last, i - 1, -1):
         surface = text[words[i].start:words[j].end]
         if surface in readings.names:
-            return j + 1, readings.names[surface], "name"
+            return j + 1, readings.names[surface], "name", True
         if surface in readings.name_set:
-            return j + 1, readings.story.get(surface), "name"
+            return j + 1, readings.story.get(surface), "story", True
         if surface in readings.story:
-            return j + 1, readings.story[surface], "story"
+            return j + 1, readings.story[surface], "story", False
     return None
 
 

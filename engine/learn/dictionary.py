@@ -8,8 +8,9 @@ lookup of a word prepared ahead is a dictionary read, not a query.
 
 The lookup of a word tries its dictionary form (食べなかった → 食べる), then
 UniDic's lemma (する → 為る), then the form as written, and prefers the
-entries that read as the word does, then the common ones. A proper noun
-with no JMdict entry is looked up in JMnedict (the names dictionary).
+entries that read as the word does, then the common ones. A name (a proper
+noun or a story.yaml character) is looked up in JMnedict, the names
+dictionary, too.
 """
 
 from __future__ import annotations
@@ -17,8 +18,10 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
+from engine.learn.analysis import merged
 from engine.learn.extra import LearnUnavailable, missing
 from engine.learn.kana import has_kanji, to_hiragana
 from engine.learn.levels import KanjiLevel
@@ -154,8 +157,7 @@ class Dictionary:
     # -- headwords
 
     def entries(self, term: str, names: bool = False) -> tuple[Entry, ...]:
-        """JMdict's entries spelled or read `term` (with `names`, JMnedict's when JMdict has
-        none), cached."""
+        """JMdict's entries spelled or read `term` (with `names`: JMnedict's names), cached."""
         key = (term, names)
         with self._lock:
             hit = self._cache.get(key)
@@ -177,13 +179,11 @@ class Dictionary:
     def _query(self, term: str, names: bool) -> tuple[Entry, ...]:
         if not term.strip() or any(c in term for c in "%_?@"):
             return ()  # jamdict reads these as wildcards; no headword holds them
-        result = self._jam().lookup(term, strict_lookup=True, lookup_chars=False,
-                                    lookup_ne=False)
-        found = tuple(_entry(e) for e in result.entries)
-        if not found and names:
-            ne = self._jam().jmnedict.search_ne(term)
-            found = tuple(_name(e) for e in ne)
-        return found
+        jam = self._jam()
+        if names:
+            return tuple(_name(e) for e in jam.jmnedict.search_ne(term))
+        result = jam.lookup(term, strict_lookup=True, lookup_chars=False, lookup_ne=False)
+        return tuple(_entry(e) for e in result.entries)
 
     # -- words
 
@@ -191,7 +191,7 @@ class Dictionary:
         """What word `index` of `words` means: the longest compound of nouns starting there
         that JMdict knows (灯台|守 → 灯台守), else the word by its dictionary form."""
         word = words.words[index]
-        for last in range(_compound_end(words, index), index, -1):
+        for last in range(_compound_end(words.words, index), index, -1):
             parts = words.words[index:last + 1]
             written = words.text[word.start:parts[-1].end]
             found = self.entries(written)
@@ -202,17 +202,47 @@ class Dictionary:
         return self.lookup_word(word)
 
     def lookup_word(self, word: Word) -> Lookup:
-        """What `word` means: by dictionary form, lemma, then as written; names for proper
-        nouns."""
-        reading = word.base_reading if word.source in ("tokenizer", "none") else None
+        """What `word` means: by dictionary form, lemma, then as written. A name is looked
+        up in JMnedict too, and its names come first when they read as it does and JMdict's
+        entries do not (光 read ひかる is the name Hikaru, not 光 the light)."""
+        reading = word.base_reading or word.reading
         for term in _terms(word):
-            found = self.entries(term, names=word.is_name)
+            found = self.entries(term)
+            if word.is_name:
+                found = _names_first(found, self.entries(term, names=True), reading)
             if found:
                 ranked = _ranked(found, reading, term, word.pos)
                 base_reading = word.base_reading or _first_reading(ranked)
                 return _result(word.surface, term, word.reading, base_reading, ranked,
                                word, word)
         return _result(word.surface, word.base, word.reading, word.base_reading, (), word, word)
+
+    def compounds(self, words: MessageWords) -> MessageWords:
+        """`words` with the nouns the tokenizer cut out of one JMdict compound joined again,
+        reading as JMdict says (灯台|守 → 灯台守, とうだいもり, not 灯台 + まもる)."""
+        ws = list(words.words)
+        out: list[Word] = []
+        i = 0
+        while i < len(ws):
+            joined = self._compound_at(words.text, ws, i)
+            if joined is None:
+                out.append(ws[i])
+                i += 1
+            else:
+                out.append(joined[0])
+                i = joined[1]
+        return replace(words, words=tuple(out)) if len(out) != len(ws) else words
+
+    def _compound_at(self, text: str, ws: list[Word], i: int) -> tuple[Word, int] | None:
+        for last in range(_compound_end(ws, i, tokenized=True), i, -1):
+            written = text[ws[i].start:ws[last].end]
+            if not has_kanji(written):
+                continue
+            found = self.entries(written)
+            reading = _first_reading(_ranked(found, None, written, ws[i].pos)) if found else None
+            if reading:
+                return merged(text, ws[i:last + 1], reading, "dictionary"), last + 1
+        return None
 
     # -- kanji
 
@@ -224,6 +254,23 @@ class Dictionary:
             return self._levels
 
 
+def _names_first(entries: tuple[Entry, ...], names: tuple[Entry, ...],
+                 reading: str | None) -> tuple[Entry, ...]:
+    if not names:
+        return entries
+    if not entries:
+        return names
+    if reading is not None and not any(_reads(e, reading) for e in entries):
+        matching = tuple(n for n in names if _reads(n, reading))
+        return matching + entries if matching else entries
+    return entries
+
+
+def _reads(entry: Entry, reading: str) -> bool:
+    want = to_hiragana(reading)
+    return any(to_hiragana(r) == want for r in entry.readings)
+
+
 def _terms(word: Word) -> tuple[str, ...]:
     """The headwords to try for `word`, best first. A word written in kana is tried by
     UniDic's lemma first when that has kanji: the lemma says which word it is (いう is
@@ -233,14 +280,17 @@ def _terms(word: Word) -> tuple[str, ...]:
     return tuple(dict.fromkeys((word.base, word.lemma, word.surface)))
 
 
-def _compound_end(words: MessageWords, index: int) -> int:
-    """The last word a compound starting at `index` may reach (contiguous nouns)."""
+def _compound_end(ws: Sequence[Word], index: int, tokenized: bool = False) -> int:
+    """The last word a compound starting at `index` may reach (contiguous nouns; with
+    `tokenized`, only words read by the tokenizer, so no story reading is undone)."""
+    def fits(w: Word) -> bool:
+        return w.pos.startswith(_COMPOUND_POS) and (not tokenized or w.source == "tokenizer")
+
     last = index
-    ws = words.words
-    if not ws[index].pos.startswith(_COMPOUND_POS):
+    if not fits(ws[index]):
         return index
     while (last + 1 < len(ws) and last + 1 - index < MAX_COMPOUND
-           and ws[last + 1].start == ws[last].end and ws[last + 1].pos.startswith(_COMPOUND_POS)):
+           and ws[last + 1].start == ws[last].end and fits(ws[last + 1])):
         last += 1
     return last
 
@@ -264,7 +314,7 @@ def _ranked(entries: tuple[Entry, ...], reading: str | None, term: str,
     agrees = _POS_AGREES.get(pos.split("-", 1)[0], ())
 
     def key(e: Entry) -> tuple[bool, bool, bool, bool]:
-        reads = want is not None and want in (to_hiragana(r) for r in e.readings)
+        reads = want is not None and _reads(e, want)
         same_pos = any(a in p for s in e.senses for p in s.pos for a in agrees)
         if has_kanji(term):
             spelled = term in e.written

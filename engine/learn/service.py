@@ -68,15 +68,20 @@ class LearnService:
     # -- words
 
     def words(self, message: Message) -> MessageWords:
-        """The words of `message` (computed now if not prepared)."""
+        """The words of `message` (computed now if not prepared): tokenized, read with the
+        story's readings, compounds the tokenizer cut joined again by the dictionary."""
         with self._lock:
             hit = self._words.get(message)
         if hit is not None:
             return hit
-        readings = self.readings
-        found = analyse(message.runs, self.tokenizer.tokens(message.text), readings)
+        found = self.dictionary.compounds(self.tokenized(message))
         with self._lock:
             return self._words.setdefault(message, found)
+
+    def tokenized(self, message: Message) -> MessageWords:
+        """The words of `message` from the tokenizer and the story's readings alone (no
+        dictionary; not cached): the first step of `words`."""
+        return analyse(message.runs, self.tokenizer.tokens(message.text), self.readings)
 
     def word_at(self, message: Message, char_index: int) -> Word | None:
         """The word holding code point `char_index` of `message.text`, or None."""

@@ -20,8 +20,9 @@ from engine.model import Break, Direction, Ruby, Run, Text, record, set_field
 
 # Where a word's reading comes from, strongest first: the writer's ruby on this very
 # word, a story.yaml character name, the writer's ruby on the same word elsewhere in
-# the story, the tokenizer's dictionary (UniDic); "none" for words it cannot read.
-Source = Literal["ruby", "name", "story", "tokenizer", "none"]
+# the story, JMdict for a compound the tokenizer cut (灯台|守 is 灯台守, とうだいもり),
+# the tokenizer's dictionary (UniDic); "none" for words it cannot read.
+Source = Literal["ruby", "name", "story", "dictionary", "tokenizer", "none"]
 
 
 @record
