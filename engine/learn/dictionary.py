@@ -133,6 +133,7 @@ class Dictionary:
         self._lock = threading.Lock()
         self._cache: OrderedDict[tuple[str, bool], tuple[Entry, ...]] = OrderedDict()
         self._levels: dict[str, KanjiLevel] | None = None
+        self._levels_lock = threading.Lock()
 
     # -- opening
 
@@ -248,7 +249,7 @@ class Dictionary:
 
     def kanji_levels(self) -> dict[str, KanjiLevel]:
         """Every KANJIDIC2 kanji's school grade and old JLPT level, read once (~10 ms)."""
-        with self._lock:
+        with self._levels_lock:
             if self._levels is None:
                 self._levels = _read_levels(self._jam().db_file)
             return self._levels

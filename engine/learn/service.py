@@ -19,9 +19,10 @@ from __future__ import annotations
 
 import threading
 import time
-from collections import deque
+from collections import OrderedDict, deque
 from collections.abc import Iterable
 from pathlib import Path
+from typing import TypeVar
 
 from engine.learn.analysis import NO_READINGS, Readings, analyse, story_readings
 from engine.learn.cards import Card, CardStore, new_card
@@ -35,6 +36,28 @@ from engine.learn.words import MessageWords, Word
 from engine.model import Message, Pos, Ruby, Run, Story
 
 LOOKAHEAD = 8  # messages the app is expected to pass to `prepare` (current + next)
+KEEP_MESSAGES = 4096  # messages whose words and furigana stay cached (the oldest go first)
+KEEP_LOOKUPS = 16384
+
+_K = TypeVar("_K")
+_V = TypeVar("_V")
+
+
+class _Bounded(OrderedDict[_K, _V]):
+    """A dict keeping its newest `size` entries (the caller holds the service's lock)."""
+
+    def __init__(self, size: int) -> None:
+        super().__init__()
+        self.size = size
+
+    def keep(self, key: _K, value: _V) -> _V:
+        """Store `value` unless `key` is there already; the value stored."""
+        if key in self:
+            return self[key]
+        self[key] = value
+        while len(self) > self.size:
+            self.popitem(last=False)
+        return value
 
 
 class LearnService:
@@ -47,10 +70,12 @@ class LearnService:
         self.dictionary = dictionary or Dictionary()
         self.cards = cards or CardStore()
         self._readings: Readings | None = None
-        self._lock = threading.RLock()
-        self._words: dict[Message, MessageWords] = {}
-        self._furigana: dict[tuple[Message, FuriganaMode], tuple[Run, ...]] = {}
-        self._lookups: dict[tuple[Message, int], Lookup] = {}
+        self._readings_lock = threading.Lock()  # held while building: never by ready_*
+        self._lock = threading.RLock()  # the caches only: held for microseconds
+        self._words: _Bounded[Message, MessageWords] = _Bounded(KEEP_MESSAGES)
+        self._furigana: _Bounded[tuple[Message, FuriganaMode], tuple[Run, ...]] = _Bounded(
+            KEEP_MESSAGES)
+        self._lookups: _Bounded[tuple[Message, int], Lookup] = _Bounded(KEEP_LOOKUPS)
         self._worker: _Worker | None = None
         self.error: LearnUnavailable | None = None  # what stopped the worker, if anything
         self.failed: dict[Message, str] = {}  # messages the worker could not analyse, and why
@@ -60,7 +85,7 @@ class LearnService:
     @property
     def readings(self) -> Readings:
         """The writer's readings across the story and story.yaml's name readings (built once)."""
-        with self._lock:
+        with self._readings_lock:
             if self._readings is None:
                 self._readings = build_readings(self.story, self.tokenizer)
             return self._readings
@@ -76,7 +101,7 @@ class LearnService:
             return hit
         found = self.dictionary.compounds(self.tokenized(message))
         with self._lock:
-            return self._words.setdefault(message, found)
+            return self._words.keep(message, found)
 
     def tokenized(self, message: Message) -> MessageWords:
         """The words of `message` from the tokenizer and the story's readings alone (no
@@ -108,7 +133,7 @@ class LearnService:
             return hit
         runs = add_furigana(message.runs, self.words(message), mode, self.levels(mode))
         with self._lock:
-            return self._furigana.setdefault(key, runs)
+            return self._furigana.keep(key, runs)
 
     # -- lookups
 
@@ -124,7 +149,7 @@ class LearnService:
             raise IndexError(f"message has {len(words.words)} words, no word {index}")
         found = self.dictionary.lookup(words, index)
         with self._lock:
-            return self._lookups.setdefault(key, found)
+            return self._lookups.keep(key, found)
 
     # -- non-blocking, for the app's frame loop
 
