@@ -214,6 +214,19 @@ def test_prepare_computes_ahead_off_the_calling_thread(folder: Path) -> None:
         svc.close()
 
 
+def test_an_urgent_lookup_is_made_without_prepare(folder: Path) -> None:
+    svc = LearnService(load_story(folder))
+    message = svc.story.scripts[0].messages[0]
+    try:
+        assert svc.ready_lookup(message, 2) is None
+        assert svc.wait_idle(60)
+        found = svc.ready_lookup(message, 2)
+        assert found is not None and found.base == "食べる"
+        assert svc.ready_lookup(message, 1) is None  # only what was asked for was looked up
+    finally:
+        svc.close()
+
+
 # --- cards and the deck -------------------------------------------------------------------------------
 
 

@@ -35,10 +35,13 @@ from engine.learn.tokenizer import Tokenizer
 from engine.learn.words import MessageWords, Word
 from engine.model import Message, Pos, Ruby, Run, Story
 
-LOOKAHEAD = 8  # messages the app is expected to pass to `prepare` (current + next)
+LOOKAHEAD = 8  # how many messages the app should pass to `prepare`: the current and 7 next
 KEEP_MESSAGES = 4096  # messages whose words and furigana stay cached (the oldest go first)
 KEEP_LOOKUPS = 16384
 
+# A worker job: the message, the furigana mode, whether to look up every word, and one
+# word to look up first (an urgent popup), or None.
+_Job = tuple[Message, FuriganaMode, bool, int | None]
 _K = TypeVar("_K")
 _V = TypeVar("_V")
 
@@ -158,7 +161,7 @@ class LearnService:
         with self._lock:
             hit = self._words.get(message)
         if hit is None:
-            self._urgent(message, None)
+            self._urgent(message)
         return hit
 
     def ready_furigana(self, message: Message, mode: FuriganaMode) -> tuple[Run, ...] | None:
@@ -176,7 +179,7 @@ class LearnService:
         with self._lock:
             hit = self._lookups.get((message, index))
         if hit is None:
-            self._urgent(message, None)
+            self._urgent(message, OFF, index)
         return hit
 
     def prepare(self, messages: Iterable[Message], mode: FuriganaMode = OFF,
@@ -184,11 +187,12 @@ class LearnService:
         """Compute ahead, in the worker, for `messages` (most urgent first): words, furigana
         in `mode` and, with `lookups`, every word's dictionary lookup. Replaces what was
         still pending (the reader has moved on). Starts the worker if needed."""
-        self._ensure_worker().replace([(m, mode, lookups) for m in messages])
+        self._ensure_worker().replace([(m, mode, lookups, None) for m in messages])
 
-    def _urgent(self, message: Message, mode: FuriganaMode | None) -> None:
+    def _urgent(self, message: Message, mode: FuriganaMode = OFF,
+                index: int | None = None) -> None:
         if self.error is None and message not in self.failed:
-            self._ensure_worker().push_front((message, mode or OFF, False))
+            self._ensure_worker().push_front((message, mode, False, index))
 
     def _ensure_worker(self) -> _Worker:
         with self._lock:
@@ -308,19 +312,19 @@ class _Worker(threading.Thread):
     def __init__(self, service: LearnService) -> None:
         super().__init__(name="chatlog-vn-learn", daemon=True)
         self.service = service
-        self._jobs: deque[tuple[Message, FuriganaMode, bool]] = deque()
+        self._jobs: deque[_Job] = deque()
         self._cond = threading.Condition()
         self._busy = False
         self._stopped = False
         self._generation = 0
 
-    def replace(self, jobs: list[tuple[Message, FuriganaMode, bool]]) -> None:
+    def replace(self, jobs: list[_Job]) -> None:
         with self._cond:
             self._jobs = deque(jobs)
             self._generation += 1
             self._cond.notify()
 
-    def push_front(self, job: tuple[Message, FuriganaMode, bool]) -> None:
+    def push_front(self, job: _Job) -> None:
         with self._cond:
             if job not in self._jobs:
                 self._jobs.appendleft(job)
@@ -349,12 +353,14 @@ class _Worker(threading.Thread):
                 self._busy = True
             self._do(job, generation)
 
-    def _do(self, job: tuple[Message, FuriganaMode, bool], generation: int) -> None:
-        message, mode, lookups = job
+    def _do(self, job: _Job, generation: int) -> None:
+        message, mode, lookups, index = job
         s = self.service
         try:
             words = s.words(message)
             s.furigana(message, mode)
+            if index is not None and 0 <= index < len(words.words):
+                s.lookup(message, index)
             if not lookups:
                 return
             for i in range(len(words.words)):
@@ -381,7 +387,7 @@ class _Worker(threading.Thread):
         with self._cond:
             return bool(self._jobs) and not self._jobs[0][2]
 
-    def _requeue(self, job: tuple[Message, FuriganaMode, bool]) -> None:
+    def _requeue(self, job: _Job) -> None:
         with self._cond:
             at = next((i for i, j in enumerate(self._jobs) if j[2]), len(self._jobs))
             self._jobs.insert(at, job)
