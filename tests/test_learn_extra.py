@@ -146,15 +146,17 @@ def test_every_demo_word_maps_onto_its_glyphs() -> None:
     for script in story.scripts:
         for message in script.messages:
             words = svc.words(message)
-            layout = layout_message(message.runs, 480, fake_measure, DEFAULT)
-            glyphs = {g.index: g.ch for line in layout.lines for g in line.glyphs}
-            assert words.glyphs == layout.chars
-            for w in words.words:
-                drawn = "".join(glyphs[i] for i in range(w.glyph_start, w.glyph_end))
-                assert drawn == w.surface == words.text[w.start:w.end], (message.pos, w)
-                assert words.word_at_glyph(w.glyph_start) == w
-                checked += 1
-    assert checked > 1000
+            # Furigana only cuts Text runs into Text and Ruby: the glyphs keep their numbers.
+            for runs in (message.runs, svc.furigana(message, FuriganaMode("all"))):
+                layout = layout_message(runs, 480, fake_measure, DEFAULT)
+                glyphs = {g.index: g.ch for line in layout.lines for g in line.glyphs}
+                assert words.glyphs == layout.chars
+                for w in words.words:
+                    drawn = "".join(glyphs[i] for i in range(w.glyph_start, w.glyph_end))
+                    assert drawn == w.surface == words.text[w.start:w.end], (message.pos, w)
+                    assert words.word_at_glyph(w.glyph_start) == w
+                    checked += 1
+    assert checked > 2000
 
 
 # --- the dictionary ---------------------------------------------------------------------------------
