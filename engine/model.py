@@ -342,6 +342,7 @@ class Character:
     portraits: Mapping[str, Path] = field(default_factory=dict)  # expression -> image
     expressions: Mapping[str, str] = field(default_factory=dict)  # direction -> expression
     sound: Path | None = None  # played with each of this character's messages
+    reading: str | None = None  # how `name` is read (kana), from story.yaml; learner furigana
 
     def __init__(
         self,
@@ -352,6 +353,7 @@ class Character:
         portraits: Mapping[str, Path] | None = None,
         expressions: Mapping[str, str] | None = None,
         sound: Path | None = None,
+        reading: str | None = None,
     ) -> None:
         set_field(self, "label", label)
         set_field(self, "name", name)
@@ -360,6 +362,7 @@ class Character:
         set_field(self, "portraits", {} if portraits is None else portraits)
         set_field(self, "expressions", {} if expressions is None else expressions)
         set_field(self, "sound", sound)
+        set_field(self, "reading", reading)
 
     def expression_for(self, message: Message) -> str:
         """The expression a message shows: the last mapped direction in it, else default."""
