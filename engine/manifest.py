@@ -53,7 +53,8 @@ _NOT_SCRIPTS = re.compile(r"^(readme|license|licence|changelog|notes?)\b", re.IG
 
 TOP_KEYS = ("title", "ui_language", "view", "font", "fallback_fonts", "scripts",
             "characters", "scenes", "layout", "voice")
-CHARACTER_KEYS = ("name", "color", "side", "portrait", "expressions", "sound", "voice")
+CHARACTER_KEYS = ("name", "reading", "color", "side", "portrait", "expressions", "sound",
+                  "voice")
 SCENE_KEYS = ("background", "music", "view")
 LAYOUT_KEYS = ("strictness", "phrase_wrapping", "hanging_punctuation")
 
@@ -288,6 +289,7 @@ class _CharSpec:
     portraits: dict[str, Path] = field(default_factory=dict)
     expressions: dict[str, str] = field(default_factory=dict)
     sound: Path | None = None
+    reading: str | None = None
     voice: dict[str, object] = field(default_factory=dict)  # the voice keys given
 
     def __init__(
@@ -300,6 +302,7 @@ class _CharSpec:
         portraits: dict[str, Path] | None = None,
         expressions: dict[str, str] | None = None,
         sound: Path | None = None,
+        reading: str | None = None,
         voice: dict[str, object] | None = None,
     ) -> None:
         set_field(self, "label", label)
@@ -310,6 +313,7 @@ class _CharSpec:
         set_field(self, "portraits", {} if portraits is None else portraits)
         set_field(self, "expressions", {} if expressions is None else expressions)
         set_field(self, "sound", sound)
+        set_field(self, "reading", reading)
         set_field(self, "voice", {} if voice is None else voice)
 
 
@@ -660,6 +664,8 @@ class _Reader:
             sub = _join(key, name)
             if name == "name":
                 spec = replace(spec, name=self.text(v, sub))
+            elif name == "reading":
+                spec = replace(spec, reading=self.reading(v, sub))
             elif name == "color":
                 spec = replace(spec, color=self.color(v, sub))
             elif name == "side":
@@ -670,12 +676,25 @@ class _Reader:
                 spec = replace(spec, expressions=self.expressions(v, sub))
                 expressions_node = v
             elif name == "voice":
-                spec = replace(spec, voice=read_character_voice(self, v, sub))
+                spec = replace(spec, voice=read_character_voice(self, v, sub, self.resolve))
             else:
                 spec = replace(spec, sound=self.path(v, sub))
         if expressions_node is not None:
             self.check_expressions(spec, expressions_node, _join(key, "expressions"))
         return spec
+
+    def reading(self, node: Node, key: str) -> str | None:
+        """A name's reading: kana only (hiragana, katakana, ー, ・ and spaces)."""
+        value = self.text(node, key)
+        if value is None:
+            return None
+        value = value.strip()
+        if not value or not all(_is_reading_char(c) for c in value):
+            self.report(node, "error", "YML020",
+                        f"{key}: expected the name's reading in kana, got {_SHORT.repr(value)}; "
+                        "ignored")
+            return None
+        return value
 
     def color(self, node: Node, key: str) -> tuple[int, int, int] | None:
         if not self.safe(node, key):
@@ -784,6 +803,11 @@ def _as_direction(text: str) -> str:
     if text.startswith("（") and text.endswith("）"):
         return text
     return f"（{text.strip('()（）')}）"
+
+
+def _is_reading_char(ch: str) -> bool:
+    """Kana (hiragana, katakana with ー and ・, the iteration marks) or a space."""
+    return "\u3041" <= ch <= "\u30ff" or ch in " \u3000"
 
 
 # Shows a bad value in a message without ever printing a huge (alias-built) structure.
@@ -910,6 +934,7 @@ def _character(spec: _CharSpec, index: int, side: str) -> Character:
         portraits=dict(spec.portraits),
         expressions=dict(spec.expressions),
         sound=spec.sound,
+        reading=spec.reading,
         voice=character_voice(spec.voice, spec.label, index),
     )
 

@@ -335,26 +335,22 @@ class Script:
 class Voice:
     """How a character, or the narration, sounds when the story is read aloud.
 
-    Only what the speech engine really varies (OpenJTalk's HTS voice): the
-    speaking rate, a pitch shift in half tones, and a gain on its samples.
+    Only what the speech engine really varies (OpenJTalk's HTS engine): the
+    voice model, the speaking rate, a pitch shift in half tones, and a gain
+    on its samples.
     """
 
     speed: float = 1.0  # speaking rate; 1 = the engine's own
     pitch: float = 0.0  # half tones above (+) or below (-) the engine's voice
     volume: float = 1.0  # gain on the synthesized samples; 1 = as synthesized
-    reading: str | None = None  # the name as spoken (kana); None: the display name
+    speaker: Path | None = None  # an .htsvoice file in the story; None: the bundled voice
 
-    def __init__(
-        self,
-        speed: float = 1.0,
-        pitch: float = 0.0,
-        volume: float = 1.0,
-        reading: str | None = None,
-    ) -> None:
+    def __init__(self, speed: float = 1.0, pitch: float = 0.0, volume: float = 1.0,
+                 speaker: Path | None = None) -> None:
         set_field(self, "speed", speed)
         set_field(self, "pitch", pitch)
         set_field(self, "volume", volume)
-        set_field(self, "reading", reading)
+        set_field(self, "speaker", speaker)
 
 
 @record
@@ -368,6 +364,7 @@ class Character:
     portraits: Mapping[str, Path] = field(default_factory=dict)  # expression -> image
     expressions: Mapping[str, str] = field(default_factory=dict)  # direction -> expression
     sound: Path | None = None  # played with each of this character's messages
+    reading: str | None = None  # how `name` is read (kana), from story.yaml; learner furigana
     voice: Voice | None = None  # None: the narration's voice
 
     def __init__(
@@ -379,6 +376,7 @@ class Character:
         portraits: Mapping[str, Path] | None = None,
         expressions: Mapping[str, str] | None = None,
         sound: Path | None = None,
+        reading: str | None = None,
         voice: Voice | None = None,
     ) -> None:
         set_field(self, "label", label)
@@ -388,6 +386,7 @@ class Character:
         set_field(self, "portraits", {} if portraits is None else portraits)
         set_field(self, "expressions", {} if expressions is None else expressions)
         set_field(self, "sound", sound)
+        set_field(self, "reading", reading)
         set_field(self, "voice", voice)
 
     def expression_for(self, message: Message) -> str:

@@ -34,6 +34,8 @@ def add_parser(p: argparse.ArgumentParser) -> None:
     p.add_argument("--strictness", choices=("strict", "normal", "loose"), default="strict",
                    help="line-breaking strictness (default strict)")
     p.add_argument("--json", action="store_true", help="print the layout as JSON")
+    p.add_argument("--furigana", type=_furigana, default=None, metavar="MODE",
+                   help="add furigana (the learn extra): off, names, all, grade:N or jlpt:N")
 
 
 def _positive(text: str) -> float:
@@ -44,6 +46,15 @@ def _positive(text: str) -> float:
     if not value > 0 or value == float("inf"):
         raise argparse.ArgumentTypeError(f"must be a positive number: {text!r}")
     return value
+
+
+def _furigana(text: str) -> object:
+    from engine.learn.furigana import parse_mode
+
+    try:
+        return parse_mode(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def run(args: argparse.Namespace) -> int:
@@ -64,7 +75,16 @@ def run(args: argparse.Namespace) -> int:
         return _usage(f"no message {args.message} in {args.file}: it has {len(messages)} "
                       f"(N is 0-based: {have})")
     settings = Settings(size=args.size, strictness=args.strictness)
-    layout = lay_out(messages[args.message].runs, args.width, settings)
+    runs = messages[args.message].runs
+    if args.furigana is not None:
+        from engine.learn import LearnUnavailable
+        from engine.learn.service import furigana_in_script
+
+        try:
+            runs = furigana_in_script(path, messages[args.message], args.furigana)
+        except LearnUnavailable as exc:
+            return _usage(f"--furigana: {exc}")
+    layout = lay_out(runs, args.width, settings)
     if args.json:
         print(json.dumps(layout_json(layout), ensure_ascii=False, indent=2))
     else:

@@ -1,9 +1,11 @@
 """story.yaml's voice keys, read and checked, and the default voices.
 
-`characters.LABEL.voice` (speed, pitch, volume, reading) and the top-level
+`characters.LABEL.voice` (speaker, speed, pitch, volume) and the top-level
 `voice` (narrator, recorded) are read here from the manifest's composed
 YAML nodes, with the same positioned diagnostics as every other key
-(docs/STORY-YAML.md; new codes VOC001-VOC002). A character without a voice
+(docs/STORY-YAML.md; codes VOC001-VOC003 are this module's own; paths
+share the manifest's YML007 and YML008). The name as spoken is
+`characters.LABEL.reading`, which the manifest reads. A character without a voice
 of its own gets one from a palette by its place in the cast, so speakers
 sound different out of the box; the narration keeps the engine's voice.
 
@@ -21,9 +23,9 @@ from typing import Any, Protocol
 
 from engine.model import StoryVoice, Voice
 
-CHARACTER_VOICE_KEYS = ("speed", "pitch", "volume", "reading")
+VOICE_KEYS = ("speaker", "speed", "pitch", "volume")
 STORY_VOICE_KEYS = ("narrator", "recorded")
-NARRATOR_KEYS = ("speed", "pitch", "volume")
+SPEAKER_SUFFIX = ".htsvoice"
 # What the HTS engine accepts and still sounds like speech.
 RANGES: dict[str, tuple[float, float]] = {
     "speed": (0.5, 2.0),
@@ -72,9 +74,10 @@ def character_voice(given: Mapping[str, object], label: str, index: int) -> Voic
     return replace(default_voice(label, index), **given)
 
 
-def read_character_voice(reader: NodeReader, node: Any, key: str) -> dict[str, object]:
+def read_character_voice(reader: NodeReader, node: Any, key: str,
+                         resolve: Callable[[str], Path]) -> dict[str, object]:
     """`characters.LABEL.voice`: the valid values given (the rest stay default)."""
-    return _read_voice(reader, node, key, CHARACTER_VOICE_KEYS)
+    return _read_voice(reader, node, key, resolve)
 
 
 def read_story_voice(reader: NodeReader, node: Any, resolve: Callable[[str], Path]
@@ -88,19 +91,19 @@ def read_story_voice(reader: NodeReader, node: Any, resolve: Callable[[str], Pat
     for name, _k, value in reader.items(node, "voice", STORY_VOICE_KEYS):
         key = f"voice.{name}"
         if name == "narrator":
-            out = replace(out, narrator=Voice(**_read_voice(reader, value, key, NARRATOR_KEYS)))
+            out = replace(out, narrator=Voice(**_read_voice(reader, value, key, resolve)))
         else:
             out = replace(out, recorded=_read_folder(reader, value, key, resolve))
     return out
 
 
-def _read_voice(reader: NodeReader, node: Any, key: str, allowed: tuple[str, ...]
+def _read_voice(reader: NodeReader, node: Any, key: str, resolve: Callable[[str], Path]
                 ) -> dict[str, object]:
     out: dict[str, object] = {}
-    for name, _k, value in reader.items(node, key, allowed):
+    for name, _k, value in reader.items(node, key, VOICE_KEYS):
         sub = f"{key}.{name}"
-        found = _reading(reader, value, sub) if name == "reading" else (
-            _number(reader, value, sub, name))
+        found = (_speaker(reader, value, sub, resolve) if name == "speaker"
+                 else _number(reader, value, sub, name))
         if found is not None:
             out[name] = found
     return out
@@ -124,14 +127,27 @@ def _number(reader: NodeReader, node: Any, key: str, name: str) -> float | None:
     return float(value)
 
 
-def _reading(reader: NodeReader, node: Any, key: str) -> str | None:
-    text = reader.text(node, key)
-    if text is None:
+def _speaker(reader: NodeReader, node: Any, key: str, resolve: Callable[[str], Path]
+             ) -> Path | None:
+    """An HTS voice file inside the story; anything else keeps the bundled voice."""
+    value = reader.text(node, key)
+    if value is None:
         return None
-    if not text.strip():
-        reader.wrong_type(node, key, "the name as spoken (kana)")
+    try:
+        found = resolve(value)
+    except ValueError as exc:
+        reader.report(node, "error", "YML007", f"{key}: {exc}; ignored")
         return None
-    return text.strip()
+    if found.suffix.lower() != SPEAKER_SUFFIX:
+        reader.report(node, "error", "VOC003",
+                      f"{key}: '{value}' is not an HTS voice ({SPEAKER_SUFFIX} file); "
+                      "the bundled voice is used")
+        return None
+    if not found.is_file():
+        reader.report(node, "warning", "YML008",
+                      f"{key}: voice file '{value}' not found (the bundled voice is used)")
+        return None
+    return found
 
 
 def _read_folder(reader: NodeReader, node: Any, key: str, resolve: Callable[[str], Path]

@@ -79,11 +79,13 @@ class Utterance:
         return tuple(out)
 
 
+DEFAULT_OPTIONS = SpeechOptions()
+
+
 def spoken(message: Message, story: Story | None = None,
-           options: SpeechOptions = SpeechOptions()) -> Utterance:
+           options: SpeechOptions = DEFAULT_OPTIONS) -> Utterance:
     """What `message` says aloud, in the speaker's voice from `story` (narration: the narrator's)."""
     segments = list(_segments(message.runs, options.directions))
-    character = story.character(message.speaker) if story is not None else None
     if options.names and segments and message.speaker is not None:
         name = _name_of(message.speaker, story)
         if name:
@@ -111,9 +113,8 @@ def _name_of(label: str, story: Story | None) -> str:
     character = story.character(label) if story is not None else None
     if character is None:
         return clean(label)
-    if character.voice is not None and character.voice.reading:
-        return clean(character.voice.reading)
-    return clean(character.name)
+    # story.yaml's `reading` is how the name sounds (眞 is まこと, not しん).
+    return clean(character.reading or character.name)
 
 
 def _segments(runs: Iterable[Run], directions: bool) -> Iterable[str]:
