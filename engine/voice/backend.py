@@ -114,3 +114,22 @@ def resample(np: Any, samples: Any, rate: int, to_rate: int) -> Any:
     count = max(1, round(len(samples) * to_rate / rate))
     where = np.arange(count) * (rate / to_rate)
     return np.interp(where, np.arange(len(samples)), samples)
+
+
+def to_mixer(clip: Clip, rate: int, size: int, channels: int) -> bytes:
+    """`clip` as raw samples in the mixer's format (`pygame.mixer.get_init()`'s triple).
+
+    Signed 16-bit and 32-bit float mixers are converted here, at any rate
+    and channel count; the worker does this so the frame only copies bytes.
+    """
+    import numpy as np
+
+    samples = np.frombuffer(clip.pcm, dtype="<i2").astype(np.float64)
+    samples = resample(np, samples, clip.rate, rate)
+    if size == -16:
+        data = np.clip(samples, -32768, 32767).astype("<i2")
+    elif size == 32:
+        data = (samples / 32768.0).astype("<f4")
+    else:
+        raise ValueError(f"mixer sample format {size} is not supported")
+    return np.repeat(data, channels).tobytes() if channels > 1 else data.tobytes()
