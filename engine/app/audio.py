@@ -61,6 +61,10 @@ class Audio:
                 print(f"chatlog-vn: warning: {self.warning}", file=sys.stderr)
         return self.available
 
+    def open(self) -> bool:
+        """Open the mixer now if it is not open (self-voicing needs it); False: no device."""
+        return self._ready()
+
     def play_music(self, path: Path | None) -> None:
         """Change to a scene's music: fade the old one out, then fade the new one in.
 
