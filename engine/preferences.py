@@ -68,6 +68,7 @@ RULES: dict[str, Callable[[Any], bool]] = {
     "view": _one_of("adv", "chat", None),  # None: what the story says
     "typing_indicator": _is_bool,  # chat view: "…is typing" before a message
     "language": _one_of("ja", "en", None),  # None: story.yaml, else the system locale
+    "self_voicing": _is_bool,  # read each message aloud (needs the voice extra)
 }
 _FLOATS = ("text_speed", "auto_delay", "music_volume", "sound_volume", "box_opacity")
 
@@ -89,6 +90,7 @@ class Preferences:
     view: Literal["adv", "chat"] | None = None
     typing_indicator: bool = True
     language: Literal["ja", "en"] | None = None
+    self_voicing: bool = False
 
     def __init__(
         self,
@@ -105,6 +107,7 @@ class Preferences:
         view: Literal["adv", "chat"] | None = None,
         typing_indicator: bool = True,
         language: Literal["ja", "en"] | None = None,
+        self_voicing: bool = False,
     ) -> None:
         set_field(self, "text_speed", text_speed)
         set_field(self, "auto_delay", auto_delay)
@@ -119,6 +122,7 @@ class Preferences:
         set_field(self, "view", view)
         set_field(self, "typing_indicator", typing_indicator)
         set_field(self, "language", language)
+        set_field(self, "self_voicing", self_voicing)
         self.__post_init__()
 
     def __post_init__(self) -> None:

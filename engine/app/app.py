@@ -140,6 +140,7 @@ class Session:
     _frame: Any = None
     _marks_saved_at: float = 0.0
     _marks_dirty: bool = False
+    _voice: Any = None
 
     def __init__(
         self,
@@ -176,6 +177,7 @@ class Session:
         self._frame = None
         self._marks_saved_at = 0.0
         self._marks_dirty = False
+        self._voice = None
         self.__post_init__()
 
     def __post_init__(self) -> None:
@@ -339,11 +341,25 @@ class Session:
 
     # --- settings -----------------------------------------------------------
 
+    @property
+    def voice(self) -> Any:
+        """The self-voicing player (engine.app.voice) while the setting is on, else None."""
+        if self._voice is None and self.prefs.self_voicing:
+            from engine.app.voice import VoicePlayer
+
+            assert self.audio is not None
+            self._voice = VoicePlayer(self.audio, self.story, self.prefs.sound_volume)
+        return self._voice if self.prefs.self_voicing else None
+
     def update_prefs(self, **changes: Any) -> None:
         """Change settings, apply what applies at once, and persist them."""
         self.prefs = dataclasses.replace(self.prefs, **changes)
         assert self.audio is not None
         self.audio.set_volumes(self.prefs.music_volume, self.prefs.sound_volume)
+        if self._voice is not None:
+            self._voice.set_volume(self.prefs.sound_volume)
+            if not self.prefs.self_voicing:
+                self._voice.stop()
         if "language" in changes:
             from engine.preferences import system_language
 
@@ -553,6 +569,8 @@ class App:
         if reading is not None:
             reading.on_quit()
         self.session.audio.stop_music()
+        if self.session.voice is not None:
+            self.session.voice.stop()
         title = self.make("title")
         if title is not None:
             self.reset(title)
@@ -657,6 +675,8 @@ class App:
         for screen in reversed(self.screens):
             screen.on_quit()
         self.session.save_marks()
+        if self.session.voice is not None:
+            self.session.voice.close()
         self.exit_code = code
         self.running = False
 
@@ -700,6 +720,8 @@ class App:
                 gc.enable()
         # Music and sounds start after the frame they go with is on screen.
         self.session.audio.update()
+        if self.session.voice is not None:
+            self.session.voice.update()
 
     def _timeout(self, max_wait: float | None) -> float | None:
         """Seconds to wait for input: None blocks until an event, 0 polls."""
@@ -708,6 +730,8 @@ class App:
         shown = self.top is not None and not self.minimized
         waits = [self.top.wake_in()] if shown else []
         waits.append(self.session.audio.wake_in())
+        if self.session.voice is not None:
+            waits.append(self.session.voice.wake_in())
         if self.toasts:
             waits.append(max(0.0, min(t.until for t in self.toasts) - self.clock()))
         if self._timers:

@@ -209,6 +209,8 @@ class ChatScreen(ViewScreen):
         was_typing = self.typing is not None
         self.typing = None
         s.mark_read(self.app.clock())
+        if fresh:
+            self.speak_current()
         self.waited = 0.0
         self.drawn_message = False
         if not animate:

@@ -28,6 +28,7 @@ QUICK_SAVE = "quick_save"  # F5
 QUICK_LOAD = "quick_load"  # F9
 FULLSCREEN = "fullscreen"  # F11, Alt+Enter
 SWITCH_VIEW = "switch_view"  # Tab
+VOICE_TOGGLE = "voice_toggle"  # V: self-voicing on and off
 UP, DOWN, LEFT, RIGHT = "up", "down", "left", "right"
 HOME, END = "home", "end"
 
@@ -49,6 +50,7 @@ _KEYS: dict[int, str] = {
     pygame.K_F9: QUICK_LOAD,
     pygame.K_F11: FULLSCREEN,
     pygame.K_TAB: SWITCH_VIEW,
+    pygame.K_v: VOICE_TOGGLE,
     pygame.K_UP: UP,
     pygame.K_DOWN: DOWN,
     pygame.K_LEFT: LEFT,

@@ -80,6 +80,8 @@ class ReadingScreen(ViewScreen):
         character = s.story.character(message.speaker)
         if fresh and character is not None and character.sound is not None and not s.skipping:
             s.audio.play_sound(character.sound)
+        if fresh:
+            self.speak_current()
 
     def _instant(self) -> bool:
         s = self.session

@@ -58,6 +58,12 @@ register({
         "help_view": "テキストボックス表示とチャット表示を切り替えます。",
         "help_typing_indicator": "チャット表示で「入力中…」を表示してから発言します。",
         "help_language": "メニューやボタンの言語です。",
+        "set_self_voicing": "読み上げ", "opt_voice_off": "しない", "opt_voice_on": "する",
+        "help_self_voicing": "表示されたメッセージを声で読み上げます（ルビの読みで）。"
+                             "次へ進むと止まり、オートは読み終わりを待ちます。",
+        "help_self_voicing_missing": "音声エンジンが入っていないため読み上げできません。"
+                                     "pip install -e \".[voice]\" で入れられます。",
+        "help_self_voicing_silent": "音声を出せないため読み上げできません：{why}",
     },
     "en": {
         "set_text_speed": "Text speed", "set_auto_delay": "Auto-forward wait",
@@ -87,6 +93,12 @@ register({
         "help_strictness": "How strictly line starts and ends are kept clean (JIS X 4051).",
         "help_view": "Read in a text box or as a chat.",
         "help_typing_indicator": "In the chat view, show \"typing…\" before each message.",
+        "set_self_voicing": "Self-voicing", "opt_voice_off": "Off", "opt_voice_on": "On",
+        "help_self_voicing": "Reads each message aloud as it appears (names by their ruby). "
+                             "Advancing stops it; auto mode waits for it to end.",
+        "help_self_voicing_missing": "The voice engine is not installed, so nothing is read "
+                                     "aloud. Install it with: pip install -e \".[voice]\"",
+        "help_self_voicing_silent": "Nothing can be read aloud: {why}",
         "help_language": "The language of menus and buttons.",
     },
 })
@@ -146,6 +158,8 @@ SETTINGS: tuple[Setting, ...] = (
             _labels(((None, "opt_story"), ("adv", "opt_adv"), ("chat", "opt_chat")))),
     Setting("typing_indicator", "choice", (True, False),
             _labels(((True, "opt_show"), (False, "opt_hide")))),
+    Setting("self_voicing", "choice", (False, True),
+            _labels(((False, "opt_voice_off"), (True, "opt_voice_on")))),
     Setting("language", "choice", (None, "ja", "en"),
             _labels(((None, "opt_auto_lang"), ("ja", "opt_ja"), ("en", "opt_en")))),
 )
@@ -370,7 +384,7 @@ class SettingsScreen(Screen):
                   THEME.dim, "midleft")
         surface.blit(self.preview(), PREVIEW)
         pygame.draw.rect(surface, THEME.border, PREVIEW.inflate(2, 2), 1)
-        help_text = tr("help_" + SETTINGS[self.focus].key)
+        help_text = self._help(SETTINGS[self.focus].key)
         box = pygame.Rect(PREVIEW.x, PREVIEW.bottom + 24, PREVIEW.width, 120)
         draw_panel(surface, box, alpha=170)
         text.draw(surface, SETTINGS[self.focus].label, (box.x + 20, box.y + 26), 20, THEME.accent, "midleft")
@@ -379,6 +393,18 @@ class SettingsScreen(Screen):
             text.draw(surface, line, (box.x + 20, box.y + 58 + n * 26), 17, THEME.text, "midleft")
         text.draw(surface, tr("settings_keys"), (box.centerx, box.bottom + 34), THEME.small_size - 2,
                   THEME.dim, "center")
+
+    def _help(self, key: str) -> str:
+        """The focused setting's help; self-voicing says why it cannot speak, if it cannot."""
+        if key == "self_voicing":
+            from engine.voice.extra import missing
+
+            if missing():
+                return tr("help_self_voicing_missing")
+            voice = self.session.voice
+            if voice is not None and voice.unavailable:
+                return tr("help_self_voicing_silent", why=voice.unavailable)
+        return tr("help_" + key)
 
     def preview(self) -> pygame.Surface:
         """The reading frame at the current place, in miniature, drawn with the current settings.

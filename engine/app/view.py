@@ -14,12 +14,20 @@ from collections.abc import Callable
 import pygame
 
 from engine.app import input as inp
-from engine.app.i18n import tr
+from engine.app.i18n import register, tr
 from engine.app.screen import Screen
 from engine.runtime import auto_delay, can_skip
 from engine.saves import SaveData
 
 SKIP_INTERVAL = 0.06  # seconds per message while skipping (fast mode: none)
+VOICE_AHEAD = 3  # messages after the current one handed to self-voicing to prepare
+
+register({
+    "ja": {"voice_on": "読み上げ：オン", "voice_off": "読み上げ：オフ",
+           "voice_missing": "読み上げには音声エンジンが必要です（pip install -e \".[voice]\"）"},
+    "en": {"voice_on": "Self-voicing on", "voice_off": "Self-voicing off",
+           "voice_missing": "Self-voicing needs the voice engine (pip install -e \".[voice]\")"},
+})
 
 
 class ViewScreen(Screen, ABC):
@@ -133,6 +141,7 @@ class ViewScreen(Screen, ABC):
             inp.QUICK_SAVE: self.quick_save,
             inp.QUICK_LOAD: self.quick_load,
             inp.SWITCH_VIEW: self.app.switch_view,
+            inp.VOICE_TOGGLE: self.toggle_voice,
             **self.extra_keys(),
         }
         if action == inp.SKIP_HOLD:
@@ -142,6 +151,20 @@ class ViewScreen(Screen, ABC):
             s.skip_held = False
         elif action in handlers:
             handlers[action]()
+
+    def toggle_voice(self) -> None:
+        """V: self-voicing on or off, said in a toast (with the install hint if missing)."""
+        from engine.voice.extra import missing
+
+        s = self.session
+        on = not s.prefs.self_voicing
+        s.update_prefs(self_voicing=on)
+        if on and missing():
+            self.app.toast(tr("voice_missing"))
+            return
+        self.app.toast(tr("voice_on" if on else "voice_off"))
+        if on:
+            self.speak_current()
 
     def _toggle_ui(self) -> None:
         self.show_ui = not self.show_ui
@@ -188,11 +211,31 @@ class ViewScreen(Screen, ABC):
         return 0.0 if s.options.fast else auto_delay(s.runtime.message, s.prefs)
 
     def _next_move(self) -> float | None:
-        """Seconds (after the message settled) until auto or skip moves on, if on."""
+        """Seconds (after the message settled) until auto or skip moves on, if on.
+
+        Auto mode also waits for self-voicing to finish the line.
+        """
         s = self.session
         if s.skipping:
             return 0.0 if s.options.fast else SKIP_INTERVAL
-        return self._auto_wait() if s.auto else None
+        if not s.auto:
+            return None
+        voice = s.voice
+        return None if voice is not None and voice.speaking() else self._auto_wait()
+
+    def speak_current(self) -> None:
+        """Self-voicing (when on): read the message at the cursor aloud; skip is silent."""
+        s = self.session
+        voice = s.voice
+        if voice is None:
+            return
+        if s.skipping:
+            voice.stop()
+            return
+        rt = s.runtime
+        start = rt.flat_index(rt.cursor) + 1
+        ahead = [rt.message_at(c) for c in rt.cursors(start, min(rt.total, start + VOICE_AHEAD))]
+        voice.show(rt.message, ahead)
 
     def _active(self) -> frozenset[str]:
         """The quick-menu modes that are on (drawn lit)."""
