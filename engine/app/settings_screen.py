@@ -59,8 +59,8 @@ register({
         "help_typing_indicator": "チャット表示で「入力中…」を表示してから発言します。",
         "help_language": "メニューやボタンの言語です。",
         "set_self_voicing": "読み上げ", "opt_voice_off": "しない", "opt_voice_on": "する",
-        "help_self_voicing": "表示されたメッセージを声で読み上げます（ルビの読みで）。"
-                             "次へ進むと止まり、オートは読み終わりを待ちます。",
+        "help_self_voicing": "表示されたメッセージをルビの読みで読み上げます。"
+                             "進むと止まり、オートは読み終わりを待ちます。",
         "help_self_voicing_missing": "音声エンジンが入っていないため読み上げできません。"
                                      "pip install -e \".[voice]\" で入れられます。",
         "help_self_voicing_silent": "音声を出せないため読み上げできません：{why}",
