@@ -47,6 +47,9 @@ class FakeService:
     def set_options(self, options) -> None:  # noqa: ANN001
         pass
 
+    def set_story(self, story) -> None:  # noqa: ANN001
+        self.story = story
+
     def close(self) -> None:
         pass
 
@@ -84,6 +87,17 @@ def test_auto_waits_for_the_voice_to_end(tmp_path: Path) -> None:
         app.clock.now += 0.25
         app.step(max_wait=0)
     assert flat(app) == 1
+
+
+def test_a_reloaded_story_reaches_the_voice(tmp_path: Path) -> None:
+    app, service = voiced_app(tmp_path)
+    app.start_reading()
+    app.step(max_wait=0)
+    from engine.manifest import load_story
+
+    edited = load_story(DEMO)
+    app.session.replace_story(edited)
+    assert app.session.voice.story is edited and service.story is edited
 
 
 def test_skip_is_silent(tmp_path: Path) -> None:

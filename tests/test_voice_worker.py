@@ -213,3 +213,17 @@ def test_service_without_the_extra_says_why(monkeypatch: pytest.MonkeyPatch) -> 
     assert reason is not None
     assert "pyopenjtalk-plus" in reason and 'pip install -e ".[voice]"' in reason
 
+
+
+def test_service_reads_an_edited_story_with_its_new_voices(tmp_path: Path) -> None:
+    story = story_with(tmp_path, "A: 一。", "characters:\n  A: {voice: {speed: 1.5}}\n")
+    service = VoiceService(story, from_clip=lambda c: c, from_file=lambda p: p, synth=FakeSynth(),
+                           cache=ClipCache(tmp_path / "c"))
+    first = service.job(lines(story)[0])
+    assert first is not None and first.utterance is not None
+    assert first.utterance.voice.speed == 1.5
+    edited = story_with(tmp_path, "A: 一。", "characters:\n  A: {voice: {speed: 0.8}}\n")
+    service.set_story(edited)
+    again = service.job(lines(edited)[0])
+    assert again is not None and again.utterance is not None
+    assert again.utterance.voice.speed == 0.8

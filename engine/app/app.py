@@ -333,6 +333,8 @@ class Session:
         if (story.font, tuple(story.fallback_fonts)) != (old.font, tuple(old.fallback_fonts)):
             self._fonts = self._renderer = self._ui_text = None
         self._frame = None
+        if self._voice is not None:
+            self._voice.set_story(story)  # new voices, readings and recorded lines
         if story.ui_language != old.ui_language and self.prefs.language is None:
             from engine.preferences import system_language
 

@@ -69,6 +69,12 @@ class VoicePlayer:
         if self._channel is not None:
             self._channel.set_volume(volume)
 
+    def set_story(self, story: Story) -> None:
+        """An edited story (live reload): its lines are read with its voices from now on."""
+        self.story = story
+        if self._service is not None:
+            self._service.set_story(story)
+
     def set_options(self, options: SpeechOptions) -> None:
         self.options = options
         if self._service is not None:

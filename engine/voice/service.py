@@ -54,6 +54,11 @@ class VoiceService:
             self.options = options
             self._jobs.clear()
 
+    def set_story(self, story: Story) -> None:
+        """An edited story: the texts, voices and recorded files are looked up again."""
+        self.story = story
+        self._jobs.clear()
+
     def job(self, message: Message) -> Job | None:
         """What `message` plays: its recorded file, else its spoken text; None if silent."""
         key = message
