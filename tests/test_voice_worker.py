@@ -73,6 +73,16 @@ def test_a_wanted_line_is_synthesized_and_then_comes_from_the_cache(tmp_path: Pa
     again.close()
 
 
+def test_the_worker_keeps_the_cache_under_its_limit(tmp_path: Path) -> None:
+    cache = ClipCache(tmp_path / "cache", limit=5000)
+    for name in ("aa01", "aa02", "aa03", "aa04"):
+        cache.put(name, Clip(b"\x00\x00" * 1000, 1000))
+    worker = Worker(FakeSynth(), cache, from_clip=lambda c: c, from_file=lambda p: None)
+    assert worker.wait_idle()
+    worker.close()
+    assert sum(p.stat().st_size for p in (tmp_path / "cache").glob("*/*.wav")) <= 5000
+
+
 def test_advancing_cancels_queued_and_running_work(tmp_path: Path) -> None:
     synth = FakeSynth()
     synth.gate = threading.Event()

@@ -57,7 +57,7 @@ class Worker:
         self._cv = threading.Condition()
         self._queue: OrderedDict[str, Job] = OrderedDict()
         self._results: OrderedDict[str, object] = OrderedDict()
-        self._busy: str | None = None  # the key being worked on
+        self._busy: str | None = "(start)"  # the key being worked on; first, the start-up
         self._wanted: set[str] | None = None  # None: everything queued is wanted
         self._closed = False
         self._warned = False
@@ -120,6 +120,11 @@ class Worker:
         warm = getattr(self._synth, "warm", None)
         if warm is not None:
             self._guard(warm)
+        if self._cache is not None:
+            self._guard(self._cache.prune)  # once a run, here: the frame never waits on it
+        with self._cv:
+            self._busy = None
+            self._cv.notify_all()
         while True:
             with self._cv:
                 self._cv.wait_for(lambda: self._closed or bool(self._queue))
