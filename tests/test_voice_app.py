@@ -38,6 +38,9 @@ class FakeService:
             self.sound = pygame.mixer.Sound(buffer=bytes(rate * channels * 2 * 30))
         return self.sound
 
+    def ready_part(self, key, first):  # noqa: ANN001, ANN201
+        return None
+
     def failed(self, key) -> bool:  # noqa: ANN001
         return False
 

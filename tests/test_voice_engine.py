@@ -81,6 +81,14 @@ def test_a_speaker_file_is_loaded_and_a_bad_one_fails_clearly(synth, tmp_path: P
         synth.render(spoken_plain("はい。", Voice(speaker=bad)))
 
 
+def test_parts_joined_are_the_whole_sample_for_sample(synth) -> None:  # noqa: ANN001
+    said = spoken_plain("こんにちは。今日は晴れ。\nまたね！", Voice(volume=1.3, pitch=2.0))
+    chunks = said.chunks()
+    head = synth.render_chunks(chunks[:1], said.voice)
+    rest = synth.render_chunks(chunks[1:], said.voice)
+    assert head.pcm + rest.pcm == synth.render(said).pcm
+
+
 def test_stop_between_sentences(synth) -> None:  # noqa: ANN001
     assert synth.render(spoken_plain("一。二。三。"), stop=lambda: True) is None
 
@@ -131,6 +139,28 @@ def test_the_player_speaks_under_the_dummy_driver_and_advancing_stops_it(
     voice.update()
     assert not voice.speaking()  # a silent line: auto mode need not wait
     assert service.worker is not None and service.worker.wait_idle()
+    voice.close()
+
+
+def test_a_long_line_starts_with_its_first_sentence_and_the_rest_follows(
+        synth, tmp_path: Path) -> None:  # noqa: ANN001
+    (tmp_path / "a.log").write_text(LOG.format(
+        body="A: 一つ目の文です。二つ目の文はもう少し長くなります。三つ目。"), encoding="utf-8")
+    (tmp_path / "story.yaml").write_text("title: t\nscripts: [a.log]\n", encoding="utf-8")
+    story = load_story(tmp_path)
+    (line,) = [m for s in story.scripts for m in s.messages]
+    service = VoiceService(story, from_clip=clip_sound, from_file=file_sound,
+                           cache=ClipCache(tmp_path / "cache"), synth=synth)
+    voice = VoicePlayer(Audio(Assets()), story, service=service)
+    voice.show(line)
+    assert wait_until(lambda: (voice.update(), voice._rest is None and voice._pending is None
+                               and voice._channel is not None)[1])
+    assert voice._channel.get_busy() and voice.speaking()
+    # The first sentence plays; the rest waits on the channel's queue to follow it.
+    playing, queued = voice._channel.get_sound(), voice._channel.get_queue()
+    assert queued is not None and playing.get_length() < 3.0 < playing.get_length() + queued.get_length()
+    key = service.worker.key(service.job(line))
+    assert service.worker.wait_idle() and ClipCache(tmp_path / "cache").get(key) is not None
     voice.close()
 
 

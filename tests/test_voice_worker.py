@@ -33,9 +33,12 @@ class FakeSynth:
         self.fail_on: str | None = None
 
     def render(self, utterance, stop=None):  # noqa: ANN001, ANN201 - the Synth protocol
-        text = utterance.text
+        return self.render_chunks(utterance.chunks(), utterance.voice, stop)
+
+    def render_chunks(self, chunks, voice, stop=None):  # noqa: ANN001, ANN201
         self.entered.set()
-        for chunk, _pause in utterance.chunks():
+        text = "".join(c for c, _ in chunks)
+        for chunk, _pause in chunks:
             if self.gate is not None:
                 self.gate.wait(10)
             if stop is not None and stop():
@@ -71,6 +74,25 @@ def test_a_wanted_line_is_synthesized_and_then_comes_from_the_cache(tmp_path: Pa
     assert again.take(key) is not None and synth2.rendered == []
     assert (again.hits, again.misses) == (1, 0)
     again.close()
+
+
+def test_a_line_of_several_sentences_comes_in_two_parts_and_is_cached_whole(
+        tmp_path: Path) -> None:
+    from engine.voice.worker import head_key, rest_key
+
+    worker, synth = make_worker(tmp_path)
+    line = job("一つ目。二つ目です。三。")
+    key = worker.key(line)
+    worker.want(key, line, urgent=True)
+    assert worker.wait_idle()
+    assert synth.rendered == ["一つ目。", "二つ目です。三。"]  # the first sentence alone first
+    assert worker.take(head_key(key)) == Clip(b"\x01\x00" * 4, 1000)
+    assert worker.take(rest_key(key)) == Clip(b"\x01\x00" * 8, 1000)
+    assert worker.take(key) is None
+    assert ClipCache(tmp_path / "cache").get(key) == Clip(b"\x01\x00" * 12, 1000)
+    worker.want(key, line)  # made already: not made again
+    assert worker.wait_idle() and len(synth.rendered) == 2
+    worker.close()
 
 
 def test_the_worker_keeps_the_cache_under_its_limit(tmp_path: Path) -> None:

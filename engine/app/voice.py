@@ -37,6 +37,7 @@ class VoicePlayer:
         self._service = service
         self._channel: Any = None
         self._pending: str | None = None  # the key of the line waiting for its sound
+        self._rest: str | None = None  # a line playing its first sentence, the rest to come
         self._wanted: tuple[Message, tuple[Message, ...]] | None = None
         self._started = False  # a sound was started for the current line
 
@@ -50,7 +51,7 @@ class VoicePlayer:
     def stop(self) -> None:
         """Silence (advance, skip, leaving the story); nothing queued goes on being made."""
         self._wanted = None
-        self._pending = None
+        self._pending = self._rest = None
         self._started = False
         if self._channel is not None:
             self._channel.stop()
@@ -59,7 +60,7 @@ class VoicePlayer:
 
     def speaking(self) -> bool:
         """True while the current line is being prepared or played (auto mode waits)."""
-        if self._wanted is not None or self._pending is not None:
+        if self._wanted is not None or self._pending is not None or self._rest is not None:
             return self.unavailable is None
         return self._channel is not None and bool(self._channel.get_busy())
 
@@ -82,22 +83,41 @@ class VoicePlayer:
 
     def wake_in(self) -> float | None:
         """The loop polls while a line is waiting for its sound (the worker has no event)."""
-        return 0.02 if (self._wanted or self._pending) and self.unavailable is None else None
+        waiting = self._wanted or self._pending or self._rest
+        return 0.02 if waiting and self.unavailable is None else None
 
     def update(self) -> None:
-        """After the frame: ask for the shown line, start its sound once the worker has it."""
+        """After the frame: ask for the shown line, start its sound once the worker has it.
+
+        A line the worker makes in two parts starts with its first sentence;
+        the rest is queued on the channel to follow it without a gap.
+        """
         if self._wanted is not None:
             message, ahead = self._wanted
             self._wanted = None
             if self._ensure_ready():
                 self._pending = self._service.say(message, ahead)
-        if self._pending is None or self._service is None:
+        if self._service is None:
             return
-        sound = self._service.ready(self._pending)
+        if self._pending is not None:
+            self._start(self._pending)
+        if self._rest is not None:
+            rest = self._service.ready_part(self._rest, first=False)
+            if rest is not None:
+                self._channel.queue(rest)  # after the first sentence, or now if it ended
+                self._rest = None
+            elif self._service.failed(self._rest):
+                self._rest = None
+
+    def _start(self, key: str) -> None:
+        sound = self._service.ready(key)
         if sound is None:
-            if self._service.failed(self._pending):
-                self._pending = None
-            return
+            sound = self._service.ready_part(key, first=True)
+            if sound is None:
+                if self._service.failed(key):
+                    self._pending = None
+                return
+            self._rest = key
         self._pending = None
         self._started = True
         self._channel.set_volume(self.volume)

@@ -13,7 +13,7 @@ from __future__ import annotations
 import contextlib
 import io
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -59,18 +59,28 @@ class Synth:
         `stop` is asked between sentences: when it says so (the player has
         moved on) the rest is not synthesized and None is returned.
         """
+        return self.render_chunks(utterance.chunks(), utterance.voice, stop)
+
+    def render_chunks(self, chunks: Sequence[tuple[str, float]], voice: Voice,
+                      stop: Callable[[], bool] | None = None) -> Clip | None:
+        """Some of an utterance's (sentence, pause after) chunks as one clip.
+
+        The clips of consecutive parts joined are the clip of the whole,
+        sample for sample (the worker plays the first sentence while the
+        rest is synthesized, and caches the joined clip).
+        """
         with self._lock:
             jtalk = self._load()
             np = self._np
             parts: list[Any] = []
-            for text, pause in utterance.chunks():
+            for text, pause in chunks:
                 if stop is not None and stop():
                     return None
-                parts.append(self._sentence(jtalk, text, utterance.voice))
+                parts.append(self._sentence(jtalk, text, voice))
                 if pause > 0:
                     parts.append(np.zeros(int(self.rate * pause)))
             samples = np.concatenate(parts) if parts else np.zeros(0)
-            return Clip(_pcm16(np, samples * utterance.voice.volume), self.rate)
+            return Clip(_pcm16(np, samples * voice.volume), self.rate)
 
     def _sentence(self, jtalk: Any, text: str, voice: Voice) -> Any:
         if voice.speaker is None:

@@ -21,7 +21,7 @@ from engine.voice.clip import Clip
 from engine.voice.extra import VoiceUnavailable, missing
 from engine.voice.recorded import recorded_file
 from engine.voice.text import DEFAULT_OPTIONS, SpeechOptions, spoken
-from engine.voice.worker import FAILED, Job, Worker
+from engine.voice.worker import FAILED, Job, Worker, head_key, rest_key
 
 PREPARE_AHEAD = 2  # lines after the current one synthesized in advance
 
@@ -104,6 +104,13 @@ class VoiceService:
         if self._worker is None:
             return None
         found = self._worker.take(key)
+        return None if found is FAILED else found
+
+    def ready_part(self, key: str, first: bool) -> object | None:
+        """For a line made in two parts: its first sentence (`first`) or the rest, if ready."""
+        if self._worker is None:
+            return None
+        found = self._worker.take(head_key(key) if first else rest_key(key))
         return None if found is FAILED else found
 
     def failed(self, key: str) -> bool:

@@ -5,7 +5,10 @@ The main loop only ever calls non-blocking methods: `want` queues a job
 finished result or None, `keep_only` drops queued work for lines the
 player has moved past (and stops a synthesis in progress between two
 sentences). Synthetic clips come from the on-disk cache when they can,
-and go into it when they are new. What a result is (a pygame Sound, say)
+and go into it when they are new. A new line of several sentences is
+made in two parts, its first sentence (`head_key`) then the rest
+(`rest_key`), so playback can start after one sentence's synthesis; the
+two joined go into the cache under the line's own key. What a result is (a pygame Sound, say)
 is decided by the two functions given, called on this thread so that
 decoding and format conversion never cost the frame.
 """
@@ -24,7 +27,18 @@ from engine.voice.cache import ClipCache, clip_key
 from engine.voice.clip import Clip
 from engine.voice.text import Utterance
 
-KEEP_RESULTS = 16  # finished sounds held in memory (the current line and those ahead)
+KEEP_RESULTS = 24  # finished sounds held in memory (the current line and those ahead)
+HEAD, REST = "#head", "#rest"  # suffixes of a line's first sentence and the rest of it
+
+
+def head_key(key: str) -> str:
+    """Where the first sentence of a line synthesized in two parts is kept."""
+    return key + HEAD
+
+
+def rest_key(key: str) -> str:
+    """Where the rest of a line synthesized in two parts is kept."""
+    return key + REST
 
 
 @record
@@ -75,7 +89,7 @@ class Worker:
     def want(self, key: str, job: Job, urgent: bool = False) -> None:
         """Queue `job` under `key` unless it is done or queued; `urgent` puts it first."""
         with self._cv:
-            if self._closed or key in self._results or key == self._busy:
+            if self._closed or key == self._busy or self._done(key):
                 return
             self._queue[key] = job
             if urgent:
@@ -83,6 +97,11 @@ class Worker:
             if self._wanted is not None:
                 self._wanted.add(key)
             self._cv.notify()
+
+    def _done(self, key: str) -> bool:
+        """Made already: whole, or in two parts (the lock is held)."""
+        results = self._results
+        return key in results or (head_key(key) in results and rest_key(key) in results)
 
     def keep_only(self, keys: Iterable[str]) -> None:
         """Forget queued jobs not in `keys`; a synthesis of another line stops early."""
@@ -136,11 +155,20 @@ class Worker:
             with self._cv:
                 self._busy = None
                 if result is not None:
-                    self._results[key] = result
-                    self._results.move_to_end(key)
-                    while len(self._results) > KEEP_RESULTS:
-                        self._results.popitem(last=False)
+                    self._keep(key, result)
                 self._cv.notify_all()
+
+    def _keep(self, key: str, result: object) -> None:
+        """Hold a finished result (the lock is held); the oldest go past KEEP_RESULTS."""
+        self._results[key] = result
+        self._results.move_to_end(key)
+        while len(self._results) > KEEP_RESULTS:
+            self._results.popitem(last=False)
+
+    def _publish(self, key: str, result: object) -> None:
+        with self._cv:
+            self._keep(key, result)
+            self._cv.notify_all()
 
     def _make(self, key: str, job: Job) -> object | None:
         if job.recorded is not None:
@@ -152,12 +180,35 @@ class Worker:
             self.hits += 1
         else:
             self.misses += 1
+            chunks = job.utterance.chunks()
+            if len(chunks) > 1:
+                return self._in_two_parts(key, job.utterance.voice, chunks)
             clip = self._synth.render(job.utterance, stop=lambda: self._unwanted(key))
             if clip is None:
                 return None  # moved past: nothing kept, wanted again later if need be
             if self._cache is not None:
                 self._cache.put(key, clip)
         return self._from_clip(clip)
+
+    def _in_two_parts(self, key: str, voice: Any, chunks: tuple[tuple[str, float], ...]
+                      ) -> object | None:
+        """First sentence published at once, then the rest; the whole cached.
+
+        Returns None: the line's own key gets no result this run (the
+        player plays the two parts; a later request reads the cache).
+        """
+        stop = lambda: self._unwanted(key)  # noqa: E731 - asked between sentences
+        head = self._synth.render_chunks(chunks[:1], voice, stop)
+        if head is None:
+            return None
+        self._publish(head_key(key), self._from_clip(head))
+        rest = self._synth.render_chunks(chunks[1:], voice, stop)
+        if rest is None:
+            return None
+        self._publish(rest_key(key), self._from_clip(rest))
+        if self._cache is not None:
+            self._cache.put(key, Clip(head.pcm + rest.pcm, head.rate))
+        return None
 
     def _unwanted(self, key: str) -> bool:
         with self._cv:
