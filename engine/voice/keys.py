@@ -163,7 +163,7 @@ def _read_folder(reader: NodeReader, node: Any, key: str, resolve: Callable[[str
         return None
     if found.is_file():
         reader.report(node, "error", "VOC002",
-                      f"{key}: '{value}' is a file; give the folder of recorded lines. Ignored")
+                      f"{key}: '{value}' is a file, not the folder of recorded lines; ignored")
         return None
     if not found.is_dir():
         reader.report(node, "warning", "YML008",
