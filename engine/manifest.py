@@ -417,29 +417,11 @@ class _Reader:
     # -- composing
 
     def compose(self, text: str) -> Node | None:
-        # libyaml's parser, when PyYAML has it, composes ~10x faster (start-up); the
-        # constructor is the same SafeConstructor. A file it refuses is composed
-        # again by the pure-Python parser, whose messages the diagnostics quote.
-        fast = getattr(yaml, "CSafeLoader", None)
-        if fast is not None:
-            try:
-                loader = fast(text)
-                return self._accept(loader, loader.get_single_node())
-            except yaml.YAMLError:
-                pass
-        loader = yaml.SafeLoader(text)
-        try:
-            node = loader.get_single_node()
-        except yaml.MarkedYAMLError as exc:
-            mark = exc.problem_mark or exc.context_mark
-            line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-            problem = exc.problem or exc.context or "invalid YAML"
-            self.diags.append(Diagnostic(Pos(self.file, line, col), "error", "YML001",
-                                         f"YAML syntax error: {problem}; story.yaml was ignored"))
-            return None
-        except yaml.YAMLError as exc:
-            self.diags.append(Diagnostic(Pos(self.file, 1), "error", "YML001",
-                                         f"YAML error: {exc}; story.yaml was ignored"))
+        """The root mapping of `text`, nesting bounded (engine.yamlnodes); None if unreadable."""
+        from engine import yamlnodes
+
+        loader, node = yamlnodes.compose(text, self.file, self.diags)
+        if loader is None:
             return None
         return self._accept(loader, node)
 
