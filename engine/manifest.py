@@ -144,7 +144,8 @@ def find_story(start: Path) -> Path | None:
         if any((folder / name).is_file() for name in MANIFEST_NAMES):
             return start
     for folder in (start, start / "scripts"):
-        if folder.is_dir() and any(p.suffix.lower() == ".log" for p in _script_files(folder)):
+        if folder.is_dir() and any(p.suffix.lower() == ".log"
+                                   for p in _script_files(folder, root=start)):
             return start
     return None
 
@@ -162,16 +163,24 @@ def load_story(path: str | os.PathLike[str], *, check_assets: bool = False) -> S
     where = _locate(Path(path))
     manifest = _read_manifest(where, check_assets) if where.manifest else _Manifest()
     diags = list(manifest.diagnostics)
-    script_paths = manifest.scripts or _script_files(where.scripts_dir, where.single)
+    found = _script_files(where.scripts_dir, where.single, where.root)
+    links = [] if where.single else outside_links(where.scripts_dir, where.root)
+    diags += [_link_diagnostic(link, where.root) for link in links]
+    script_paths = manifest.scripts or found
     if manifest.scripts and manifest.scripts_pos is not None:
-        diags += _unlisted(manifest, _script_files(where.scripts_dir), where.root)
+        diags += _unlisted(manifest, found, where.root)
     if not script_paths:
-        raise StoryError(f"{path}: no scripts (.log, .txt or .html files) to play")
+        refused = "".join(f"; {_shown_link(link, where.root)}" for link in links[:3])
+        raise StoryError(f"{path}: no scripts (.log, .txt or .html files) to play{refused}")
     scripts = tuple(logformat.load(p) for p in script_paths)
     declared = frozenset(spec.label for spec in manifest.characters)
     scripts = _drop_declared_slips(scripts, declared)
     view = manifest.view or "adv"
     scenes = _bind_scenes(scripts, manifest.scenes, view, diags)
+    if not any(ref.scene.messages for ref in scenes):
+        diags += [Diagnostic(Pos(s.file, 1), "error", "YML024",
+                             f"{Path(s.file).name} {unplayable_reason(s)}, so the story has "
+                             "nothing to play") for s in scripts]
     characters = _bind_characters(scripts, manifest, diags)
     return Story(
         root=where.root,
@@ -189,6 +198,13 @@ def load_story(path: str | os.PathLike[str], *, check_assets: bool = False) -> S
         declared=declared,
     )
 
+
+
+def unplayable_reason(script: Script) -> str:
+    """Why a script gives the player nothing: no LOG block, or blocks without messages."""
+    if not script.scenes:
+        return "has no LOG block"
+    return "has LOG blocks that hold no messages"
 
 
 def _drop_declared_slips(scripts: tuple[Script, ...], declared: Set[str]) -> tuple[Script, ...]:
@@ -248,7 +264,7 @@ def _locate(path: Path) -> _Where:
         for name in MANIFEST_NAMES:
             if (folder / name).is_file():
                 return _where_manifest(folder / name)
-    if not _script_files(path) and _script_files(path / "scripts"):
+    if not _script_files(path, root=path) and _script_files(path / "scripts", root=path):
         return _Where(path, None, path / "scripts", path.name)
     return _Where(path, None, path, path.name)
 
@@ -261,15 +277,58 @@ def _where_manifest(manifest: Path) -> _Where:
     return _Where(folder, manifest, folder, folder.name)
 
 
-def _script_files(folder: Path, single: Path | None = None) -> list[Path]:
+def _script_files(folder: Path, single: Path | None = None, root: Path | None = None
+                  ) -> list[Path]:
+    """The scripts in `folder` by name; with `root`, without links whose file is outside it."""
     if single is not None:
         return [single]
+    found = _candidates(folder)
+    if root is not None:
+        found = [p for p in found if not _leaves(p, root)]
+    return sorted(found, key=_natural_key)
+
+
+def _candidates(folder: Path) -> list[Path]:
+    """Files in `folder` named like scripts (hidden files and README-like names skipped)."""
     if not folder.is_dir():
         return []
-    found = [p for p in folder.iterdir()
-             if p.is_file() and p.suffix.lower() in SCRIPT_SUFFIXES
-             and not p.name.startswith(".") and not _NOT_SCRIPTS.match(p.name)]
-    return sorted(found, key=_natural_key)
+    return [p for p in folder.iterdir()
+            if p.is_file() and p.suffix.lower() in SCRIPT_SUFFIXES
+            and not p.name.startswith(".") and not _NOT_SCRIPTS.match(p.name)]
+
+
+def outside_links(folder: Path, root: Path) -> list[Path]:
+    """Files in `folder` named like scripts that are links to a file outside `root`.
+
+    The folder scan never opens them, as story.yaml may not name them (YML007):
+    a story's files are what is inside its folder.
+    """
+    return sorted((p for p in _candidates(folder) if _leaves(p, root)), key=_natural_key)
+
+
+def _leaves(path: Path, root: Path) -> bool:
+    try:
+        real, base = path.resolve(), Path(root).resolve()
+    except (OSError, RuntimeError):
+        return True
+    return real != base and not real.is_relative_to(base)
+
+
+def _link_diagnostic(link: Path, root: Path) -> Diagnostic:
+    return Diagnostic(Pos(str(link), 1, 1), "error", "YML007", _shown_link(link, root))
+
+
+def _shown_link(link: Path, root: Path) -> str:
+    try:
+        name = link.relative_to(root).as_posix()
+    except ValueError:
+        name = link.name
+    try:
+        target = str(link.resolve())
+    except (OSError, RuntimeError):
+        target = "a path that cannot be resolved"
+    return (f"{clip(name)} is a link to {clip(target, 80)}, outside the story folder; "
+            "it is not read")
 
 
 def _unlisted(manifest: _Manifest, found: list[Path], root: Path) -> list[Diagnostic]:

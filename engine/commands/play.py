@@ -93,7 +93,7 @@ def _nothing_to_play(target: Path) -> int:
 def _why_not_playable(target: Path) -> list[str]:
     """One line per candidate script: no LOG block, no messages, or skipped by its name."""
     from engine import logformat
-    from engine.manifest import SCRIPT_SUFFIXES
+    from engine.manifest import SCRIPT_SUFFIXES, outside_links, unplayable_reason
 
     if target.is_file():
         files = [target]
@@ -104,17 +104,20 @@ def _why_not_playable(target: Path) -> list[str]:
     if not files:
         return [f"no script files ({', '.join(SCRIPT_SUFFIXES)}) in {target}"]
     lines = []
+    refused = set() if target.is_file() else {
+        p for folder in (target, target / "scripts") for p in outside_links(folder, target)}
     for path in files[:20]:
         shown = path.name if path.parent in (target, target / "scripts") else str(path)
+        if path in refused:  # never opened, as the folder scan does not open it
+            lines.append(f"{shown} is a link to a file outside the story folder; it is not read")
+            continue
         try:
-            scenes = logformat.load(path).scenes
+            script = logformat.load(path)
         except (OSError, ValueError) as exc:
             lines.append(f"{shown}: cannot be read ({exc})")
             continue
-        if not scenes:
-            lines.append(f"{shown} has no LOG block")
-        elif not any(scene.messages for scene in scenes):
-            lines.append(f"{shown}: its LOG blocks hold no messages")
+        if not any(scene.messages for scene in script.scenes):
+            lines.append(f"{shown} {unplayable_reason(script)}")
         else:  # readable, but the story leaves it out (story.yaml's list, or a skipped name)
             lines.append(f"{shown} has messages but is not one of the story's scripts "
                          "(story.yaml `scripts:` does not list it, or a README/NOTES-like "
