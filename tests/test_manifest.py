@@ -20,6 +20,7 @@ from engine.manifest import (
     story_id,
 )
 from engine.model import LayoutOptions, Story
+from tests.asset_samples import font_bytes
 
 REPO = Path(__file__).resolve().parent.parent
 STORIES = Path(__file__).resolve().parent / "fixtures" / "stories"
@@ -92,8 +93,9 @@ def test_expression_for_uses_mapped_directions() -> None:
 
 def test_fonts_and_string_shorthands(tmp_path: Path) -> None:
     write(tmp_path, "a.log", block("KAI: やあ\nSORA: うん"))
-    write(tmp_path, "fonts/main.otf", "x")
-    write(tmp_path, "fonts/emoji.ttf", "x")
+    (tmp_path / "fonts").mkdir()
+    (tmp_path / "fonts/main.otf").write_bytes(font_bytes())
+    (tmp_path / "fonts/emoji.ttf").write_bytes(font_bytes())
     write(tmp_path, "sora.png", "x")
     write(tmp_path, "story.yaml", """\
         font: fonts/main.otf
