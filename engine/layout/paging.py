@@ -313,6 +313,10 @@ class Pager:
             self._grow()
         return self._pages[index] if 0 <= index < len(self._pages) else None
 
+    def known_pages(self) -> list[tuple[Line, ...]]:
+        """The pages laid out so far."""
+        return list(self._pages)
+
     def has_page(self, index: int) -> bool:
         """Whether page `index` exists (laying out up to it)."""
         return self.page(index) is not None
