@@ -228,15 +228,18 @@ def check_missing_glyphs(story: Story, messages: list[Message],
     known: set[str] = set()
     lacking: set[str] = set()
     for m in messages:
-        text = m.text + "".join(r.ruby for r in m.runs if isinstance(r, Ruby))
-        chars = set(text)
-        new = chars - known
-        if new:
+        chars = set(m.text)
+        for run in m.runs:
+            if type(run) is Ruby:
+                chars.update(run.ruby)
+        if not chars <= known:
+            new = chars - known
             known |= new
             lacking |= {c for c in new if fontset.missing_chars(c)}
-        if lacking.isdisjoint(chars):
+        if not lacking or lacking.isdisjoint(chars):
             continue
-        missing = fontset.missing_chars(text)
+        missing = fontset.missing_chars(
+            m.text + "".join(r.ruby for r in m.runs if isinstance(r, Ruby)))
         if missing:
             out.append(_glyph_diagnostic(m.pos, "this message", missing))
     where = Pos(str(story.manifest), 1) if story.manifest else None

@@ -360,7 +360,8 @@ def count_lines(runs: tuple[Run, ...], width: float, measure: Measure, settings:
 # --- a bound with no layout ----------------------------------------------------------------
 
 BOUND_CHARS = 4096  # a paragraph longer than this gets no bound (count its lines instead)
-_EDGE = 1e-3  # px of slack against rounding between the bound's sums and the filler's
+_EDGE = 1e-3
+_UNIT = "\ufffc"  # stands for a ruby unit in the text the bound scans  # px of slack against rounding between the bound's sums and the filler's
 
 
 def _char_class(chars: frozenset[str] | set[str] | str) -> str:
@@ -379,8 +380,10 @@ class _Rules:
         # Runs of two or more characters with no sure break inside (each
         # character glued to the one before it): the widest stretch the fill may
         # push to the next line is within one of them.
+        # A ruby unit stands in the text as _UNIT, glued to both neighbours.
         self.glued = re.compile(
-            f"(?s).(?:[{_char_class(self.no_start)}]|(?<=[{_char_class(self.no_end)}]).|"
+            f"(?s).(?:[{_char_class(self.no_start | {_UNIT})}]|"
+            f"(?<=[{_char_class(self.no_end | {_UNIT})}]).|"
             f"(?<=[{_char_class(self.insep)}])[{_char_class(self.insep)}]|"
             f"(?<=[{_TOKEN_CHARS}])[{_TOKEN_CHARS}])+"
         )
@@ -418,6 +421,10 @@ def lines_upper_bound(runs: tuple[Run, ...], width: float, measure: Measure,
     None: no useful bound (lay the message out).
     """
     memo = _memo(measure, settings.size)
+    if len(runs) == 1 and type(runs[0]) in (Text, Direction):
+        text = runs[0].text  # the usual message: one run of text
+        if not _COMPLEX.search(text):
+            return _plain_bound(text, width, measure, memo, settings) if text else 1
     total = 0
     for pieces in _paragraphs(runs):
         lines = _paragraph_bound(pieces, width, measure, memo, settings)
@@ -452,26 +459,76 @@ def _paragraph_bound(pieces: list[_Piece], width: float, measure: Measure,
         text = "".join(p[1] for p in pieces)
         if not _COMPLEX.search(text):
             return _plain_bound(text, width, measure, memo, settings) if text else 1
-    return _units_bound(pieces, width, measure, memo, settings)
+    return _ruby_bound(pieces, width, measure, memo, settings)
 
 
-def _widths(text: str, measure: Measure, memo: dict[str, float], size: float) -> list[float]:
-    try:
-        return list(map(memo.__getitem__, text))
-    except KeyError:
-        return [width_of(memo, measure, c, size) for c in text]
+def _ruby_bound(pieces: list[_Piece], width: float, measure: Measure,
+                memo: dict[str, float], settings: Settings) -> int | None:
+    """The bound for text with ruby: each unit one glued character as wide as it can be."""
+    parts: list[str] = []
+    units: list[float] = []
+    extra = 0.0
+    ruby_memo = _memo2(measure, settings.ruby_size)
+    for kind, text, reading in pieces:
+        if kind == "t" or not reading or not settings.show_ruby:
+            parts.append(text)
+            continue
+        if _COMPLEX.search(text) or _COMPLEX.search(reading):
+            return _units_bound(pieces, width, measure, memo, settings)
+        if not text:
+            continue
+        base = math.fsum(width_of(memo, measure, c, settings.size) for c in text)
+        rub = math.fsum(width_of(ruby_memo, measure, c, settings.ruby_size) for c in reading)
+        cut = len(text) > 1 and base > width
+        widest = base + rub if cut else max(base, rub)
+        extra = max(extra, rub if cut else widest - base)
+        units.append(widest)
+        parts.append(_UNIT)
+    joined = "".join(parts)
+    plain = joined.replace(_UNIT, "")
+    if len(plain) + len(units) != len(joined) or _COMPLEX.search(plain):
+        return _units_bound(pieces, width, measure, memo, settings)  # U+FFFC in the text
+    total = math.fsum(width_of(memo, measure, c, settings.size) for c in plain) + math.fsum(units)
+    if total <= width:
+        return 1
+    if settings.phrase_wrapping:
+        return None
+    widest = max([memo[c] for c in set(plain)] + units)
+    glued = _rules(settings.strictness).glued.findall(joined)
+    stretch = max(widest, max(map(len, glued), default=0) * widest)
+    if stretch >= width / 2:
+        return _units_bound(pieces, width, measure, memo, settings)  # too coarse: add it up
+    return _from_widths(total, width, stretch, 2 * extra)
+
+
+def _memo2(measure: Measure, size: float) -> dict[str, float]:
+    """The width memo at the ruby size (kept at hand beside the base size's)."""
+    last = _last_ruby_memo
+    if last[0] is measure and last[1] == size:
+        return last[2]
+    memo = widths_for(measure, size)
+    last[:] = [measure, size, memo]
+    return memo
+
+
+_last_ruby_memo: list = [None, None, None]
 
 
 def _plain_bound(text: str, width: float, measure: Measure, memo: dict[str, float],
                  settings: Settings) -> int | None:
     """The bound for plain text whose every code point is one grapheme (the common case)."""
-    widths = _widths(text, measure, memo, settings.size)
-    total = math.fsum(widths)
+    if len(text) > BOUND_CHARS:
+        return None
+    get = memo.__getitem__
+    try:
+        total = sum(map(get, text))
+    except KeyError:
+        total = math.fsum(width_of(memo, measure, c, settings.size) for c in text)
     if total <= width:
         return 1
     if settings.phrase_wrapping:
         return None
-    widest = max(widths)
+    widest = max(map(get, text))
     glued = _rules(settings.strictness).glued.findall(text)
     stretch = max(widest, max(map(len, glued), default=0) * widest)
     if stretch >= width / 2:  # the quick estimate is too coarse: add the stretches up
