@@ -159,3 +159,53 @@ def write_script(path: Path, messages: int, seed: int = 2025) -> Path:
 def story_text(messages: int, seed: int = 2025) -> str:
     """The same script as one string (for benchmarks that parse from memory)."""
     return "\n".join(lines(messages, seed)) + "\n"
+
+
+def huge_message(kind: str, chars: int = 1_000_000) -> str:
+    """One message's text of `chars` characters: realistic sentences ("one-message"), one
+    word, words with a space between every two, or a million spaces on one line."""
+    if kind == "one-word":
+        return "a" * chars
+    if kind == "spaced":
+        return "あ " * (chars // 2)
+    if kind == "one-line":  # a million spaces between two characters: all one line
+        return "あ" + " " * (chars - 2) + "い"
+    gen = Generator(7)
+    parts: list[str] = []
+    size = 0
+    while size < chars:
+        parts.append(gen.sentence())
+        size += len(parts[-1])
+    return "".join(parts)[:chars]
+
+
+def write_huge(path: Path, kind: str) -> Path:
+    """A script of one block holding one message of a million characters."""
+    path.write_text(f"--- LOG START --- 2025.01.01 10:00<br>\nSORA: {huge_message(kind)}<br>\n"
+                    "--- LOG END ---\n", encoding="utf-8")
+    return path
+
+
+def write_in_child(path: Path, messages: int | None = None, huge: str | None = None) -> Path:
+    """Write a script from a separate process, so the caller stays small.
+
+    A benchmark measures its children's peak memory; on Linux a child starts
+    from its parent's memory, so a parent that generated a big script itself
+    would inflate every figure it measures.
+    """
+    import subprocess
+    import sys
+
+    args = ["--huge", huge] if huge is not None else [str(messages)]
+    subprocess.run([sys.executable, __file__, str(path), *args], check=True)
+    return path
+
+
+if __name__ == "__main__":
+    import sys
+
+    out = Path(sys.argv[1])
+    if sys.argv[2] == "--huge":
+        write_huge(out, sys.argv[3])
+    else:
+        write_script(out, int(sys.argv[2]))
