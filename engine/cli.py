@@ -20,6 +20,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "stats": ("stats", "messages, characters and reading time per scene and speaker"),
     "new": ("new", "create a new story folder"),
     "export": ("export", "export a story (html) for proofreading"),
+    "build": ("build", "build a folder and .zip that readers start without Python"),
 }
 
 EXIT_OK, EXIT_ERRORS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
