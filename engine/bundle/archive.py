@@ -27,6 +27,7 @@ def zip_folder(folder: Path, archive: Path) -> Path:
     partial = archive.with_name(f".{archive.name}.partial")
     try:
         with zipfile.ZipFile(partial, "w", zipfile.ZIP_DEFLATED, compresslevel=6) as zf:
+            _add(zf, folder, folder.name)
             for path in _walk(folder):
                 _add(zf, path, f"{folder.name}/{path.relative_to(folder).as_posix()}")
         os.replace(partial, archive)

@@ -38,8 +38,8 @@ def app_name(title: str) -> str:
     reserves (CON, NUL, COM1, ...) or an empty one gets a suffix or a default.
     """
     name = unicodedata.normalize("NFC", title)
-    name = _UNSAFE.sub("_", name)
-    name = re.sub(r"\s+", " ", name).strip(" .")
+    name = re.sub(r"\s+", " ", name)  # tabs and newlines too, before they count as unsafe
+    name = _UNSAFE.sub("_", name).strip(" .")
     name = name[:MAX_NAME].rstrip(" .")
     if not name.strip("_"):
         return "story"
