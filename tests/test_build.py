@@ -54,8 +54,9 @@ def built(tmp_path_factory):
     base = tmp_path_factory.mktemp("build")
     story_dir = _demo_copy(base / "灯台の町")
     out = base / "out"
-    result = subprocess.run([sys.executable, "-m", "engine", "build", str(story_dir / "scripts"),
-                             "-o", str(out)], capture_output=True, text=True, timeout=600)
+    # Relative paths, as a writer types them.
+    result = subprocess.run([sys.executable, "-m", "engine", "build", f"{story_dir.name}/scripts",
+                             "-o", "out"], cwd=base, capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, result.stderr
     story = load_story(story_dir / "scripts")
     app = out / plan.app_name(story.title)

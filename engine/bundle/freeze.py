@@ -87,9 +87,11 @@ def build_app(story: Story, source: Path, out_dir: Path, *, make_zip: bool = Tru
               voice: bool = False, say: Callable[[str], None] = print) -> BuildResult:
     """Build the app for `story` (loaded from `source`) into `out_dir`; BuildError on failure."""
     start = time.perf_counter()
+    out_dir = out_dir.resolve()  # PyInstaller runs in the work folder
     name = app_name(story.title)
     final = out_dir / name
     _check_replaceable(final)
+    made_out = not out_dir.exists()
     out_dir.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix=".chatlog-vn-build-", dir=out_dir))
     try:
@@ -102,8 +104,12 @@ def build_app(story: Story, source: Path, out_dir: Path, *, make_zip: bool = Tru
         if final.exists():
             final.rename(work / "previous")
         built.rename(final)
-    finally:
+    except BaseException:
         shutil.rmtree(work, ignore_errors=True)
+        if made_out and not any(out_dir.iterdir()):
+            out_dir.rmdir()  # a failed build leaves nothing behind
+        raise
+    shutil.rmtree(work, ignore_errors=True)
     archive = None
     if make_zip:
         say(f"zipping {name}.zip …")
