@@ -50,7 +50,7 @@ SCRIPT_SUFFIXES = (".log", ".txt", ".html", ".htm")
 # Files a writer keeps beside the scripts that are never scripts themselves.
 _NOT_SCRIPTS = re.compile(r"^(readme|license|licence|changelog|notes?)\b", re.IGNORECASE)
 
-TOP_KEYS = ("title", "ui_language", "view", "font", "fallback_fonts", "scripts",
+TOP_KEYS = ("title", "ui_language", "view", "font", "fallback_fonts", "icon", "scripts",
             "characters", "scenes", "layout")
 CHARACTER_KEYS = ("name", "reading", "color", "side", "portrait", "expressions", "sound")
 SCENE_KEYS = ("background", "music", "view")
@@ -192,6 +192,7 @@ def load_story(path: str | os.PathLike[str], *, check_assets: bool = False) -> S
         ui_language=manifest.ui_language,
         font=manifest.font,
         fallback_fonts=manifest.fallback_fonts,
+        icon=manifest.icon,
         layout=manifest.layout,
         manifest=where.manifest,
         diagnostics=tuple(sorted(diags, key=lambda d: (d.pos.file, d.pos.line, d.pos.col))),
@@ -401,6 +402,7 @@ class _Manifest:
     view: str | None = None
     font: Path | None = None
     fallback_fonts: tuple[Path, ...] = ()
+    icon: Path | None = None
     scripts: list[Path] = field(default_factory=list)
     scripts_pos: Pos | None = None  # where `scripts:` is written, for the unlisted-file warning
     characters: list[_CharSpec] = field(default_factory=list)
@@ -415,6 +417,7 @@ class _Manifest:
         view: str | None = None,
         font: Path | None = None,
         fallback_fonts: tuple[Path, ...] = (),
+        icon: Path | None = None,
         scripts: list[Path] | None = None,
         scripts_pos: Pos | None = None,
         characters: list[_CharSpec] | None = None,
@@ -427,6 +430,7 @@ class _Manifest:
         self.view = view
         self.font = font
         self.fallback_fonts = fallback_fonts
+        self.icon = icon
         self.scripts = [] if scripts is None else scripts
         self.scripts_pos = scripts_pos
         self.characters = [] if characters is None else characters
@@ -482,6 +486,7 @@ _FALLBACK = {"image": "a placeholder is shown", "audio": "it is not played",
 _Missing = tuple[Severity, str, str] | None
 _MISSING_ASSET: tuple[Severity, str, str] = ("warning", "YML008", "a placeholder is shown")
 _MISSING_FONT: tuple[Severity, str, str] = ("warning", "YML008", "the default font is used")
+_MISSING_ICON: tuple[Severity, str, str] = ("warning", "YML008", "the default window icon is used")
 _MISSING_SCRIPT: tuple[Severity, str, str] = ("error", "YML009", "this script cannot be played")
 
 
@@ -712,6 +717,7 @@ class _Reader:
             "view": lambda n: self.choice(n, "view", ("adv", "chat")),
             "font": lambda n: self.font(n, "font"),
             "fallback_fonts": self.fonts,
+            "icon": lambda n: self.path(n, "icon", _MISSING_ICON),
             "scripts": self.scripts,
             "characters": self.characters,
             "scenes": self.scenes,

@@ -446,6 +446,7 @@ class Story:
     manifest: Path | None = None
     diagnostics: tuple[Diagnostic, ...] = ()  # manifest problems; scripts keep their own
     declared: frozenset[str] = frozenset()  # labels story.yaml lists under `characters`
+    icon: Path | None = None  # the window icon story.yaml names
 
     def __init__(
         self,
@@ -462,6 +463,7 @@ class Story:
         manifest: Path | None = None,
         diagnostics: tuple[Diagnostic, ...] = (),
         declared: frozenset[str] = frozenset(),
+        icon: Path | None = None,
     ) -> None:
         set_field(self, "root", root)
         set_field(self, "title", title)
@@ -476,6 +478,7 @@ class Story:
         set_field(self, "manifest", manifest)
         set_field(self, "diagnostics", diagnostics)
         set_field(self, "declared", declared)
+        set_field(self, "icon", icon)
 
     def all_diagnostics(self) -> tuple[Diagnostic, ...]:
         return self.diagnostics + tuple(d for s in self.scripts for d in s.diagnostics)

@@ -30,6 +30,14 @@ HOW_TO_NAME = (
 def add_parser(p: argparse.ArgumentParser) -> None:
     """Arguments of `play`."""
     p.add_argument("story", nargs="?", help="a script file or story folder (default: this folder)")
+    add_player_options(p)
+    p.add_argument("--at", metavar="FILE:LINE", help="start reading at a script's line")
+    p.add_argument("--watch", action="store_true",
+                   help="reload the story when a script or story.yaml is saved, keeping the place")
+
+
+def add_player_options(p: argparse.ArgumentParser) -> None:
+    """The options a reader has: `play`'s, and a built app's (engine.bundle.launch)."""
     p.add_argument("--save-dir", type=Path, help="keep saves, read marks and settings here")
     p.add_argument("--view", choices=("adv", "chat"), help="text box (adv) or messenger (chat)")
     p.add_argument("--autoplay", action="store_true", help="start reading at once in auto mode")
@@ -38,9 +46,6 @@ def add_parser(p: argparse.ArgumentParser) -> None:
     p.add_argument("--benchmark", action="store_true", help="print frame and memory figures")
     p.add_argument("--first-frame-exit", action="store_true",
                    help="exit right after the first message is drawn (start-up benchmark)")
-    p.add_argument("--at", metavar="FILE:LINE", help="start reading at a script's line")
-    p.add_argument("--watch", action="store_true",
-                   help="reload the story when a script or story.yaml is saved, keeping the place")
     p.add_argument("--size", type=_size, metavar="WxH", help="window size (default 1280x720)")
     p.add_argument("--lang", choices=("ja", "en"), help="interface language")
 
