@@ -1,85 +1,136 @@
-"""Chat view benchmark: scrolling a 10,000-message scene.
+"""Chat view benchmark: scrolling and far jumps in a 100,000-message story.
 
-Run: `.venv/bin/python bench/chat.py [--frames N] [--step PX]`. Headless (SDL
-dummy video driver), 1280x720. The chat painter draws frames while the
-window scrolls back through the conversation `--step` px a frame, first
-cold (bubbles laid out and rendered as they come into view), then warm
-(the same path again, from the caches), then deep (far back, where nothing
-was laid out). Each timed frame does what the chat screen does in a frame
-while the column moves: a slice of preparing the blocks ahead (laid out
-and rendered a piece at a time, `ChatPainter.prefetch`), then the draw. The floor, measured in the same run
-and interleaved frame by frame, blits the same backdrop and the same visible
-bubbles, pre-rendered, at the same places: what any chat view must do.
+Run: `.venv/bin/python bench/chat.py [--messages N] [--trials N] [--frames N]`.
+Headless (SDL dummy video driver), 1280x720, a realistic script
+(bench/realistic.py: every line distinct). Each trial is a fresh process, so
+no trial starts with the caches another one warmed. In a trial the chat
+painter draws frames as the chat screen does (`ChatScreen.update` then
+`ChatScreen.draw`: a slice of preparing the blocks ahead, the draw, and,
+after a jump, the catch-up the draw asks for), in four cases:
 
-Aim: frame time median and p99 <= 2x the floor, cold and deep too.
+- cold: scrolling back from the latest message, `--step` px a frame, into
+  bubbles never laid out before;
+- warm: the same path again, from the caches;
+- jump: 20 jumps to far places of the column (as Home, a history click or a
+  load does), each followed by the loop's idle turns (the screen prepares
+  blocks while nothing moves) and 30 frames of scrolling on; the frame right
+  after each jump is also reported alone;
+- jump, no pause: the same, scrolling on at once, with no idle turn.
+
+The floor, measured in the same frames and interleaved with them, blits the
+same backdrop and the same visible bubbles, pre-rendered, at the same places:
+what any chat view must do. Each figure is the median over the trials; the
+worst frame is the slowest frame of all trials. Aim: median and p99 <= 2x
+the floor; worst frame <= 8 ms.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
+import random
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
-os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
-os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
-
-import pygame  # noqa: E402
-
-from engine.app.assets import Assets  # noqa: E402
-from engine.app.chatpaint import ChatPainter, ChatView  # noqa: E402
-from engine.app.ui import UiText  # noqa: E402
-from engine.manifest import load_story  # noqa: E402
-from engine.model import Story  # noqa: E402
-from engine.preferences import Preferences  # noqa: E402
-from engine.render import FontSet, TextRenderer, default_font_path  # noqa: E402
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 SIZE = (1280, 720)
-MESSAGES = 10_000
-LINES = (
-    "SORA: ねえ、起きてる？",
-    "KAI: 起きてるよ。今夜は<ruby>昴<rt>すばる</rt></ruby>がよく見える。",
-    "SORA:（笑う）またベランダで<ruby>天体望遠鏡<rt>てんたいぼうえんきょう</rt></ruby>いじってるの？",
-    "KAI: うん。レンズを磨いたら、<ruby>Vega<rt>ベガ</rt></ruby>までくっきり……って、それは夏の星か。",
-    "SORA: 夏の星？？　いまは三月だよ、カイ。",
-    "KAI: 知ってる（笑う）。口径80mm、焦点距離910mmのやつだから、f/11.4。月面のクレーターなら一個ずつ数えられる。",
-    "SORA: 数えてどうするの……。",
-    "KAI: 数えたら、忘れないだろ。",
-    "（通信が一瞬途切れる）",
-    "SORA: ねえカイ、あのさ。子どものころ、屋上で一緒に見たの覚えてる？　あのとき、流れ星が三つ続けて落ちて、"
-    "あたし願い事を言い終わる前に全部消えちゃって、泣いたんだよ。",
-)
+JUMPS = 20
+AFTER_JUMP = 30
 
 
-def make_story(folder: Path) -> Story:
-    """A one-scene story of MESSAGES lines cycling through demo-like messages (numbered)."""
-    body = [f"{LINES[i % len(LINES)]} #{i}" for i in range(MESSAGES)]
-    text = "--- LOG START --- 2025.03.14 21:05\n" + "\n".join(body) + "\n--- LOG END ---\n"
-    path = folder / "bench-chat.log"
-    path.write_text(text, encoding="utf-8")
-    return load_story(path)
+def trial(path: str, frames: int, step: float, seed: int) -> dict[str, object]:
+    """One trial, in this (fresh) process: every case's frame times and the floor's."""
+    os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
+    os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
+    os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
+    import pygame
+
+    from engine.app.assets import Assets
+    from engine.app.chat import PREFETCH_IDLE_SLICE, PREFETCH_IDLE_TURNS
+    from engine.app.chatpaint import PREFETCH_SLICE, ChatPainter, ChatView
+    from engine.app.ui import UiText
+    from engine.manifest import load_story
+    from engine.preferences import Preferences
+    from engine.render import FontSet, TextRenderer, default_font_path
+
+    pygame.init()
+    screen = pygame.display.set_mode(SIZE)
+    story = load_story(Path(path))
+    total = sum(len(r.scene.messages) for r in story.scenes)
+    fonts = FontSet(default_font_path())
+    painter = ChatPainter(story, Assets(), TextRenderer(fonts), UiText(fonts.primary),
+                          Preferences(), "ja")
+    scene = story.scenes[-1]
+    geo = painter.geometry(SIZE)
+    backdrop = painter._backdrop(scene, geo, True)  # noqa: SLF001
+    last = {"scroll": None}
+
+    def frame(scroll: float, ours: list[float], floor: list[float]) -> float:
+        """One timed frame as the chat screen draws it, then the floor frame."""
+        view = ChatView(count=total, scroll=scroll)
+        t0 = time.perf_counter()
+        if scroll != last["scroll"]:  # ChatScreen._prefetch: a slice while the column moves
+            painter.prefetch(SIZE, view, PREFETCH_SLICE)
+        last["scroll"] = scroll
+        painter.draw(screen, scene, view)
+        if painter.jumped:
+            painter.prefetch(SIZE, view)
+        t1 = time.perf_counter()
+        blits = visible_blits(painter, view)  # cached by now: not timed
+        t2 = time.perf_counter()
+        screen.blit(backdrop, (0, 0))
+        screen.set_clip(geo.view)
+        screen.blits(blits, doreturn=False)
+        screen.set_clip(None)
+        t3 = time.perf_counter()
+        ours.append((t1 - t0) * 1000)
+        floor.append((t3 - t2) * 1000)
+        return ours[-1]
+
+    def idle(scroll: float) -> None:
+        """The loop's idle turns after the column stops: bigger prefetch slices, no frame."""
+        view = ChatView(count=total, scroll=scroll)
+        for _ in range(PREFETCH_IDLE_TURNS):
+            if not painter.prefetch(SIZE, view, PREFETCH_IDLE_SLICE):
+                return
+
+    out: dict[str, object] = {"messages": total}
+    for name in ("cold", "warm"):
+        ours: list[float] = []
+        floor: list[float] = []
+        for i in range(frames):
+            frame(i * step, ours, floor)
+        out[name] = (ours, floor)
+    height = painter.column(geo).height()
+    rng = random.Random(seed)
+    for name, pause in (("jump", True), ("jump, no pause", False)):
+        ours, floor, firsts = [], [], []
+        for _ in range(JUMPS):
+            far = rng.uniform(0.05, 0.95) * height
+            firsts.append(frame(far, ours, floor))
+            if pause:
+                idle(far)
+            for k in range(1, AFTER_JUMP + 1):
+                frame(far + k * step, ours, floor)
+        out[name] = (ours, floor)
+        out[name + " (first frame)"] = firsts
+    return out
 
 
-def floor_frame(screen: pygame.Surface, backdrop: pygame.Surface, clip: pygame.Rect,
-                blits: list[tuple[pygame.Surface, tuple[int, int]]]) -> None:
-    """The floor: the backdrop and the same bubbles, pre-rendered, at the same places."""
-    screen.blit(backdrop, (0, 0))
-    screen.set_clip(clip)
-    screen.blits(blits, doreturn=False)
-    screen.set_clip(None)
-
-
-def visible_blits(painter: ChatPainter, view: ChatView) -> list[tuple[pygame.Surface, tuple[int, int]]]:
+def visible_blits(painter, view) -> list:  # type: ignore[no-untyped-def]
     """The bubbles a frame of `view` shows, with their canvas positions (from the caches)."""
     geo = painter.geometry(SIZE)
     col = painter.column(geo)
     col.count = view.count
-    edge = col.geo.run_gap
-    top, placed = col.visible_from_bottom(view.scroll - view.gap - edge, geo.view.height)
+    top, placed = col.visible_from_bottom(view.scroll - view.gap - col.geo.run_gap,
+                                          geo.view.height)
     out = []
     for p in placed:
         x, y, _, _ = p.block.body
@@ -93,84 +144,51 @@ def pct(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
-def run_pass(painter: ChatPainter, screen: pygame.Surface, story: Story, backdrop: pygame.Surface,
-             scrolls: list[float]) -> tuple[list[float], list[float]]:
-    """Frame times (ms) of the painter and of the floor, interleaved, over the scroll path."""
-    scene = story.scenes[0]
-    geo = painter.geometry(SIZE)
-    ours, floor = [], []
-    for scroll in scrolls:
-        view = ChatView(count=MESSAGES, scroll=scroll)
-        t0 = time.perf_counter()
-        # As the chat screen does each frame the column moves: ChatScreen.update prepares
-        # a slice of the blocks ahead, then ChatScreen.draw draws, and after a jump (the
-        # draw laid out a whole window) gets the blocks around it ready in that frame.
-        painter.prefetch(SIZE, view)
-        painter.draw(screen, scene, view)
-        if painter.jumped:
-            painter.prefetch(SIZE, view)
-        t1 = time.perf_counter()
-        blits = visible_blits(painter, view)  # cached now: no work is timed here
-        t2 = time.perf_counter()
-        floor_frame(screen, backdrop, geo.view, blits)
-        t3 = time.perf_counter()
-        ours.append((t1 - t0) * 1000)
-        floor.append((t3 - t2) * 1000)
-    return ours, floor
-
-
-def summary(ours: list[float], floor: list[float]) -> tuple[float, float, float, float]:
-    return (statistics.median(ours), pct(ours, 0.99), statistics.median(floor), pct(floor, 0.99))
-
-
-def report(name: str, runs: list[tuple[float, float, float, float]]) -> None:
-    """One line per case: the best of the repetitions (the machine is shared; noise only adds)."""
-    om, op, fm, fp = (min(r[i] for r in runs) for i in range(4))
-    print(f"{name:5} chat median {om:6.3f} ms  p99 {op:6.3f} ms | floor median {fm:6.3f} ms "
-          f"p99 {fp:6.3f} ms | ratio median {om / fm:4.2f}x  p99 {op / fp:4.2f}x")
-
-
-def one_run(story: Story, screen: pygame.Surface, fonts: FontSet, scrolls: list[float],
-            results: dict[str, list[tuple[float, float, float, float]]]) -> ChatPainter:
-    """A fresh painter: scroll the path cold, then warm, then far back in the column."""
-    painter = ChatPainter(story, Assets(), TextRenderer(fonts), UiText(fonts.primary),
-                          Preferences(), "ja")
-    backdrop = painter._backdrop(story.scenes[0], painter.geometry(SIZE), True)  # noqa: SLF001
-    results["cold"].append(summary(*run_pass(painter, screen, story, backdrop, scrolls)))
-    results["warm"].append(summary(*run_pass(painter, screen, story, backdrop, scrolls)))
-    # Far back: 90% of the way up the column, where nothing was laid out yet.
-    far = painter.column(painter.geometry(SIZE)).height() * 0.9
-    deep = [far + s for s in scrolls[:200]]
-    results["deep"].append(summary(*run_pass(painter, screen, story, backdrop, deep)))
-    return painter
-
-
-def main(argv: list[str] | None = None) -> int:
+def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--messages", type=int, default=100_000)
+    parser.add_argument("--trials", type=int, default=5)
     parser.add_argument("--frames", type=int, default=600)
     parser.add_argument("--step", type=float, default=24.0, help="px scrolled per frame")
-    parser.add_argument("--runs", type=int, default=3, help="repetitions (best figure kept)")
-    args = parser.parse_args(argv)
-    pygame.init()
-    screen = pygame.display.set_mode(SIZE)
+    parser.add_argument("--trial", nargs=2, metavar=("SCRIPT", "SEED"), help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.trial:
+        result = trial(args.trial[0], args.frames, args.step, int(args.trial[1]))
+        print(json.dumps(result))
+        return 0
+    import realistic
+
     with tempfile.TemporaryDirectory() as tmp:
-        story = make_story(Path(tmp))
-    fonts = FontSet(default_font_path())
-    scrolls = [i * args.step for i in range(args.frames)]
-    print(f"{MESSAGES} messages, {args.frames} frames scrolling {args.step:g} px each "
-          f"({args.frames * args.step:.0f} px back from the latest), {SIZE[0]}x{SIZE[1]}, "
-          f"best of {args.runs} runs")
-    results: dict[str, list[tuple[float, float, float, float]]] = {"cold": [], "warm": [],
-                                                                   "deep": []}
-    for _ in range(args.runs):
-        painter = one_run(story, screen, fonts, scrolls, results)
-    for name in ("cold", "warm", "deep"):
-        report(name, results[name])
-    col = painter.column(painter.geometry(SIZE))
-    measured = sum(col.measured(i) for i in range(col.total))
-    print(f"last run: blocks laid out {measured} of {col.total}, layout calls "
-          f"{col.bubbles.layout_calls}, bubble surfaces built {painter.stats.bubble_builds}")
+        path = realistic.write_in_child(Path(tmp) / "chat.log", args.messages)
+        runs = []
+        for seed in range(args.trials):
+            done = subprocess.run(
+                [sys.executable, __file__, "--trial", str(path), str(seed), "--frames",
+                 str(args.frames), "--step", str(args.step)],
+                cwd=ROOT, capture_output=True, text=True, check=True)
+            runs.append(json.loads(done.stdout.strip().splitlines()[-1]))
+    print(f"{runs[0]['messages']:,} messages, {SIZE[0]}x{SIZE[1]}; {args.trials} trials, each a "
+          f"fresh process (medians over them; worst: the slowest frame of all)")
+    for name in ("cold", "warm", "jump", "jump, no pause"):
+        report(name, [r[name] for r in runs])
+    for name in ("jump (first frame)", "jump, no pause (first frame)"):
+        firsts = [r[name] for r in runs]
+        med = statistics.median(statistics.median(f) for f in firsts)
+        worst = max(max(f) for f in firsts)
+        print(f"{name:30} median {med:6.2f} ms  worst {worst:6.2f} ms   (aim: worst <= 8 ms)")
     return 0
+
+
+def report(name: str, cases: list[list[list[float]]]) -> None:
+    """One line: medians over trials of each trial's median, p99 and the floor's."""
+    med = statistics.median(statistics.median(c[0]) for c in cases)
+    p99 = statistics.median(pct(c[0], 0.99) for c in cases)
+    fmed = statistics.median(statistics.median(c[1]) for c in cases)
+    fp99 = statistics.median(pct(c[1], 0.99) for c in cases)
+    worst = max(max(c[0]) for c in cases)
+    print(f"{name:30} median {med:6.3f} ms  p99 {p99:6.3f} ms  worst {worst:6.2f} ms | floor "
+          f"median {fmed:6.3f} p99 {fp99:6.3f} | ratio median {med / fmed:4.2f}x "
+          f"p99 {p99 / fp99:4.2f}x")
 
 
 if __name__ == "__main__":

@@ -27,7 +27,7 @@ relative to the block's top. Scroll offsets and animation are the app's.
 
 from __future__ import annotations
 
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections import OrderedDict
 from collections.abc import Callable, Generator
 from dataclasses import replace
@@ -530,20 +530,54 @@ def _best_split(advances: list[float], legal: list[bool], lines: int, limit: flo
     back = [[-1] * (n + 1) for _ in range(lines + 1)]
     cost[0][0] = (0, 0, 0.0)
     room = limit + 0.5
+    reach = (0, 0)  # the range of glyph indices the previous row reached
     for k in range(1, lines + 1):
         if k > 1:
             yield n // 8
-        prev, row = cost[k - 1], cost[k]
-        # The line's possible starts: reached by k-1 lines, at a legal break, in order.
-        starts = [i for i in range(n) if prev[i] is not None and (i == 0 or legal[i])]
-        for j in range(1, n + 1):
-            # Line k can end at j only if k lines hold what comes before and the
-            # remaining lines what comes after: a tight layout leaves few such j.
+        prev, row, back_row = cost[k - 1], cost[k], back[k]
+        # The line's possible starts: reached by k-1 lines, at a legal break, in order,
+        # each with the cost so far plus its break's share.
+        starts: list[int] = []
+        acc: list[Cost] = []
+        for i in range(reach[0], min(reach[1], n - 1) + 1):
+            before = prev[i]
+            if before is not None and (i == 0 or legal[i]):
+                w, m, e = breaks[i] if i > 0 else (0, 0, 0.0)
+                starts.append(i)
+                acc.append((before[0] + w, before[1] + m, before[2] + e))
+        # Line k can end at j only if k lines hold what comes before and the remaining
+        # lines what comes after: a tight layout leaves few such j (the bisects find a
+        # range a little wider than they allow; the tests below are the exact ones).
+        lo = max(1, bisect_left(prefix, prefix[n] - (lines - k) * room - 1.0))
+        hi = min(n, bisect_right(prefix, k * room + 1.0))
+        found = (n + 1, -1)
+        nearest = -1  # starts[nearest] is the last start before j
+        for j in range(lo, hi + 1):
+            while nearest + 1 < len(starts) and starts[nearest + 1] <= j - 1:
+                nearest += 1
             if (j < n and not legal[j]) or prefix[j] > k * room:
                 continue
             if prefix[n] - prefix[j] > (lines - k) * room:
                 continue
-            row[j], back[k][j] = _best_start(starts, prev, prefix, j, room, ideal, breaks)
+            # The cheapest start for a line ending at j, nearest first; the first
+            # one too far back ends the search.
+            end = prefix[j]
+            best: Cost | None = None
+            at = -1
+            for s in range(nearest, -1, -1):
+                i = starts[s]
+                width = end - prefix[i]
+                if width > room:
+                    break
+                a = acc[s]
+                dev = ideal - width
+                c = (a[0], a[1], a[2] + dev * dev)
+                if best is None or c < best:
+                    best, at = c, i
+            row[j], back_row[j] = best, at
+            if best is not None:
+                found = (min(found[0], j), max(found[1], j))
+        reach = found
     total = cost[lines][n]
     if total is None:
         return None
@@ -552,27 +586,6 @@ def _best_split(advances: list[float], legal: list[bool], lines: int, limit: flo
         j = back[k][j]
         cuts.append(j)
     return sorted(c for c in cuts if c > 0), total
-
-
-def _best_start(starts: list[int], prev: list[Cost | None], prefix: list[float], j: int,
-                room: float, ideal: float, breaks: list[Cost]) -> tuple[Cost | None, int]:
-    """The cheapest way to end a line at glyph `j`: its cost and the line's start."""
-    end = prefix[j]
-    best: Cost | None = None
-    at = -1
-    # Starts nearest j first; the first one too far back ends the search.
-    for s in range(bisect_right(starts, j - 1) - 1, -1, -1):
-        i = starts[s]
-        width = end - prefix[i]
-        if width > room:
-            break
-        before = prev[i]
-        w, m, e = breaks[i] if i > 0 else (0, 0, 0.0)
-        dev = ideal - width
-        c = (before[0] + w, before[1] + m, before[2] + e + dev * dev)  # type: ignore[index]
-        if best is None or c < best:
-            best, at = c, i
-    return best, at
 
 
 def _paragraph_cuts(advances: list[float], legal: list[bool], lines: int, limit: float,
@@ -854,12 +867,27 @@ class ChatColumn:
         A chat window is anchored at the latest message, so the window is
         given from the bottom; measuring blocks above never moves it.
         Returns the window's top y and the blocks.
+
+        The blocks are laid out from the window's bottom up: a block's
+        distance from the column's end depends only on the blocks after it,
+        so each one is placed for good once those below it are measured, and
+        no block above the window is laid out (walking down from an estimated
+        top would lay out blocks that taller real heights then push out).
         """
-        while True:
-            top = self.height() - offset - view
-            placed, changed = self._pass(top, top + view)
-            if not changed:
-                return top, placed
+        if self._count == 0:
+            return self.height() - offset - view, []
+        i = self.index_at(self.height() - offset)
+        shown: list[int] = []
+        while i >= 0:
+            blk = self.block(i)  # measured now: the distances of the blocks below stay put
+            below = self.height() - self.top_of(i + 1)  # block i's lower edge, from the end
+            if below >= offset + view:
+                break  # this block and all before it are above the window
+            if below + blk.height > offset:
+                shown.append(i)
+            i -= 1
+        top = self.height() - offset - view
+        return top, [Placed(self.top_of(j), self.block(j)) for j in reversed(shown)]
 
     def _pass(self, top: float, bottom: float) -> tuple[list[Placed], bool]:
         placed: list[Placed] = []

@@ -32,17 +32,21 @@ from pathlib import Path
 from typing import Protocol
 
 from engine.layout import Measure, Settings, layout_message, paginate
+from engine.layout.paging import count_lines, lines_upper_bound
 from engine.logformat.labels import distance
 from engine.model import Diagnostic, Message, Pos, Ruby, Story
 
 DEFAULT_MAX_PAGES = 3
+PAGES_COUNTED = 100  # CHK004 counts a message's pages up to this many
 _PLACES_SHOWN = 4  # per reading, in a CHK002 message
 
 
 class FontLike(Protocol):
     """What the checks need from a font set (engine.render.FontSet fits)."""
 
-    def missing_chars(self, text: str) -> set[str]: ...
+    def missing_chars(self, text: str) -> set[str]:
+        """The characters of `text` no font draws; decided per character (a subset of `text`)."""
+        ...
 
     def measure(self, text: str, size: float) -> float: ...
 
@@ -214,11 +218,28 @@ def short_file(story: Story, file: str) -> str:
 
 def check_missing_glyphs(story: Story, messages: list[Message],
                          fontset: FontLike) -> list[Diagnostic]:
-    """Per message (text and readings), then names and title: what would show as a box."""
+    """Per message (text and readings), then names and title: what would show as a box.
+
+    A story uses a few thousand distinct characters at most, so each is asked
+    about once (`missing_chars` answers per character); a message is asked
+    about whole only when it holds one the fonts lack.
+    """
     out = []
+    known: set[str] = set()
+    lacking: set[str] = set()
     for m in messages:
-        text = m.text + "".join(r.ruby for r in m.runs if isinstance(r, Ruby))
-        missing = fontset.missing_chars(text)
+        chars = set(m.text)
+        for run in m.runs:
+            if type(run) is Ruby:
+                chars.update(run.ruby)
+        if not chars <= known:
+            new = chars - known
+            known |= new
+            lacking |= {c for c in new if fontset.missing_chars(c)}
+        if not lacking or lacking.isdisjoint(chars):
+            continue
+        missing = fontset.missing_chars(
+            m.text + "".join(r.ruby for r in m.runs if isinstance(r, Ruby)))
         if missing:
             out.append(_glyph_diagnostic(m.pos, "this message", missing))
     where = Pos(str(story.manifest), 1) if story.manifest else None
@@ -250,24 +271,49 @@ def estimate_measure(text: str, size: float) -> float:
 
 def check_long_messages(story: Story, messages: list[Message], fontset: FontLike | None,
                         box: TextBox, max_pages: int) -> list[Diagnostic]:
-    """Messages that need more than `max_pages` pages of the text box at its default size."""
+    """Messages that need more than `max_pages` pages of the text box at its default size.
+
+    Most messages are cleared by a bound from their widths alone
+    (`lines_upper_bound`, no layout); the rest are laid out, counting pages
+    up to `PAGES_COUNTED` (or one past `max_pages` if that is more): a longer
+    message is reported as needing over that many, so a million-character
+    message costs no more than a hundred pages.
+    """
     measure = fontset.measure if fontset is not None else estimate_measure
+    settings = box_settings(story, box)
+    counted = max(PAGES_COUNTED, max_pages + 1)
     out = []
     for m in messages:
-        pages = count_pages(m, story, measure, box)
+        bound = lines_upper_bound(m.runs, box.width, measure, settings)
+        if bound is not None and -(-bound // box.lines) <= max_pages:
+            continue
+        pages = count_pages(m, story, measure, box, limit=counted)
         if pages > max_pages:
+            needs = f"over {counted}" if pages > counted else str(pages)
             out.append(Diagnostic(m.pos, "warning", "CHK004",
-                                  f"message needs {pages} pages of the text box "
+                                  f"message needs {needs} pages of the text box "
                                   f"({box.lines} lines of {box.width:g} px at {box.size:g} px); "
                                   f"more than {max_pages}: consider splitting it"))
     return out
 
 
-def count_pages(message: Message, story: Story, measure: Measure, box: TextBox) -> int:
-    """How many pages of the text box a message fills, laid out as the player lays it out."""
+def box_settings(story: Story, box: TextBox) -> Settings:
+    """The layout settings of the text box at its default size, with the story's options."""
     opts = story.layout
-    settings = Settings(size=box.size, strictness=opts.strictness,
-                        phrase_wrapping=opts.phrase_wrapping,
-                        hanging_punctuation=opts.hanging_punctuation)
-    laid = layout_message(message.runs, box.width, measure, settings)
-    return len(paginate(laid, box.lines))
+    return Settings(size=box.size, strictness=opts.strictness,
+                    phrase_wrapping=opts.phrase_wrapping,
+                    hanging_punctuation=opts.hanging_punctuation)
+
+
+def count_pages(message: Message, story: Story, measure: Measure, box: TextBox,
+                limit: int | None = None) -> int:
+    """How many pages of the text box a message fills, laid out as the player lays it out.
+
+    With `limit`, counting stops past it: a message of more pages gives `limit + 1`.
+    """
+    settings = box_settings(story, box)
+    if limit is None:
+        laid = layout_message(message.runs, box.width, measure, settings)
+        return len(paginate(laid, box.lines))
+    lines = count_lines(message.runs, box.width, measure, settings, limit * box.lines)
+    return -(-lines // box.lines)

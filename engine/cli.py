@@ -21,6 +21,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "new": ("new", "create a new story folder"),
     "export": ("export", "export a story (html) for proofreading"),
     "vocab": ("vocab", "a story's words, readings, meanings and levels; Anki decks"),
+    "build": ("build", "build a folder and .zip that readers start without Python"),
     "voice": ("voice", "what self-voicing says (--dry-run), or all of it as WAV files (-o)"),
 }
 

@@ -40,14 +40,40 @@ ruby rt { font-size: .5em; color: #d6d3cb; }
 
 _CSP = "default-src 'none'; style-src 'unsafe-inline'"
 
+# The page's own words, in the story's interface language (Japanese unless
+# story.yaml says `ui_language: en`): the page is for the story's proofreaders.
+_WORDS: dict[str, dict[str, str]] = {
+    "ja": {"scene": "シーン {n}", "none": "（メッセージなし）",
+           "counts": "{scenes} シーン · {messages} メッセージ"},
+    "en": {"scene": "scene {n}", "none": "(no messages)", "counts": "{scenes} · {messages}"},
+}
+
+
+def page_language(story: Story) -> str:
+    """The language of the page's own words and its `lang`: the story's, else Japanese."""
+    return story.ui_language if story.ui_language in _WORDS else "ja"
+
+
+def counted(n: int, noun: str) -> str:
+    """`1 scene`, `2 scenes`: an English count with its noun in the right number."""
+    return f"{n:,} {noun}" + ("" if n == 1 else "s")
+
+
+def _counts(story: Story) -> str:
+    scenes = len(story.scenes)
+    messages = sum(len(ref.scene.messages) for ref in story.scenes)
+    if page_language(story) == "en":
+        return _WORDS["en"]["counts"].format(scenes=counted(scenes, "scene"),
+                                             messages=counted(messages, "message"))
+    return _WORDS["ja"]["counts"].format(scenes=f"{scenes:,}", messages=f"{messages:,}")
+
 
 def render_html(story: Story) -> str:
     """The whole page for a story."""
     classes = _speaker_classes(story)
-    count = sum(len(ref.scene.messages) for ref in story.scenes)
     parts = [
         "<!DOCTYPE html>",
-        '<html lang="ja">',
+        f'<html lang="{page_language(story)}">',
         "<head>",
         '<meta charset="utf-8">',
         f'<meta http-equiv="Content-Security-Policy" content="{_CSP}">',
@@ -58,7 +84,7 @@ def render_html(story: Story) -> str:
         "<body>",
         "<header>",
         f"<h1>{escape(story.title)}</h1>",
-        f'<p class="meta">{len(story.scenes)} scenes · {count} messages</p>',
+        f'<p class="meta">{escape(_counts(story))}</p>',
         "</header>",
         "<main>",
     ]
@@ -91,7 +117,8 @@ def _colour_rules(story: Story, classes: dict[str, str]) -> str:
 def render_scene(story: Story, ref: SceneRef, classes: dict[str, str]) -> str:
     """One scene: a heading (number, date and time) and its messages."""
     scene = ref.scene
-    title = escape(scene.title or f"scene {ref.index + 1}")
+    words = _WORDS[page_language(story)]
+    title = escape(scene.title or words["scene"].format(n=ref.index + 1))
     if scene.timestamp is not None:
         iso = scene.timestamp.isoformat(timespec="minutes")
         title = f'<time datetime="{escape(iso)}">{title}</time>'
@@ -103,7 +130,7 @@ def render_scene(story: Story, ref: SceneRef, classes: dict[str, str]) -> str:
     ]
     lines += [render_message(story, m, file, classes) for m in scene.messages]
     if not scene.messages:
-        lines.append('<p class="empty">(no messages)</p>')
+        lines.append(f'<p class="empty">{escape(words["none"])}</p>')
     lines.append("</section>")
     return "\n".join(lines)
 

@@ -29,7 +29,8 @@ if TYPE_CHECKING:
     from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 
-from engine import logformat
+from engine import assetfiles, logformat
+from engine.logformat.labels import MAX_LABEL
 from engine.model import (
     Character,
     Diagnostic,
@@ -51,7 +52,7 @@ SCRIPT_SUFFIXES = (".log", ".txt", ".html", ".htm")
 # Files a writer keeps beside the scripts that are never scripts themselves.
 _NOT_SCRIPTS = re.compile(r"^(readme|license|licence|changelog|notes?)\b", re.IGNORECASE)
 
-TOP_KEYS = ("title", "ui_language", "view", "font", "fallback_fonts", "scripts",
+TOP_KEYS = ("title", "ui_language", "view", "font", "fallback_fonts", "icon", "scripts",
             "characters", "scenes", "layout", "voice")
 CHARACTER_KEYS = ("name", "reading", "color", "side", "portrait", "expressions", "sound",
                   "voice")
@@ -86,12 +87,30 @@ def resolve_asset(root: Path, value: str) -> Path:
     text = value.strip().replace("\\", "/")
     win = PureWindowsPath(value.strip())
     if PurePosixPath(text).is_absolute() or win.drive or win.is_absolute():
-        raise ValueError(f"absolute path {value!r} is not allowed; use a path inside the story folder")
+        raise ValueError(f"absolute path {clip(value)!r} is not allowed; "
+                         "use a path inside the story folder")
     base = Path(root).resolve()
-    target = (base / Path(*PurePosixPath(text).parts)).resolve()
+    try:
+        target = (base / Path(*PurePosixPath(text).parts)).resolve()
+    except (OSError, RuntimeError) as exc:  # a name too long for the system, a link loop
+        why = getattr(exc, "strerror", None) or "it cannot be resolved"
+        raise ValueError(f"path {clip(value)!r} cannot be used ({why})") from None
     if target != base and not target.is_relative_to(base):
-        raise ValueError(f"path {value!r} leaves the story folder")
+        raise ValueError(f"path {clip(value)!r} leaves the story folder")
     return target
+
+
+def clip(text: str, limit: int = 40) -> str:
+    """`text` for a message: at most `limit` characters, with … where it was cut."""
+    return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
+def is_file(path: Path) -> bool:
+    """Path.is_file, but False for a path the system refuses (a name too long)."""
+    try:
+        return path.is_file()
+    except (OSError, ValueError):
+        return False
 
 
 def default_color(label: str, index: int) -> tuple[int, int, int]:
@@ -128,30 +147,43 @@ def find_story(start: Path) -> Path | None:
         if any((folder / name).is_file() for name in MANIFEST_NAMES):
             return start
     for folder in (start, start / "scripts"):
-        if folder.is_dir() and any(p.suffix.lower() == ".log" for p in _script_files(folder)):
+        if folder.is_dir() and any(p.suffix.lower() == ".log"
+                                   for p in _script_files(folder, root=start)):
             return start
     return None
 
 
-def load_story(path: str | os.PathLike[str]) -> Story:
+def load_story(path: str | os.PathLike[str], *, check_assets: bool = False) -> Story:
     """Load the story at `path` (a story folder, story.yaml, a folder of scripts, or one script).
 
     Raises StoryError only when nothing is playable; every other problem is a
     Diagnostic in Story.diagnostics (manifest) or in a script's diagnostics.
+    Font files are always judged (one the player cannot open is dropped);
+    with `check_assets` (the `check` command) every image and audio file
+    story.yaml names is judged too (engine.assetfiles), which the player
+    leaves to the moment it loads them.
     """
     where = _locate(Path(path))
-    manifest = _read_manifest(where) if where.manifest else _Manifest()
+    manifest = _read_manifest(where, check_assets) if where.manifest else _Manifest()
     diags = list(manifest.diagnostics)
-    script_paths = manifest.scripts or _script_files(where.scripts_dir, where.single)
+    found = _script_files(where.scripts_dir, where.single, where.root)
+    links = [] if where.single else outside_links(where.scripts_dir, where.root)
+    diags += [_link_diagnostic(link, where.root) for link in links]
+    script_paths = manifest.scripts or found
     if manifest.scripts and manifest.scripts_pos is not None:
-        diags += _unlisted(manifest, _script_files(where.scripts_dir), where.root)
+        diags += _unlisted(manifest, found, where.root)
     if not script_paths:
-        raise StoryError(f"{path}: no scripts (.log, .txt or .html files) to play")
+        refused = "".join(f"; {_shown_link(link, where.root)}" for link in links[:3])
+        raise StoryError(f"{path}: no scripts (.log, .txt or .html files) to play{refused}")
     scripts = tuple(logformat.load(p) for p in script_paths)
     declared = frozenset(spec.label for spec in manifest.characters)
     scripts = _drop_declared_slips(scripts, declared)
     view = manifest.view or "adv"
     scenes = _bind_scenes(scripts, manifest.scenes, view, diags)
+    if not any(ref.scene.messages for ref in scenes):
+        diags += [Diagnostic(Pos(s.file, 1), "error", "YML024",
+                             f"{Path(s.file).name} {unplayable_reason(s)}, so the story has "
+                             "nothing to play") for s in scripts]
     characters = _bind_characters(scripts, manifest, diags)
     return Story(
         root=where.root,
@@ -163,6 +195,7 @@ def load_story(path: str | os.PathLike[str]) -> Story:
         ui_language=manifest.ui_language,
         font=manifest.font,
         fallback_fonts=manifest.fallback_fonts,
+        icon=manifest.icon,
         layout=manifest.layout,
         manifest=where.manifest,
         diagnostics=tuple(sorted(diags, key=lambda d: (d.pos.file, d.pos.line, d.pos.col))),
@@ -170,6 +203,13 @@ def load_story(path: str | os.PathLike[str]) -> Story:
         voice=manifest.voice,
     )
 
+
+
+def unplayable_reason(script: Script) -> str:
+    """Why a script gives the player nothing: no LOG block, or blocks without messages."""
+    if not script.scenes:
+        return "has no LOG block"
+    return "has LOG blocks that hold no messages"
 
 
 def _drop_declared_slips(scripts: tuple[Script, ...], declared: Set[str]) -> tuple[Script, ...]:
@@ -229,7 +269,7 @@ def _locate(path: Path) -> _Where:
         for name in MANIFEST_NAMES:
             if (folder / name).is_file():
                 return _where_manifest(folder / name)
-    if not _script_files(path) and _script_files(path / "scripts"):
+    if not _script_files(path, root=path) and _script_files(path / "scripts", root=path):
         return _Where(path, None, path / "scripts", path.name)
     return _Where(path, None, path, path.name)
 
@@ -242,15 +282,58 @@ def _where_manifest(manifest: Path) -> _Where:
     return _Where(folder, manifest, folder, folder.name)
 
 
-def _script_files(folder: Path, single: Path | None = None) -> list[Path]:
+def _script_files(folder: Path, single: Path | None = None, root: Path | None = None
+                  ) -> list[Path]:
+    """The scripts in `folder` by name; with `root`, without links whose file is outside it."""
     if single is not None:
         return [single]
+    found = _candidates(folder)
+    if root is not None:
+        found = [p for p in found if not _leaves(p, root)]
+    return sorted(found, key=_natural_key)
+
+
+def _candidates(folder: Path) -> list[Path]:
+    """Files in `folder` named like scripts (hidden files and README-like names skipped)."""
     if not folder.is_dir():
         return []
-    found = [p for p in folder.iterdir()
-             if p.is_file() and p.suffix.lower() in SCRIPT_SUFFIXES
-             and not p.name.startswith(".") and not _NOT_SCRIPTS.match(p.name)]
-    return sorted(found, key=_natural_key)
+    return [p for p in folder.iterdir()
+            if p.is_file() and p.suffix.lower() in SCRIPT_SUFFIXES
+            and not p.name.startswith(".") and not _NOT_SCRIPTS.match(p.name)]
+
+
+def outside_links(folder: Path, root: Path) -> list[Path]:
+    """Files in `folder` named like scripts that are links to a file outside `root`.
+
+    The folder scan never opens them, as story.yaml may not name them (YML007):
+    a story's files are what is inside its folder.
+    """
+    return sorted((p for p in _candidates(folder) if _leaves(p, root)), key=_natural_key)
+
+
+def _leaves(path: Path, root: Path) -> bool:
+    try:
+        real, base = path.resolve(), Path(root).resolve()
+    except (OSError, RuntimeError):
+        return True
+    return real != base and not real.is_relative_to(base)
+
+
+def _link_diagnostic(link: Path, root: Path) -> Diagnostic:
+    return Diagnostic(Pos(str(link), 1, 1), "error", "YML007", _shown_link(link, root))
+
+
+def _shown_link(link: Path, root: Path) -> str:
+    try:
+        name = link.relative_to(root).as_posix()
+    except ValueError:
+        name = link.name
+    try:
+        target = str(link.resolve())
+    except (OSError, RuntimeError):
+        target = "a path that cannot be resolved"
+    return (f"{clip(name)} is a link to {clip(target, 80)}, outside the story folder; "
+            "it is not read")
 
 
 def _unlisted(manifest: _Manifest, found: list[Path], root: Path) -> list[Diagnostic]:
@@ -326,6 +409,7 @@ class _Manifest:
     view: str | None = None
     font: Path | None = None
     fallback_fonts: tuple[Path, ...] = ()
+    icon: Path | None = None
     scripts: list[Path] = field(default_factory=list)
     scripts_pos: Pos | None = None  # where `scripts:` is written, for the unlisted-file warning
     characters: list[_CharSpec] = field(default_factory=list)
@@ -341,6 +425,7 @@ class _Manifest:
         view: str | None = None,
         font: Path | None = None,
         fallback_fonts: tuple[Path, ...] = (),
+        icon: Path | None = None,
         scripts: list[Path] | None = None,
         scripts_pos: Pos | None = None,
         characters: list[_CharSpec] | None = None,
@@ -354,6 +439,7 @@ class _Manifest:
         self.view = view
         self.font = font
         self.fallback_fonts = fallback_fonts
+        self.icon = icon
         self.scripts = [] if scripts is None else scripts
         self.scripts_pos = scripts_pos
         self.characters = [] if characters is None else characters
@@ -377,7 +463,7 @@ def _import_yaml() -> None:
     from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
 
-def _read_manifest(where: _Where) -> _Manifest:
+def _read_manifest(where: _Where, check_assets: bool = False) -> _Manifest:
     assert where.manifest is not None
     _import_yaml()
     file = str(where.manifest)
@@ -392,16 +478,25 @@ def _read_manifest(where: _Where) -> _Manifest:
         out.diagnostics.append(Diagnostic(Pos(file, 1), "error", "YML017",
                                           f"cannot read story.yaml: {exc.strerror}"))
         return out
-    reader = _Reader(file, where, out.diagnostics)
+    reader = _Reader(file, where, out.diagnostics, check_assets)
     root = reader.compose(text)
     if root is not None:
         reader.read_top(root, out)
     return out
 
 
+# A title or a name is drawn on one line; past this it is shortened (YML023).
+TITLE_LIMIT = 200
+NAME_LIMIT = 40
+_MESSAGE_LIMIT = 400
+# What the player shows instead of an asset file it cannot use.
+_FALLBACK = {"image": "a placeholder is shown", "audio": "it is not played",
+             "font": "the default font is used"}
+
 _Missing = tuple[Severity, str, str] | None
 _MISSING_ASSET: tuple[Severity, str, str] = ("warning", "YML008", "a placeholder is shown")
 _MISSING_FONT: tuple[Severity, str, str] = ("warning", "YML008", "the default font is used")
+_MISSING_ICON: tuple[Severity, str, str] = ("warning", "YML008", "the default window icon is used")
 _MISSING_SCRIPT: tuple[Severity, str, str] = ("error", "YML009", "this script cannot be played")
 
 
@@ -413,11 +508,14 @@ class _Reader:
     reported and the value ignored, never constructed.
     """
 
-    def __init__(self, file: str, where: _Where, diags: list[Diagnostic]) -> None:
+    def __init__(self, file: str, where: _Where, diags: list[Diagnostic],
+                 check_assets: bool = False) -> None:
         self.file = file
         self.where = where
         self.diags = diags
+        self.check_assets = check_assets
         self.loader: yaml.SafeLoader | None = None
+        self.judged: dict[tuple[str, Path], str | None] = {}
 
     # -- diagnostics
 
@@ -425,34 +523,18 @@ class _Reader:
         return Pos(self.file, node.start_mark.line + 1, node.start_mark.column + 1)
 
     def report(self, node: Node, severity: Severity, code: str, message: str) -> None:
+        if len(message) > _MESSAGE_LIMIT:  # a value quoted whole would flood the console
+            message = message[:_MESSAGE_LIMIT - 60] + " … " + message[-57:]
         self.diags.append(Diagnostic(self.pos(node), severity, code, message))
 
     # -- composing
 
     def compose(self, text: str) -> Node | None:
-        # libyaml's parser, when PyYAML has it, composes ~10x faster (start-up); the
-        # constructor is the same SafeConstructor. A file it refuses is composed
-        # again by the pure-Python parser, whose messages the diagnostics quote.
-        fast = getattr(yaml, "CSafeLoader", None)
-        if fast is not None:
-            try:
-                loader = fast(text)
-                return self._accept(loader, loader.get_single_node())
-            except yaml.YAMLError:
-                pass
-        loader = yaml.SafeLoader(text)
-        try:
-            node = loader.get_single_node()
-        except yaml.MarkedYAMLError as exc:
-            mark = exc.problem_mark or exc.context_mark
-            line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-            problem = exc.problem or exc.context or "invalid YAML"
-            self.diags.append(Diagnostic(Pos(self.file, line, col), "error", "YML001",
-                                         f"YAML syntax error: {problem}; story.yaml was ignored"))
-            return None
-        except yaml.YAMLError as exc:
-            self.diags.append(Diagnostic(Pos(self.file, 1), "error", "YML001",
-                                         f"YAML error: {exc}; story.yaml was ignored"))
+        """The root mapping of `text`, nesting bounded (engine.yamlnodes); None if unreadable."""
+        from engine import yamlnodes
+
+        loader, node = yamlnodes.compose(text, self.file, self.diags)
+        if loader is None:
             return None
         return self._accept(loader, node)
 
@@ -527,27 +609,39 @@ class _Reader:
     def unknown(self, node: Node, key: str, name: str, allowed: tuple[str, ...]) -> None:
         import difflib  # only when a key is unknown
 
-        close = difflib.get_close_matches(name, allowed, n=1, cutoff=0.6)
+        close = difflib.get_close_matches(name, allowed, n=1, cutoff=0.6) if len(name) < 64 else []
         hint = f" (did you mean '{close[0]}'?)" if close else ""
         where = f" in {key}" if key else ""
-        self.report(node, "warning", "YML003", f"unknown key '{name}'{where}{hint}; ignored")
+        self.report(node, "warning", "YML003", f"unknown key '{clip(name)}'{where}{hint}; ignored")
 
     def wrong_type(self, node: Node, key: str, expected: str) -> None:
         self.report(node, "error", "YML004",
                     f"{key}: expected {expected}, got {_describe(node)}; the default is used")
 
-    def text(self, node: Node, key: str) -> str | None:
-        """A string value; numbers are taken as written (`name: 2001`)."""
+    def text(self, node: Node, key: str, limit: int | None = None) -> str | None:
+        """A string value; numbers are taken as written (`name: 2001`).
+
+        With `limit`, a longer value is shortened to it (with a warning):
+        a title or a name is drawn on one line.
+        """
         if not self.safe(node, key):
             return None
         if isinstance(node, ScalarNode):
             value = self.construct(node, key)
-            if isinstance(value, str):
-                return value
             if isinstance(value, (int, float)) and not isinstance(value, bool):
-                return str(node.value)
+                value = str(node.value)
+            if isinstance(value, str):
+                return value if limit is None else self.shortened(node, key, value, limit)
         self.wrong_type(node, key, "a string")
         return None
+
+    def shortened(self, node: Node, key: str, value: str, limit: int) -> str:
+        if len(value) <= limit:
+            return value
+        self.report(node, "warning", "YML023",
+                    f"{key}: {len(value):,} characters long (at most {limit}); "
+                    f"shortened to '{clip(value, 24)}'")
+        return clip(value, limit)
 
     def choice(self, node: Node, key: str, options: tuple[str, ...]) -> str | None:
         value = self.text(node, key)
@@ -555,7 +649,7 @@ class _Reader:
             return None
         if value not in options:
             self.report(node, "error", "YML005",
-                        f"{key}: '{value}' is not one of {', '.join(options)}; the default is used")
+                        f"{key}: '{clip(value)}' is not one of {', '.join(options)}; the default is used")
             return None
         return value
 
@@ -568,8 +662,14 @@ class _Reader:
         self.wrong_type(node, key, "true or false")
         return None
 
-    def path(self, node: Node, key: str, missing: _Missing = None) -> Path | None:
-        """A path inside the story root; a missing file is reported (`missing`), the path kept."""
+    def path(self, node: Node, key: str, missing: _Missing = None,
+             kind: assetfiles.Kind | None = None) -> Path | None:
+        """A path inside the story root; a missing file is reported (`missing`), the path kept.
+
+        With `kind` and `check_assets`, a file the player cannot use as that
+        kind is a warning (YML022); the path is kept, so a fixed file is
+        picked up while the story plays.
+        """
         severity, code, note = missing or _MISSING_ASSET
         value = self.text(node, key)
         if value is None:
@@ -579,9 +679,24 @@ class _Reader:
         except ValueError as exc:
             self.report(node, "error", "YML007", f"{key}: {exc}; ignored")
             return None
-        if not found.is_file():
-            self.report(node, severity, code, f"{key}: file '{value}' not found ({note})")
+        if not is_file(found):
+            self.report(node, severity, code, f"{key}: file '{clip(value)}' not found ({note})")
+        elif kind is not None and self.check_assets:
+            self.check_asset(node, key, kind, found, value)
         return found
+
+    def check_asset(self, node: Node, key: str, kind: assetfiles.Kind, found: Path,
+                    value: str) -> None:
+        why = self.usable(kind, found)
+        if why is not None:
+            self.report(node, "warning", "YML022",
+                        f"{key}: '{clip(value)}' cannot be used: {why} ({_FALLBACK[kind]})")
+
+    def usable(self, kind: assetfiles.Kind, found: Path) -> str | None:
+        """Why the file cannot be used as `kind` (None: it can), each file judged once."""
+        if (kind, found) not in self.judged:
+            self.judged[(kind, found)] = assetfiles.problem(kind, found)
+        return self.judged[(kind, found)]
 
     def paths(self, node: Node, key: str, missing: _Missing = None) -> list[tuple[Path, Node]]:
         """A list of paths (a single string is a list of one), each with its node."""
@@ -607,11 +722,12 @@ class _Reader:
     def read_top(self, root: Node, out: _Manifest) -> None:
         """Read each top-level key into `out` (the _Manifest field of the same name)."""
         readers: dict[str, Callable[[Node], object]] = {
-            "title": lambda n: self.text(n, "title"),
+            "title": lambda n: self.text(n, "title", TITLE_LIMIT),
             "ui_language": lambda n: self.choice(n, "ui_language", ("ja", "en")),
             "view": lambda n: self.choice(n, "view", ("adv", "chat")),
             "font": lambda n: self.font(n, "font"),
             "fallback_fonts": self.fonts,
+            "icon": lambda n: self.path(n, "icon", _MISSING_ICON),
             "scripts": self.scripts,
             "characters": self.characters,
             "scenes": self.scenes,
@@ -628,22 +744,37 @@ class _Reader:
         return _resolve_in_story(self.where, value)
 
     def font(self, node: Node, key: str) -> Path | None:
-        """A font file; a missing one falls back to the default font (so it is dropped)."""
+        """A font file; a missing one falls back to the default font (so it is dropped).
+
+        The file is judged here, for the player too: one it cannot open is an
+        error (YML021) and the default font is used, never a crash at start-up.
+        """
         found = self.path(node, key, _MISSING_FONT)
-        return found if found is not None and found.is_file() else None
+        if found is None or not is_file(found):
+            return None
+        return found if self.font_usable(node, key, found, "the default font is used") else None
 
     def fonts(self, node: Node) -> tuple[Path, ...]:
         found = self.paths(node, "fallback_fonts", _MISSING_FONT)
-        return tuple(p for p, _ in found if p.is_file())
+        return tuple(p for i, (p, item) in enumerate(found) if is_file(p)
+                     and self.font_usable(item, f"fallback_fonts[{i}]", p, "it is skipped"))
+
+    def font_usable(self, node: Node, key: str, found: Path, instead: str) -> bool:
+        why = self.usable("font", found)
+        if why is not None:
+            self.report(node, "error", "YML021",
+                        f"{key}: '{clip(_shown(found, self.where.root))}' cannot be used as a font: "
+                        f"{why}; {instead}")
+        return why is None
 
     def scripts(self, node: Node) -> list[Path]:
         out: list[Path] = []
         for found, item in self.paths(node, "scripts", _MISSING_SCRIPT):
-            if not found.is_file():
+            if not is_file(found):
                 continue  # already reported as missing; it cannot be played
             if found in out:
                 self.report(item, "warning", "YML018",
-                            f"scripts: '{item.value}' is listed twice; played once")
+                            f"scripts: '{clip(str(item.value))}' is listed twice; played once")
                 continue
             out.append(found)
         return out
@@ -651,6 +782,13 @@ class _Reader:
     def characters(self, node: Node) -> list[_CharSpec]:
         out = []
         for label, knode, vnode in self.items(node, "characters", None):
+            if len(label) > MAX_LABEL:
+                # No script line can have this speaker, and comparing it with every
+                # label for a "did you mean" would cost its length each time.
+                self.report(knode, "warning", "YML023",
+                            f"characters: label '{clip(label)}' is {len(label):,} characters "
+                            f"long; a speaker label has at most {MAX_LABEL}, so it is ignored")
+                continue
             out.append(self.character(label, knode, vnode))
         return out
 
@@ -658,12 +796,12 @@ class _Reader:
         key = _join("characters", label)
         spec = _CharSpec(label, self.pos(knode))
         if isinstance(vnode, ScalarNode) and not vnode.tag.endswith(":null"):
-            return replace(spec, name=self.text(vnode, key))  # `SORA: 空` names the character
+            return replace(spec, name=self.text(vnode, key, NAME_LIMIT))  # `SORA: 空` names it
         expressions_node: Node | None = None
         for name, _k, v in self.items(vnode, key, CHARACTER_KEYS):
             sub = _join(key, name)
             if name == "name":
-                spec = replace(spec, name=self.text(v, sub))
+                spec = replace(spec, name=self.text(v, sub, NAME_LIMIT))
             elif name == "reading":
                 spec = replace(spec, reading=self.reading(v, sub))
             elif name == "color":
@@ -678,7 +816,7 @@ class _Reader:
             elif name == "voice":
                 spec = replace(spec, voice=read_character_voice(self, v, sub, self.resolve))
             else:
-                spec = replace(spec, sound=self.path(v, sub))
+                spec = replace(spec, sound=self.path(v, sub, kind="audio"))
         if expressions_node is not None:
             self.check_expressions(spec, expressions_node, _join(key, "expressions"))
         return spec
@@ -690,7 +828,7 @@ class _Reader:
             return None
         value = value.strip()
         if not value or not all(_is_reading_char(c) for c in value):
-            self.report(node, "error", "YML020",
+            self.report(node, "error", "YML025",
                         f"{key}: expected the name's reading in kana, got {_SHORT.repr(value)}; "
                         "ignored")
             return None
@@ -709,11 +847,11 @@ class _Reader:
 
     def portraits(self, node: Node, key: str) -> dict[str, Path]:
         if isinstance(node, ScalarNode) and not node.tag.endswith(":null"):
-            found = self.path(node, key)  # one image: the default expression
+            found = self.path(node, key, kind="image")  # one image: the default expression
             return {} if found is None else {"default": found}
         out = {}
         for expression, _k, v in self.items(node, key, None):
-            found = self.path(v, _join(key, expression))
+            found = self.path(v, _join(key, expression), kind="image")
             if found is not None:
                 out[expression] = found
         return out
@@ -733,20 +871,21 @@ class _Reader:
         for direction, expression in spec.expressions.items():
             if expression not in spec.portraits:
                 self.report(node, "warning", "YML014",
-                            f"{key}: {direction} shows '{expression}', "
+                            f"{key}: {clip(direction)} shows '{clip(expression)}', "
                             "which has no portrait image")
 
     def scenes(self, node: Node) -> list[tuple[int | str, SceneConfig, Pos]]:
         out: list[tuple[int | str, SceneConfig, Pos]] = []
         for name, knode, vnode in self.items(node, "scenes", None):
             key = _join("scenes", name)
-            which: int | str = int(name) if knode.tag.endswith(":int") or name.isdigit() else name
+            which = _scene_number(name, knode)
             config = SceneConfig()
             for sub, _k, v in self.items(vnode, key, SCENE_KEYS):
                 if sub == "view":
                     config = replace(config, view=self.choice(v, _join(key, sub), ("adv", "chat")))
                 else:
-                    config = replace(config, **{sub: self.path(v, _join(key, sub))})
+                    kind: assetfiles.Kind = "image" if sub == "background" else "audio"
+                    config = replace(config, **{sub: self.path(v, _join(key, sub), kind=kind)})
             out.append((which, config, self.pos(knode)))
         return out
 
@@ -763,17 +902,34 @@ class _Reader:
         return options
 
 
+def _scene_number(name: str, knode: Node) -> int | str:
+    """A scene key as its number when it is one (`0`, `3`), else as written."""
+    if not (knode.tag.endswith(":int") or name.isdigit()) or len(name) > 18:
+        return name  # past 18 digits no story has that many scenes; int() would be slow
+    try:
+        return int(name.replace("_", ""), 0) if knode.tag.endswith(":int") else int(name)
+    except ValueError:
+        return name
+
+
 def _resolve_in_story(where: _Where, value: str) -> Path:
     """`value` relative to the root; if no file is there, relative to story.yaml's folder."""
     found = resolve_asset(where.root, value)
-    if found.exists() or where.manifest is None or where.manifest.parent == where.root:
+    if _exists(found) or where.manifest is None or where.manifest.parent == where.root:
         return found
     beside = where.manifest.parent.relative_to(where.root)
     try:
         other = resolve_asset(where.root, f"{beside.as_posix()}/{value.strip()}")
     except ValueError:
         return found
-    return other if other.exists() else found
+    return other if _exists(other) else found
+
+
+def _exists(path: Path) -> bool:
+    try:
+        return path.exists()
+    except (OSError, ValueError):
+        return False
 
 
 def _short_tag(tag: str) -> str:
@@ -782,7 +938,7 @@ def _short_tag(tag: str) -> str:
 
 def _join(key: str, name: object) -> str:
     """A dotted key path for messages; a key with dots or spaces in it is quoted."""
-    text = str(name)
+    text = clip(str(name))
     if re.search(r"[.\s]", text):
         text = f'"{text}"'
     return f"{key}.{text}" if key else text
@@ -794,7 +950,7 @@ def _describe(node: Node) -> str:
     if isinstance(node, SequenceNode):
         return "a list"
     kind = node.tag.rsplit(":", 1)[-1]
-    return f"{kind} {node.value!r}"
+    return f"{clip(kind)} {clip(str(node.value))!r}"
 
 
 def _as_direction(text: str) -> str:
@@ -951,7 +1107,8 @@ def _warn_cast(specs: dict[str, _CharSpec], uses: dict[str, list[Pos]],
     for label, spec in specs.items():
         if label not in uses:
             diags.append(Diagnostic(spec.pos, "warning", "YML011",
-                                    f"characters.{label}: this character never speaks in the scripts"))
+                                    f"{_join('characters', label)}: this character never speaks "
+                                "in the scripts"))
     import difflib  # for the "did you mean" hints only
 
     for label, places in uses.items():

@@ -484,6 +484,7 @@ class Story:
     manifest: Path | None = None
     diagnostics: tuple[Diagnostic, ...] = ()  # manifest problems; scripts keep their own
     declared: frozenset[str] = frozenset()  # labels story.yaml lists under `characters`
+    icon: Path | None = None  # the window icon story.yaml names
     voice: StoryVoice = _DEFAULT_VOICE
 
     def __init__(
@@ -501,6 +502,7 @@ class Story:
         manifest: Path | None = None,
         diagnostics: tuple[Diagnostic, ...] = (),
         declared: frozenset[str] = frozenset(),
+        icon: Path | None = None,
         voice: StoryVoice = _DEFAULT_VOICE,
     ) -> None:
         set_field(self, "root", root)
@@ -516,6 +518,7 @@ class Story:
         set_field(self, "manifest", manifest)
         set_field(self, "diagnostics", diagnostics)
         set_field(self, "declared", declared)
+        set_field(self, "icon", icon)
         set_field(self, "voice", voice)
 
     def all_diagnostics(self) -> tuple[Diagnostic, ...]:

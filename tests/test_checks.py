@@ -232,3 +232,72 @@ def test_checks_module_is_pure() -> None:
             "print('ok')")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
     assert out.stdout.strip() == "ok", out.stderr
+
+
+# --- CHK004 on a huge message, and CHK003's per-character shortcut -------------------------
+
+
+def test_huge_message_is_reported_without_counting_every_page(tmp_path: Path,
+                                                               monkeypatch: pytest.MonkeyPatch
+                                                               ) -> None:
+    from engine.layout import paging
+
+    body = "むかしむかし、山のふもとの小さな村に、星を数えるのが好きな子どもがいました。" * 20_000
+    story = load_story(write_story(tmp_path, {"a.log": block(f"SORA: {body}")}))
+    seen: list[int] = []
+    real = paging.build_paragraphs
+
+    def counting(runs, *args):  # type: ignore[no-untyped-def]
+        seen.append(sum(len(getattr(r, "text", "")) for r in runs))
+        return real(runs, *args)
+
+    monkeypatch.setattr(paging, "build_paragraphs", counting)
+    found = deep_checks(story, FakeFonts())
+    assert codes(found) == ["CHK004"]
+    assert "needs over 100 pages of the text box" in found[0].message
+    assert sum(seen) < 40_000  # a hundred pages and a bit, of 740,000 characters
+
+
+def test_page_count_is_exact_up_to_the_counted_limit(tmp_path: Path) -> None:
+    from engine.checks import PAGES_COUNTED, count_pages
+
+    box = TextBox()
+    line = "あ" * 35  # one full line of the default box (1072 px / 30 px)
+    story = load_story(write_story(tmp_path, {"a.log": block(
+        "SORA: " + "<br>".join([line] * (3 * 40)),
+        "KAI: " + "<br>".join([line] * (3 * PAGES_COUNTED + 1)))}))
+    first, second = story.scenes[0].scene.messages
+    assert count_pages(first, story, estimate_measure, box) == 40
+    assert count_pages(first, story, estimate_measure, box, limit=PAGES_COUNTED) == 40
+    assert count_pages(second, story, estimate_measure, box, limit=PAGES_COUNTED) == 101
+    found = deep_checks(story, FakeFonts())
+    assert [d.message.split(" of ")[0] for d in found] == [
+        "message needs 40 pages", f"message needs over {PAGES_COUNTED} pages"]
+    # With a page limit at the counted one, the count goes one past it, exactly.
+    found = deep_checks(story, FakeFonts(), max_pages=PAGES_COUNTED)
+    assert [d.message.split(" of ")[0] for d in found] == [f"message needs {PAGES_COUNTED + 1} pages"]
+
+
+def test_missing_glyph_after_a_joiner_is_not_drawn_so_not_reported(tmp_path: Path) -> None:
+    from engine.render import FontSet
+
+    story = load_story(write_story(tmp_path, {"a.log": block(
+        "SORA: 家族\U0001f468\u200d\U0001f469です", "KAI: ふつうの行", "SORA: \U0001f469だけ")}))
+    found = deep_checks(story, FontSet())
+    assert [(d.pos.line, d.code) for d in found] == [(2, "CHK003"), (4, "CHK003")]
+    assert "U+1F469" not in found[0].message and "U+1F468" in found[0].message
+
+
+def test_fontset_missing_chars_is_the_set_of_drawn_chars_it_lacks() -> None:
+    import random
+
+    from engine.render import FontSet
+    from engine.render.fonts import drawn_chars
+
+    fonts = FontSet()
+    pool = "あ字a \u200d\u200d\ufe0f\U0001f468\U0001f469\U000e0101\u3000🇯🇵\U0001f382\t"
+    rng = random.Random(7)
+    for _ in range(2000):
+        text = "".join(rng.choice(pool) for _ in range(rng.randint(0, 12)))
+        slow = {c for c in drawn_chars(text) if not c.isspace() and fonts.font_for(c) is None}
+        assert fonts.missing_chars(text) == slow, repr(text)

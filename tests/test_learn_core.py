@@ -324,7 +324,7 @@ def test_story_yaml_character_reading(tmp_path: Path) -> None:
     story = load_story(tmp_path)
     assert story.characters["MAKOTO"].reading == "まこと"
     assert story.characters["HIKARI"].reading is None
-    assert [(d.pos.line, d.code) for d in story.diagnostics] == [(3, "YML020")]
+    assert [(d.pos.line, d.code) for d in story.diagnostics] == [(3, "YML025")]
 
 
 # --- layers ---------------------------------------------------------------------------------

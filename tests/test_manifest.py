@@ -20,6 +20,7 @@ from engine.manifest import (
     story_id,
 )
 from engine.model import LayoutOptions, Story
+from tests.asset_samples import font_bytes
 
 REPO = Path(__file__).resolve().parent.parent
 STORIES = Path(__file__).resolve().parent / "fixtures" / "stories"
@@ -92,8 +93,9 @@ def test_expression_for_uses_mapped_directions() -> None:
 
 def test_fonts_and_string_shorthands(tmp_path: Path) -> None:
     write(tmp_path, "a.log", block("KAI: やあ\nSORA: うん"))
-    write(tmp_path, "fonts/main.otf", "x")
-    write(tmp_path, "fonts/emoji.ttf", "x")
+    (tmp_path / "fonts").mkdir()
+    (tmp_path / "fonts/main.otf").write_bytes(font_bytes())
+    (tmp_path / "fonts/emoji.ttf").write_bytes(font_bytes())
     write(tmp_path, "sora.png", "x")
     write(tmp_path, "story.yaml", """\
         font: fonts/main.otf
@@ -567,3 +569,22 @@ def test_libyaml_and_the_pure_parser_read_story_yaml_alike(monkeypatch: pytest.M
     fast = load_story(demo)
     monkeypatch.delattr(yaml, "CSafeLoader")
     assert load_story(demo) == fast
+
+
+def test_icon_is_an_asset_path_inside_the_story(tmp_path: Path) -> None:
+    write(tmp_path, "a.log", block("KAI: a"))
+    write(tmp_path, "icon.png", "x")
+    write(tmp_path, "story.yaml", "icon: icon.png\n")
+    story = load_story(tmp_path)
+    assert story.icon == (tmp_path / "icon.png").resolve() and story.diagnostics == ()
+
+
+def test_a_missing_or_escaping_icon_is_reported(tmp_path: Path) -> None:
+    write(tmp_path, "a.log", block("KAI: a"))
+    write(tmp_path, "story.yaml", "icon: later.png\n")
+    story = load_story(tmp_path)
+    assert [(d.severity, d.code) for d in story.diagnostics] == [("warning", "YML008")]
+    assert "default window icon" in story.diagnostics[0].message
+    write(tmp_path, "story.yaml", "icon: ../../etc/passwd\n")
+    story = load_story(tmp_path)
+    assert story.icon is None and [d.code for d in story.diagnostics] == ["YML007"]

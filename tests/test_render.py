@@ -6,6 +6,7 @@ the renderer alone: what it draws where, and that its caches are used.
 
 from __future__ import annotations
 
+import logging
 import subprocess
 import sys
 import warnings
@@ -125,24 +126,33 @@ def test_fallback_font_draws_what_the_primary_lacks() -> None:
 
 
 def test_missing_font_file_warns_and_uses_default(tmp_path: Path) -> None:
-    with pytest.warns(RuntimeWarning, match="nope.otf"):
-        fonts = FontSet(tmp_path / "nope.otf")
+    fonts = FontSet(tmp_path / "nope.otf")
+    assert len(fonts.warnings) == 1 and "nope.otf" in fonts.warnings[0]
     assert fonts.has_glyph("昴")
     assert fonts.measure("昴", 32) == 32
 
 
-def test_broken_font_file_warns_and_uses_default(tmp_path: Path) -> None:
+@pytest.mark.parametrize("content", [b"this is not a font" * 20, b"", bytes(range(256)) * 40])
+def test_broken_font_file_warns_once_and_uses_default(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture, content: bytes
+) -> None:
+    # Issue 17: a 0-byte font stopped the player (ValueError); random bytes were
+    # reported twice, once as a raw RuntimeWarning.
     broken = tmp_path / "broken.ttf"
-    broken.write_bytes(b"this is not a font" * 20)
-    with pytest.warns(RuntimeWarning, match="broken.ttf"):
+    broken.write_bytes(content)
+    with warnings.catch_warnings(), caplog.at_level(logging.WARNING, logger="chatlog-vn"):
+        warnings.simplefilter("error")
         fonts = FontSet(broken)
+    assert [r.getMessage() for r in caplog.records] == fonts.warnings
+    assert len(fonts.warnings) == 1 and "broken.ttf" in fonts.warnings[0]
+    assert "not a font file" in fonts.warnings[0] or "empty file" in fonts.warnings[0]
     assert fonts.has_glyph("昴")
 
 
 def test_broken_fallback_is_skipped_with_a_warning(tmp_path: Path) -> None:
-    with pytest.warns(RuntimeWarning, match="fallback"):
-        fonts = FontSet(fallbacks=[tmp_path / "gone.ttf"])
+    fonts = FontSet(fallbacks=[tmp_path / "gone.ttf"])
     assert fonts.fallbacks == ()
+    assert len(fonts.warnings) == 1 and "fallback" in fonts.warnings[0]
 
 
 def test_good_fonts_do_not_warn() -> None:

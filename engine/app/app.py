@@ -9,6 +9,7 @@ import dataclasses
 import gc
 import importlib
 import io
+import sys
 import time
 from collections.abc import Callable
 from dataclasses import field
@@ -429,12 +430,25 @@ class App:
         if not pygame.display.get_init():
             pygame.display.init()
         pygame.display.set_caption(self.session.story.title)
+        if self._window is None:  # some systems take an icon only before the first window
+            self._set_icon()
         self.fullscreen = fullscreen
         if fullscreen:
             self._window = pygame.display.set_mode((0, 0), pygame.FULLSCREEN)
         else:
             self._window = pygame.display.set_mode(size or CANVAS, pygame.RESIZABLE)
         self._fit_canvas()
+
+    def _set_icon(self) -> None:
+        """The window icon story.yaml names; an unreadable file keeps pygame's own
+        (`check` reports a missing one)."""
+        icon = self.session.story.icon
+        if icon is None or not icon.is_file():
+            return
+        try:
+            pygame.display.set_icon(pygame.image.load(str(icon)))
+        except (pygame.error, OSError) as exc:
+            print(f"chatlog-vn: icon {icon.name}: {exc}; the default icon is used", file=sys.stderr)
 
     def _fit_canvas(self) -> None:
         window = pygame.display.get_surface()

@@ -52,7 +52,7 @@ class Audio:
                 if os.environ.get("CHATLOG_NO_AUDIO"):
                     raise pygame.error("audio disabled by CHATLOG_NO_AUDIO")
                 if not pygame.mixer.get_init():
-                    _quietly(pygame.mixer.init)
+                    quietly(pygame.mixer.init)
                 pygame.mixer.music.set_volume(self.music_volume)
                 self.available = True
             except (pygame.error, OSError) as exc:
@@ -143,7 +143,7 @@ class Audio:
                 self._channel.set_volume(sound)
 
 
-def _quietly(opener: Callable[[], None]) -> None:
+def quietly(opener: Callable[[], None]) -> None:
     """Run `opener` with the C-level stderr muted.
 
     Audio libraries (ALSA above all) print several lines of their own when no

@@ -55,7 +55,8 @@ REFERENCE_HEIGHT = 720
 QUICK_KEYS = ("back", "history", "auto", "skip", "save", "load", "settings")
 PREFETCH_AHEAD = 8  # blocks beyond the window made ready while the column moves
 PREFETCH_SLICE = 0.00015  # seconds of that work per frame (at least one step)
-PREFETCH_CATCH_UP = 0.003  # seconds of it in a frame that laid out a window (a jump)
+PREFETCH_CATCH_UP = 0.003  # at most this much of it in a frame that laid out a window (a jump)
+FRAME_BUDGET = 0.006  # seconds a jump's frame may spend, draw and catch-up together
 PARTS_CACHE = 256  # blocks whose blits are kept ready
 GLYPH_CACHE = 4096  # glyph images kept for drawing bubbles
 STEP_SECONDS = 4e-6  # what a unit of a step's size (`Steps`) takes, roughly
@@ -318,6 +319,7 @@ class ChatPainter:
         self._prefetch_up = True
         self._prefetch_scroll = 0.0
         self.jumped = False  # the last frame laid out more than a block (see `draw`)
+        self.draw_seconds = 0.0  # how long the last `draw` took
 
     # --- layout --------------------------------------------------------------
 
@@ -351,6 +353,7 @@ class ChatPainter:
 
     def draw(self, surface: pygame.Surface, scene: SceneRef, view: ChatView) -> FrameInfo:
         """Draw the whole chat frame for `view` over `scene`'s background."""
+        start = time.perf_counter()
         geo = self.geometry(surface.get_size())
         col = self.column(geo)
         col.count = view.count
@@ -371,6 +374,7 @@ class ChatPainter:
         if view.show_ui and view.scroll > JUMP_AFTER:
             self._draw_jump(surface, geo, view.unseen)
         self.stats.frames += 1
+        self.draw_seconds = time.perf_counter() - start
         return FrameInfo(top, height, self.max_scroll(geo, view.count, view.gap), len(placed))
 
     def prefetch(self, size: tuple[int, int], view: ChatView,
@@ -393,10 +397,15 @@ class ChatPainter:
             self._prefetch_up = False
         self._prefetch_scroll = view.scroll
         top = col.height() - (view.scroll - view.gap - col.geo.run_gap) - geo.view.height
+        strict = False
         if self.jumped:
-            # This frame is slow already: get the blocks around the new place ready in it,
-            # rather than let their cost fall on the frames that follow.
-            seconds, self.jumped = max(seconds, PREFETCH_CATCH_UP), False
+            # The frame laid out a whole window: what is left of its budget goes to the
+            # blocks around the new place (the loop's idle turns do the rest), and no
+            # step may overrun it.
+            self.jumped, strict = False, True
+            seconds = min(PREFETCH_CATCH_UP, FRAME_BUDGET - self.draw_seconds)
+            if seconds <= 0:
+                return 0
         deadline = time.perf_counter() + seconds
         steps = 0
         while True:
@@ -406,7 +415,7 @@ class ChatPainter:
                     return steps
                 self._job = (col, job)
             # After the first step, stop before a piece that would overrun the slice.
-            if steps and time.perf_counter() + self._job_next * STEP_SECONDS > deadline:
+            if (steps or strict) and time.perf_counter() + self._job_next * STEP_SECONDS > deadline:
                 return steps
             steps += 1
             try:

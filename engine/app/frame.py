@@ -18,6 +18,7 @@ import pygame
 from engine.app.i18n import tr
 from engine.app.ui import THEME, UiText, readable_color
 from engine.layout.boxes import Layout, Line, Settings
+from engine.layout.paging import Pager
 from engine.model import Character, Message, SceneRef, Story, record, set_field
 from engine.preferences import Preferences
 
@@ -119,6 +120,7 @@ class Frame:
         )
         self._layouts: OrderedDict[tuple, tuple[Message, Layout]] = OrderedDict()
         self._pages: dict[int, list[tuple[Line, ...]]] = {}
+        self._pagers: OrderedDict[tuple, tuple[Message, Pager]] = OrderedDict()
         self._boxes: dict[tuple, pygame.Surface] = {}
         self._geometry: dict[tuple, Geometry] = {}
 
@@ -150,6 +152,24 @@ class Frame:
             _, (_, old) = self._layouts.popitem(last=False)
             self._pages.pop(id(old), None)
         return result
+
+    def pager(self, message: Message, geo: Geometry) -> Pager:
+        """The message's pages for the box, each laid out when first asked for (cached).
+
+        The same pages as `pages(layout(...))`, but a message of a million
+        characters costs only the pages shown (engine.layout.paging).
+        """
+        key = (id(message), geo.text.width, geo.settings, geo.max_lines)
+        found = self._pagers.get(key)
+        if found is not None and found[0] is message:
+            self._pagers.move_to_end(key)
+            return found[1]
+        pager = Pager(message.runs, geo.text.width, self.renderer.fonts.measure, geo.settings,
+                      geo.max_lines)
+        self._pagers[key] = (message, pager)
+        if len(self._pagers) > 64:
+            self._pagers.popitem(last=False)
+        return pager
 
     def pages(self, layout: Layout, geo: Geometry) -> list[tuple[Line, ...]]:
         """The layout cut into pages of the box's line count (cached per layout)."""
@@ -190,7 +210,7 @@ class Frame:
         if not show_ui:
             return geo
         if page is None:
-            page = self.pages(self.layout(message, geo), geo)[0]
+            page = self.pager(message, geo).page(0) or ()
         surface.blit(self._box(geo), geo.box)
         if message.speaker is not None:
             self._draw_name(surface, geo, character, message.speaker)

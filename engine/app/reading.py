@@ -2,7 +2,10 @@
 
 State kept here (never in the layout or the model): the page of the current
 message, how far the typewriter has revealed it, and the timers of auto,
-skip and the blinking wait mark. While waiting for the reader, the only
+skip and the blinking wait mark. A message is paged by a `Pager`: a short
+one is laid out whole when it arrives, a long one only as far as the page
+shown and the next, so a message of a million characters shows its first
+page as fast as any other. While waiting for the reader, the only
 thing that moves is the mark, and only its small rectangle is redrawn, twice
 a second; the loop sleeps in between.
 """
@@ -18,6 +21,7 @@ from engine.app.app import CANVAS
 from engine.app.frame import Geometry
 from engine.app.view import ViewScreen
 from engine.layout.boxes import Line
+from engine.layout.paging import WINDOW, Pager
 from engine.runtime import Cursor, auto_delay
 
 BLINK = 0.5  # seconds the wait mark stays on, then off
@@ -30,7 +34,7 @@ class ReadingScreen(ViewScreen):
 
     def __init__(self, app) -> None:
         super().__init__(app)
-        self.pages: list[tuple[Line, ...]] = [()]
+        self.pager: Pager | None = None
         self.page_index = 0
         self.page_start = 0  # first glyph index on the page
         self.page_end = 0  # one past the last glyph index on the page
@@ -71,9 +75,13 @@ class ReadingScreen(ViewScreen):
             self._stop_skip_at_unread()
         s.mark_read(self.app.clock())
         geo = self.geo
-        self.pages = s.frame.pages(s.frame.layout(message, geo), geo)
+        self.pager = pager = s.frame.pager(message, geo)
+        if len(message.text) <= WINDOW:
+            pager.all_pages()  # short: laid out whole at once, as cheap as one window
         self._shown_cursor = rt.cursor
-        page = min(self.page_index, len(self.pages) - 1) if keep_page else 0
+        page = self.page_index if keep_page else 0
+        while page > 0 and not pager.has_page(page):
+            page -= 1  # a bigger text size may leave fewer pages
         self.start_page(page, instant or self._instant())
         if rt.cursor.scene != self._shown_scene and self._enter_scene():
             return  # after the page is set: the autosave's thumbnail shows it
@@ -87,10 +95,28 @@ class ReadingScreen(ViewScreen):
         s = self.session
         return s.options.fast or s.prefs.text_speed <= 0 or s.skipping
 
+    @property
+    def pages(self) -> list[tuple[Line, ...]]:
+        """The current message's pages laid out so far (all of them for a short message)."""
+        if self.pager is None:
+            return [()]
+        return self.pager.known_pages() or [()]
+
+    @property
+    def page(self) -> tuple[Line, ...]:
+        """The lines of the page shown."""
+        page = self.pager.page(self.page_index) if self.pager is not None else None
+        return page or ()
+
+    def _has_page(self, index: int) -> bool:
+        return index >= 0 and self.pager is not None and self.pager.has_page(index)
+
     def start_page(self, index: int, instant: bool) -> None:
         """Show page `index`: typed out, or at once."""
         self.page_index = index
-        indexes = [g.index for line in self.pages[index] for g in line.glyphs]
+        if self.pager is not None:
+            self.pager.page(index + 1)  # the next page ready before the reader asks
+        indexes = [g.index for line in self.page for g in line.glyphs]
         self.page_start = min(indexes, default=0)
         self.page_end = max(indexes, default=-1) + 1
         self.elapsed = 0.0
@@ -108,7 +134,7 @@ class ReadingScreen(ViewScreen):
 
     def forward(self) -> None:
         """The next page, or the next message, or the end of the story."""
-        if self.page_index + 1 < len(self.pages):
+        if self._has_page(self.page_index + 1):
             self.start_page(self.page_index + 1, self._instant())
             return
         rt = self.session.runtime
@@ -177,7 +203,11 @@ class ReadingScreen(ViewScreen):
         s = self.session
         if s.options.fast:
             return 0.0
-        share = 1.0 / max(1, len(self.pages))
+        pager = self.pager
+        if pager is None or pager.done:
+            share = 1.0 / max(1, len(self.pages))
+        else:  # pages not all known: the page's share of the message's characters
+            share = (self.page_end - self.page_start) / max(1, len(s.runtime.message.text))
         return max(0.6, auto_delay(s.runtime.message, s.prefs) * share)
 
     def update(self, dt: float) -> bool:
@@ -236,8 +266,7 @@ class ReadingScreen(ViewScreen):
         """The current page complete, whatever the typewriter has shown (a save's thumbnail)."""
         s = self.session
         rt = s.runtime
-        page = self.pages[self.page_index] if self.pages else ()
-        s.frame.draw(surface, rt.scene_ref, rt.message, page, None, show_ui=self.show_ui,
+        s.frame.draw(surface, rt.scene_ref, rt.message, self.page, None, show_ui=self.show_ui,
                      active=self._active(), focus=self.focus)
 
     def _key(self) -> tuple:
@@ -250,7 +279,7 @@ class ReadingScreen(ViewScreen):
         surface.blit(self._base, area, area)
         clip = surface.get_clip()
         surface.set_clip(area)
-        self.session.frame.draw_text(surface, geo, self.pages[self.page_index], self.reveal)
+        self.session.frame.draw_text(surface, geo, self.page, self.reveal)
         surface.set_clip(clip)
         return area
 
@@ -258,7 +287,7 @@ class ReadingScreen(ViewScreen):
         s = self.session
         rt = s.runtime
         active = self._active()
-        page = self.pages[self.page_index] if self.pages else ()
+        page = self.page
         typing = not self.complete and self.show_ui
         if typing and surface is self.app.canvas:
             # Keep the frame without its text, so typewriter frames redraw only the text.

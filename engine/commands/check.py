@@ -14,7 +14,6 @@ import argparse
 import json
 import os
 import sys
-import warnings
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -80,7 +79,7 @@ def collect(targets: Iterable[Path], max_pages: int = DEFAULT_MAX_PAGES
     files: set[str] = set()
     for target in targets:
         try:
-            story = load_story(target)
+            story = load_story(target, check_assets=True)
         except StoryError as exc:
             raise UsageError(str(exc)) from exc
         files.update(s.file for s in story.scripts)
@@ -97,11 +96,9 @@ def _fonts(story: Story) -> FontLike | None:
         from engine.render import FontSet  # pygame: imported only when checking
     except ImportError:
         return None
-    # A font file that exists but cannot be opened is logged by the render layer as one
-    # plain line; its Python warning (with a source location) would only repeat it.
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)
-        return FontSet(story.font, story.fallback_fonts)
+    # story.yaml's fonts were judged when it was read (YML021): a file FreeType
+    # refuses anyway is logged by the render layer as one plain line.
+    return FontSet(story.font, story.fallback_fonts)
 
 
 def relative(d: Diagnostic) -> Diagnostic:

@@ -29,7 +29,7 @@ def add_parser(p: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Export the story; the page is written whole or not at all."""
-    from engine.export_html import render_html
+    from engine.export_html import counted, render_html
 
     story = load_story_arg("export", args.story)
     if story is None:
@@ -45,7 +45,8 @@ def run(args: argparse.Namespace) -> int:
               file=sys.stderr)
         return EXIT_USAGE
     count = sum(len(ref.scene.messages) for ref in story.scenes)
-    print(f"wrote {args.output} ({len(story.scenes)} scenes, {count} messages)", file=sys.stderr)
+    print(f"wrote {args.output} ({counted(len(story.scenes), 'scene')}, "
+          f"{counted(count, 'message')})", file=sys.stderr)
     return EXIT_OK
 
 

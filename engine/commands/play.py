@@ -30,6 +30,14 @@ HOW_TO_NAME = (
 def add_parser(p: argparse.ArgumentParser) -> None:
     """Arguments of `play`."""
     p.add_argument("story", nargs="?", help="a script file or story folder (default: this folder)")
+    add_player_options(p)
+    p.add_argument("--at", metavar="FILE:LINE", help="start reading at a script's line")
+    p.add_argument("--watch", action="store_true",
+                   help="reload the story when a script or story.yaml is saved, keeping the place")
+
+
+def add_player_options(p: argparse.ArgumentParser) -> None:
+    """The options a reader has: `play`'s, and a built app's (engine.bundle.launch)."""
     p.add_argument("--save-dir", type=Path, help="keep saves, read marks and settings here")
     p.add_argument("--view", choices=("adv", "chat"), help="text box (adv) or messenger (chat)")
     p.add_argument("--autoplay", action="store_true", help="start reading at once in auto mode")
@@ -38,9 +46,6 @@ def add_parser(p: argparse.ArgumentParser) -> None:
     p.add_argument("--benchmark", action="store_true", help="print frame and memory figures")
     p.add_argument("--first-frame-exit", action="store_true",
                    help="exit right after the first message is drawn (start-up benchmark)")
-    p.add_argument("--at", metavar="FILE:LINE", help="start reading at a script's line")
-    p.add_argument("--watch", action="store_true",
-                   help="reload the story when a script or story.yaml is saved, keeping the place")
     p.add_argument("--size", type=_size, metavar="WxH", help="window size (default 1280x720)")
     p.add_argument("--lang", choices=("ja", "en"), help="interface language")
 
@@ -93,7 +98,7 @@ def _nothing_to_play(target: Path) -> int:
 def _why_not_playable(target: Path) -> list[str]:
     """One line per candidate script: no LOG block, no messages, or skipped by its name."""
     from engine import logformat
-    from engine.manifest import SCRIPT_SUFFIXES
+    from engine.manifest import SCRIPT_SUFFIXES, outside_links, unplayable_reason
 
     if target.is_file():
         files = [target]
@@ -104,17 +109,20 @@ def _why_not_playable(target: Path) -> list[str]:
     if not files:
         return [f"no script files ({', '.join(SCRIPT_SUFFIXES)}) in {target}"]
     lines = []
+    refused = set() if target.is_file() else {
+        p for folder in (target, target / "scripts") for p in outside_links(folder, target)}
     for path in files[:20]:
         shown = path.name if path.parent in (target, target / "scripts") else str(path)
+        if path in refused:  # never opened, as the folder scan does not open it
+            lines.append(f"{shown} is a link to a file outside the story folder; it is not read")
+            continue
         try:
-            scenes = logformat.load(path).scenes
+            script = logformat.load(path)
         except (OSError, ValueError) as exc:
             lines.append(f"{shown}: cannot be read ({exc})")
             continue
-        if not scenes:
-            lines.append(f"{shown} has no LOG block")
-        elif not any(scene.messages for scene in scenes):
-            lines.append(f"{shown}: its LOG blocks hold no messages")
+        if not any(scene.messages for scene in script.scenes):
+            lines.append(f"{shown} {unplayable_reason(script)}")
         else:  # readable, but the story leaves it out (story.yaml's list, or a skipped name)
             lines.append(f"{shown} has messages but is not one of the story's scripts "
                          "(story.yaml `scripts:` does not list it, or a README/NOTES-like "
@@ -176,7 +184,25 @@ def _start_at(story, spec: str):
     found = cursor_at_line(story, file, line)
     if found is None:
         print(f"chatlog-vn play: --at {spec}: no script of the story is {file}", file=sys.stderr)
+        return None
+    message = story.scenes[found.scene].scene.messages[found.message]
+    if message.pos.line < line:  # nothing on or after that line: the file's last message
+        print(f"chatlog-vn play: --at {spec}: {_past_last(message.pos.file, line)}; "
+              f"starting at its last message (line {message.pos.line})", file=sys.stderr)
     return found
+
+
+def _past_last(file: str, line: int) -> str:
+    """Why `line` has no message at or after it: past the end of the file, or past its last."""
+    try:
+        with open(file, "rb") as f:
+            count = sum(1 for _ in f)
+    except OSError:
+        count = None
+    name = Path(file).name
+    if count is not None and line > count:
+        return f"{name} has {count} line" + ("" if count == 1 else "s")
+    return f"{name} has no message on or after line {line}"
 
 
 def _play(session, args: argparse.Namespace, target: Path) -> int:
@@ -188,8 +214,9 @@ def _play(session, args: argparse.Namespace, target: Path) -> int:
 
     set_language(pick_language(args.lang or session.prefs.language, session.story.ui_language,
                                system_language()))
+    if not _open_display():
+        return EXIT_USAGE
     session.assets.prefetch(_first_images(session))
-    pygame.display.init()
     app = App(session)
     app.open_window(args.size, session.prefs.fullscreen)
     opts = session.options
@@ -208,6 +235,44 @@ def _play(session, args: argparse.Namespace, target: Path) -> int:
     finally:
         pygame.quit()
     return code
+
+
+# SDL's stand-ins when no real video driver can start: it falls back to them silently,
+# and a window nobody can see would sit there waiting for input.
+_HEADLESS_DRIVERS = ("offscreen", "dummy")
+
+
+def _open_display() -> bool:
+    """Start pygame's display; False (after saying why) when there is no screen to show on.
+
+    SDL_VIDEODRIVER=dummy (or offscreen) asked for in the environment is a
+    headless run on purpose (tests, benchmarks) and is honoured; the same
+    driver chosen by SDL itself means it found no display.
+    """
+    import pygame
+
+    from engine.app.audio import quietly
+
+    asked = os.environ.get("SDL_VIDEODRIVER", "").strip().lower()
+    no_session = not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+    try:
+        # Without a desktop session SDL's probes print their own complaints; ours follows.
+        (quietly if no_session and not asked else _call)(pygame.display.init)
+    except pygame.error as exc:
+        print(f"chatlog-vn play: cannot open a window: {exc}", file=sys.stderr)
+        return False
+    driver = pygame.display.get_driver()
+    if driver in _HEADLESS_DRIVERS and driver != asked:
+        pygame.display.quit()
+        print("chatlog-vn play: no display: no desktop session to open a window in "
+              "(DISPLAY and WAYLAND_DISPLAY are not set). Run it from a desktop, or set "
+              "SDL_VIDEODRIVER=dummy for a run with no window.", file=sys.stderr)
+        return False
+    return True
+
+
+def _call(fn) -> None:
+    fn()
 
 
 def _first_images(session) -> list:

@@ -8,9 +8,9 @@ first font that has it; a character no font has is drawn as an outlined box
 
 from __future__ import annotations
 
+import re
 import struct
 import unicodedata
-import warnings
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -28,7 +28,7 @@ def _log() -> logging.Logger:
     """The logger, importing `logging` only when there is something to say (start-up)."""
     import logging
 
-    return logging.getLogger(__name__)
+    return logging.getLogger("chatlog-vn")
 
 
 Color = tuple[int, int, int] | tuple[int, int, int, int]
@@ -42,6 +42,7 @@ _LOADED: dict[Path, pygame.freetype.Font] = {}
 _MEMO_LIMIT = 1 << 16
 
 _ZWJ = "\u200d"
+_AFTER_ZWJ = re.compile("\u200d.?", re.DOTALL)
 
 
 def default_font_path() -> Path:
@@ -77,7 +78,7 @@ def drawn_chars(text: str) -> Iterator[str]:
 
 
 def _load(path: Path) -> pygame.freetype.Font:
-    """Open (once) a font file; raises OSError if it is missing or unreadable."""
+    """Open (once) a font file; OSError, pygame.error or ValueError if it cannot be."""
     key = path.resolve()
     font = _LOADED.get(key)
     if font is None:
@@ -113,9 +114,14 @@ def _alive(font: pygame.freetype.Font) -> bool:
     return True
 
 
-def _warn(message: str) -> None:
-    _log().warning(message)
-    warnings.warn(message, RuntimeWarning, stacklevel=3)
+_CANNOT_LOAD = (OSError, pygame.error, ValueError)  # ValueError: FreeType on a 0-byte file
+
+
+def _why(path: Path, exc: Exception) -> str:
+    """Why a font file could not be opened, in plain words where the bytes say it."""
+    from engine.assetfiles import font_problem
+
+    return font_problem(path) or str(exc)
 
 
 @record
@@ -142,6 +148,9 @@ class FontSet:
         used; a broken fallback is a warning and is skipped.
         """
         _start_freetype()
+        # Each problem once, as one plain line (the "chatlog-vn" logger prints it):
+        # not also as a Python warning with a source location, which says it again.
+        self.warnings: list[str] = []
         self.primary = self._primary(path)
         self.fallbacks: tuple[pygame.freetype.Font, ...] = tuple(
             f for f in (self._fallback(Path(p)) for p in fallbacks) if f is not None
@@ -152,21 +161,24 @@ class FontSet:
         self._measure: dict[tuple[str, float], float] = {}
         self.ascent_ratio = em_ascent(self.primary)
 
-    @staticmethod
-    def _primary(path: Path | str | None) -> pygame.freetype.Font:
+    def _warn(self, message: str) -> None:
+        self.warnings.append(message)
+        _log().warning(message)
+
+    def _primary(self, path: Path | str | None) -> pygame.freetype.Font:
         if path is not None:
             try:
                 return _load(Path(path))
-            except (OSError, pygame.error) as exc:
-                _warn(f"cannot use font {path} ({exc}); using the default font")
+            except _CANNOT_LOAD as exc:
+                self._warn(f"cannot use font {path} ({_why(Path(path), exc)}); "
+                           "using the default font")
         return _load(default_font_path())
 
-    @staticmethod
-    def _fallback(path: Path) -> pygame.freetype.Font | None:
+    def _fallback(self, path: Path) -> pygame.freetype.Font | None:
         try:
             return _load(path)
-        except (OSError, pygame.error) as exc:
-            _warn(f"cannot use fallback font {path} ({exc}); skipping it")
+        except _CANNOT_LOAD as exc:
+            self._warn(f"cannot use fallback font {path} ({_why(path, exc)}); skipping it")
             return None
 
     # --- which font draws what ------------------------------------------
@@ -187,7 +199,11 @@ class FontSet:
 
     def missing_chars(self, text: str) -> set[str]:
         """The drawn characters of `text` that no font has (shown as boxes)."""
-        return {c for c in drawn_chars(text) if not c.isspace() and self.font_for(c) is None}
+        # The set of drawn_chars(text), found at C speed: a joiner hides itself and
+        # the code point after it, scanning left to right, as drawn_chars does.
+        kept = _AFTER_ZWJ.sub("", text) if _ZWJ in text else text
+        return {c for c in set(kept)
+                if not _is_invisible(c) and not c.isspace() and self.font_for(c) is None}
 
     # --- metrics -----------------------------------------------------------
 
