@@ -144,3 +144,30 @@ def test_dump_of_lazy_scenes_is_the_eager_dump() -> None:
     a = json.dumps(script_to_dict(parse(text, "r.log")), ensure_ascii=False)
     b = json.dumps(script_to_dict(line_by_line(text, "r.log")), ensure_ascii=False)
     assert a == b
+
+
+@pytest.mark.parametrize("data", [
+    b"",
+    b"\xef\xbb\xbf--- LOG START ---\r\nA: x<br>\r\n\r\nB: \xe3\x81\x82<br>\r--- LOG END ---\r",
+    b"--- LOG START ---\rA: x\rA: y\r\r\n",
+    "--- LOG START ---\nA: あいう<br>\nB: 🌙<br>\n".encode() * 5,
+    b"\xff\xfe" + "--- LOG START ---\nA: x\n".encode("utf-16-le"),
+    "--- LOG START ---\nA: あいうえお\n".encode("cp932"),
+    "--- LOG START ---\nA: あいうえお\n".encode() * 9 + b"A: \xe3\x81\n",
+])
+def test_load_reads_in_blocks_as_decode_reads_whole(tmp_path: Path, data: bytes,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    from engine.logformat import decode, load, loader
+
+    path = tmp_path / "s.log"
+    path.write_bytes(data)
+    whole = load(path)
+    monkeypatch.setattr(loader, "_BLOCK", 5)  # cuts fall inside characters and CR LF pairs
+    assert load(path) == whole
+    text, notes = decode(data, str(path))
+    if text is not None:
+        parsed = parse(text, str(path))
+        want = sorted(notes + parsed.diagnostics, key=lambda d: (d.pos.line, d.pos.col))
+        assert whole.scenes == parsed.scenes and list(whole.diagnostics) == want
+    else:
+        assert whole.diagnostics == notes
