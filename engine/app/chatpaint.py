@@ -639,7 +639,7 @@ class ChatPainter:
             for g in line.glyphs:
                 img = self._glyph(g.ch, s.size, colors.direction if g.style == "direction"
                                   else colors.text)
-                blits.append((img.surface, (ox + round(g.x) + img.dx, baseline - img.dy)))
+                blits.append((img.surface, (ox + round(g.x + g.dx) + img.dx, baseline - img.dy)))
             if not s.show_ruby:
                 continue
             ruby_baseline = round(line.y - top - s.ruby_band + ascent(s.ruby_size)) + oy

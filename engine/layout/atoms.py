@@ -15,6 +15,7 @@ from engine.layout import classes, ruby
 from engine.layout.boxes import Measure, Settings, Style
 from engine.layout.graphemes import split_graphemes
 from engine.layout.metrics import width_of, widths_for
+from engine.layout.spacing import apply_spacing
 from engine.model import Break, Direction, Ruby, Run, Text, record
 
 
@@ -24,7 +25,7 @@ class Atom:
     __slots__ = (
         "chars", "widths", "first_index", "style", "offset", "first", "last", "space",
         "reading", "ruby_widths", "may_spread", "glue", "adv", "adv_start", "adv_end",
-        "adv_both", "allow_left", "allow_right",
+        "adv_both", "allow_left", "allow_right", "lead",
     )
 
     def __init__(self, chars: tuple[str, ...], widths: tuple[float, ...], first_index: int,
@@ -47,6 +48,9 @@ class Atom:
         self.adv = self.adv_start = self.adv_end = self.adv_both = sum(widths)
         # How far the reading may overhang the neighbouring atoms (mid-line).
         self.allow_left = self.allow_right = 0.0
+        # Blank taken off the left of a compressed opening bracket (mid-line):
+        # its glyph is drawn that far left of its pen position (spacing.py).
+        self.lead = 0.0
 
     @property
     def is_ruby(self) -> bool:
@@ -172,7 +176,7 @@ class _Builder:
 def build_paragraphs(
     runs: tuple[Run, ...], width: float, measure: Measure, settings: Settings
 ) -> list[Paragraph]:
-    """Cut the runs into paragraphs of atoms, with ruby units placed for fitting."""
+    """Cut the runs into paragraphs of atoms, with ruby units placed and spacing set."""
     b = _Builder(settings, width, widths_for(measure, settings.size),
                  widths_for(measure, settings.ruby_size), measure)
     for run in runs:
@@ -188,6 +192,7 @@ def build_paragraphs(
     for para in b.paragraphs:
         para.text = "".join(para.parts)
         _fit_rubies(para.atoms, settings.ruby_size)
+        apply_spacing(para.atoms, settings.size, settings.latin_spacing)
     return b.paragraphs
 
 

@@ -143,7 +143,7 @@ class _Filler:
             return False
         if self.ok[k] or not (k + 1 == len(self.atoms) or self.ok[k + 1]):
             return False
-        pen = self.line_width(s, k) - a.adv  # where the hanging mark would start
+        pen = self.line_width(s, k) - a.adv_end  # where the hanging mark would start
         return pen <= self.width + EPSILON
 
     def break_before(self, s: int, k: int) -> Span:

@@ -63,17 +63,27 @@ def _place_line(para: Paragraph, span: Span, y: float, hard_break: bool) -> Line
     x = 0.0
     for i in range(span.start, span.end):
         a = atoms[i]
+        at_start, at_end = i == span.start, i == trail - 1
         if i >= trail:
             glyphs.extend(_glyphs(a, x, (0.0,) * len(a.chars), zero=True))
         elif a.is_ruby:
-            x = _place_ruby(a, x, i == span.start, i == span.end - 1, glyphs, rubies)
+            x = _place_ruby(a, x, at_start, at_end, glyphs, rubies)
         elif len(a.chars) == 1:
-            glyphs.append(Glyph(a.chars[0], x, a.adv, a.first_index, a.style))
-            x += a.adv
+            adv = _advance(a, at_start, at_end)
+            glyphs.append(Glyph(a.chars[0], x, adv, a.first_index, a.style,
+                                0.0 if at_start or not a.lead else -a.lead))
+            x += adv
         else:
             glyphs.extend(_glyphs(a, x, _offsets(a.widths)))
             x += a.adv
     return Line(y, tuple(glyphs), tuple(rubies), hard_break=hard_break, forced=span.forced)
+
+
+def _advance(a: Atom, at_start: bool, at_end: bool) -> float:
+    """The atom's advance where it stands on its line (spacing differs at the edges)."""
+    if at_start:
+        return a.adv_both if at_end else a.adv_start
+    return a.adv_end if at_end else a.adv
 
 
 def _offsets(widths: tuple[float, ...]) -> tuple[float, ...]:
@@ -102,7 +112,9 @@ def _place_ruby(a: Atom, x: float, at_start: bool, at_end: bool,
     right = x + p.ruby_x[-1] + a.ruby_widths[-1]
     rubies.append(RubyBox("".join(a.reading), base_start, len(glyphs), left, right - left,
                           tuple(x + rx for rx in p.ruby_x)))
-    return x + p.advance
+    # The 和欧間 after the unit, if any, is what its advance mid-line has over the placement.
+    extra = 0.0 if at_end else (a.adv_start if at_start else a.adv) - p.advance
+    return x + p.advance + max(0.0, extra)
 
 
 def paginate(layout: Layout, max_lines: int) -> tuple[tuple[Line, ...], ...]:

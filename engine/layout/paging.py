@@ -56,6 +56,7 @@ from engine.layout.breaking import (
 from engine.layout.core import _line_y, _place_line
 from engine.layout.graphemes import _MARKS, split_graphemes
 from engine.layout.metrics import width_of, widths_for
+from engine.layout.spacing import LATIN_SPACE
 from engine.model import Break, Direction, Ruby, Run, Text
 
 WINDOW = 1024  # code points a window starts with; it doubles while a line does not fit in it
@@ -74,6 +75,14 @@ _SAFE_END = re.compile(
     re.DOTALL,
 )
 _LETTER_PAIR = re.compile(f"{_LETTER}{_LETTER}")
+# Where 和欧間 may go (spacing.py): Japanese beside a Latin letter or digit. The
+# classes are wider than spacing's (any mark counts as Latin), and it is counted
+# over the bases' text, which the atoms' neighbours are: the count can only be
+# too high, so a bound stays a bound.
+_JA = ("\u3005\u3007\u303b\u3041-\u309f\u30a1-\u30ff\u31f0-\u31ff\u3400-\u4dbf"
+       "\u4e00-\u9fff\uf900-\ufaff\uff66-\uff9d\U00020000-\U0003ffff")
+_LA = f"0-9A-Za-z\u00c0-\u024f{_MARKS}"
+_LATIN_GAP = re.compile(f"[{_JA}](?=[{_LA}])|[{_LA}](?=[{_JA}])")
 _TOKEN_CHAR = re.compile(f"[{_TOKEN_CHARS}]")
 # Text whose code points are not each one grapheme (the bound then splits graphemes).
 _COMPLEX = re.compile(f"[{_MARKS}\u200d{_RI}\r]")
@@ -489,6 +498,8 @@ def _ruby_bound(pieces: list[_Piece], width: float, measure: Measure,
     if len(plain) + len(units) != len(joined) or _COMPLEX.search(plain):
         return _units_bound(pieces, width, measure, memo, settings)  # U+FFFC in the text
     total = math.fsum(width_of(memo, measure, c, settings.size) for c in plain) + math.fsum(units)
+    gaps = _latin_gaps("".join(p[1] for p in pieces), settings)
+    total += gaps
     if total <= width:
         return 1
     if settings.phrase_wrapping:
@@ -498,7 +509,7 @@ def _ruby_bound(pieces: list[_Piece], width: float, measure: Measure,
     stretch = max(widest, max(map(len, glued), default=0) * widest)
     if stretch >= width / 2:
         return _units_bound(pieces, width, measure, memo, settings)  # too coarse: add it up
-    return _from_widths(total, width, stretch, 2 * extra)
+    return _from_widths(total, width, stretch + gaps, 2 * extra)
 
 
 def _memo2(measure: Measure, size: float) -> dict[str, float]:
@@ -524,6 +535,8 @@ def _plain_bound(text: str, width: float, measure: Measure, memo: dict[str, floa
         total = sum(map(get, text))
     except KeyError:
         total = math.fsum(width_of(memo, measure, c, settings.size) for c in text)
+    gaps = _latin_gaps(text, settings)
+    total += gaps
     if total <= width:
         return 1
     if settings.phrase_wrapping:
@@ -533,7 +546,14 @@ def _plain_bound(text: str, width: float, measure: Measure, memo: dict[str, floa
     stretch = max(widest, max(map(len, glued), default=0) * widest)
     if stretch >= width / 2:  # the quick estimate is too coarse: add the stretches up
         stretch = max([widest] + [math.fsum(map(memo.__getitem__, g)) for g in glued])
-    return _from_widths(total, width, stretch, 0.0)
+    return _from_widths(total, width, stretch + gaps, 0.0)
+
+
+def _latin_gaps(text: str, settings: Settings) -> float:
+    """At most how much 和欧間 the text can get (all of it, as if in one stretch)."""
+    if not settings.latin_spacing:
+        return 0.0
+    return len(_LATIN_GAP.findall(text)) * settings.size * LATIN_SPACE
 
 
 def _from_widths(total: float, width: float, stretch: float, extra: float) -> int | None:
@@ -575,6 +595,9 @@ def _units_bound(pieces: list[_Piece], width: float, measure: Measure,
             run += w
             stretch = max(stretch, run)
             prev = (first, g[-1])
+    gaps = _latin_gaps("".join(p[1] for p in pieces), settings)
+    total += gaps
+    stretch += gaps
     if total <= width:
         return 1
     if settings.phrase_wrapping:
