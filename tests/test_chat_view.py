@@ -387,9 +387,12 @@ def test_prefetch_after_a_scroll_runs_in_idle_turns_then_stops(
         turns += 1
         assert turns <= PREFETCH_IDLE_TURNS
     assert app.frames_drawn == drawn  # nothing visible changed: no frame drawn
-    # The scroll's frame and the idle turns after it got the blocks above ready.
-    info = screen.last_info
-    for i in col.ahead(info.top, info.top + screen.geo.view.height, True, PREFETCH_AHEAD):
+    # The scroll's frame and the idle turns after it got the blocks above ready. (The
+    # window is anchored at the latest message: measuring blocks above it moved its
+    # top in column coordinates, so it is found again, as the painter finds it.)
+    view = screen.view_state()
+    top = col.height() - (view.scroll - view.gap - col.geo.run_gap) - screen.geo.view.height
+    for i in col.ahead(top, top + screen.geo.view.height, True, PREFETCH_AHEAD):
         blk = col.cached_block(i)
         assert blk is not None and screen.painter._has_surface(blk)
     for _ in range(3):
