@@ -359,6 +359,12 @@ class Session:
         return self._voice if self.prefs.self_voicing else None
 
     @property
+    def learning(self) -> bool:
+        """Whether learner mode is in use (its modules are imported only then)."""
+        prefs = self.prefs
+        return self._learner is not None or prefs.furigana != "off" or prefs.dictionary != "off"
+
+    @property
     def learner(self) -> Any:
         """Learner mode (engine.app.learn_mode.Learner): furigana, the popup dictionary."""
         if self._learner is None:

@@ -15,8 +15,8 @@ panel shows the word with "…" until it is, polling. So the popup appears
 in the frame after the click whatever the worker is doing.
 
 Keys: ←/→ the previous or next word, C add a card, Y copy the sentence,
-Esc, D or a click elsewhere close; Space and Enter close it too (without
-advancing). In the hover mode moving the pointer onto another word
+Esc, D or a click elsewhere close; Space, Enter and the wheel close it too
+(without advancing). In the hover mode moving the pointer onto another word
 switches to it and moving it off the words and the panel closes the popup.
 """
 
@@ -178,7 +178,7 @@ class DictionaryPopup(Screen):
             self.add_card() if event.key == pygame.K_c else self.copy_sentence()
             return None
         action = inp.action_for(event)
-        if action in (inp.MENU, inp.ADVANCE, inp.DICTIONARY):
+        if action in (inp.MENU, inp.ADVANCE, inp.WHEEL_DOWN, inp.DICTIONARY):
             self.close()
         elif action == inp.CLICK:
             self._click(event.pos)

@@ -15,6 +15,7 @@ import pygame
 
 from engine.app import input as inp
 from engine.app.i18n import register, tr
+from engine.app.learn_hooks import WordLookup
 from engine.app.screen import Screen
 from engine.runtime import auto_delay, can_skip
 from engine.saves import SaveData
@@ -22,7 +23,6 @@ from engine.saves import SaveData
 SKIP_INTERVAL = 0.06  # seconds per message while skipping (fast mode: none)
 VOICE_AHEAD = 3  # messages after the current one handed to self-voicing to prepare
 LEARN_AHEAD = 8  # messages (the current one first) learner mode prepares: engine.learn LOOKAHEAD
-HOVER_DWELL = 0.3  # seconds the pointer rests on a word before the hover dictionary opens
 
 register({
     "ja": {"voice_on": "読み上げ：オン", "voice_off": "読み上げ：オフ",
@@ -32,7 +32,7 @@ register({
 })
 
 
-class ViewScreen(Screen, ABC):
+class ViewScreen(WordLookup, Screen, ABC):
     """A screen that reads the story; subclasses say how it is shown.
 
     A subclass sets ``view_name`` and ``quick_pad`` (how far around a quick
@@ -50,8 +50,6 @@ class ViewScreen(Screen, ABC):
         self.waited = 0.0  # time since the message settled (auto, skip)
         self.drawn_message = False
         self._shown_scene: int | None = None
-        self._hover: tuple[int, int] | None = None  # a word the pointer rests on (hover mode)
-        self._hover_wait = 0.0
 
     # --- lifecycle -----------------------------------------------------------
 
@@ -171,73 +169,24 @@ class ViewScreen(Screen, ABC):
         if on:
             self.speak_current()
 
-    # --- learner mode (engine.app.learn_mode, engine.app.learn_popup) -------------
-
-    def _learning(self) -> bool:
-        """Whether learner mode is in use (its modules are imported only then)."""
-        s = self.session
-        return s._learner is not None or s.prefs.furigana != "off" or s.prefs.dictionary != "off"
+    # --- learner mode (engine.app.learn_hooks: the popup dictionary) -------------
 
     def shown_message(self, message):  # noqa: ANN001, ANN201 (Message in, Message out)
         """`message` with the furigana the setting asks for, once the worker has made it."""
-        return self.session.learner.shown(message) if self._learning() else message
+        return self.session.learner.shown(message) if self.session.learning else message
 
     def furigana_waiting(self, message) -> bool:  # noqa: ANN001
         """Whether `message`'s furigana is still being made (the view polls for it)."""
-        return self._learning() and self.session.learner.waiting(message)
+        return self.session.learning and self.session.learner.waiting(message)
 
     def prepare_learner(self) -> None:
         """The reader moved: the worker prepares this message and the next ones."""
-        if not self._learning():
+        if not self.session.learning:
             return
         rt = self.session.runtime
         start = rt.flat_index(rt.cursor)
         ahead = [rt.message_at(c) for c in rt.cursors(start, min(rt.total, start + LEARN_AHEAD))]
         self.session.learner.prepare(ahead)
-
-    def word_spots(self) -> list:
-        """The messages on screen whose words the popup dictionary can point at
-        (engine.learn.hits.TextSpot), the current one last."""
-        return []
-
-    def dictionary_key(self) -> None:
-        """D (pad Back): the popup on the first word of the message on screen."""
-        from engine.app.learn_popup import open_popup
-
-        open_popup(self.app, self.word_spots, None)
-
-    def dictionary_click(self, pos: tuple[int, int]) -> bool:
-        """A click with the dictionary on: the popup on the word under it; True if opened."""
-        if self.session.prefs.dictionary == "off":
-            return False
-        from engine.app.learn_popup import open_popup
-
-        return open_popup(self.app, self.word_spots, pos) is not None
-
-    def dictionary_hover(self, pos: tuple[int, int]) -> None:
-        """The pointer moved (hover mode): the popup opens if it rests on a word."""
-        if self.session.prefs.dictionary != "hover":
-            return
-        from engine.learn.hits import glyph_at
-
-        over = any(glyph_at(spot, pos) is not None for spot in self.word_spots())
-        self._hover, self._hover_wait = (pos if over else None), 0.0
-
-    def dictionary_update(self, dt: float) -> bool:
-        """Time for the hover dictionary; True if the popup opened."""
-        if self._hover is None:
-            return False
-        self._hover_wait += dt
-        if self._hover_wait < HOVER_DWELL:
-            return False
-        from engine.app.learn_popup import open_popup
-
-        pos, self._hover = self._hover, None
-        return open_popup(self.app, self.word_spots, pos, hover=True) is not None
-
-    def dictionary_wake(self) -> float | None:
-        """When the hover dictionary needs a turn (None: not waiting)."""
-        return None if self._hover is None else max(0.0, HOVER_DWELL - self._hover_wait)
 
     def _toggle_ui(self) -> None:
         self.show_ui = not self.show_ui
