@@ -52,6 +52,18 @@ def _is_bool(v: Any) -> bool:
     return isinstance(v, bool)
 
 
+def _furigana_mode(v: Any) -> bool:
+    """off, names, all, grade:N (0-10) or jlpt:N (1-5): engine.learn.furigana.parse_mode's
+    modes, checked here without importing the learner (start-up stays quick)."""
+    if not isinstance(v, str):
+        return False
+    kind, sep, level = v.partition(":")
+    if not sep:
+        return v in ("off", "names", "all")
+    limits = {"grade": (0, 10), "jlpt": (1, 5)}.get(kind)
+    return limits is not None and level.isdigit() and limits[0] <= int(level) <= limits[1]
+
+
 # What each setting accepts; anything else is refused by the constructor
 # and ignored by `load_prefs`.
 RULES: dict[str, Callable[[Any], bool]] = {
@@ -69,6 +81,8 @@ RULES: dict[str, Callable[[Any], bool]] = {
     "typing_indicator": _is_bool,  # chat view: "…is typing" before a message
     "language": _one_of("ja", "en", None),  # None: story.yaml, else the system locale
     "self_voicing": _is_bool,  # read each message aloud (needs the voice extra)
+    "furigana": _furigana_mode,  # readings added where the writer gave none (learn extra)
+    "dictionary": _one_of("off", "click", "hover"),  # the popup dictionary (learn extra)
 }
 _FLOATS = ("text_speed", "auto_delay", "music_volume", "sound_volume", "box_opacity")
 
@@ -91,6 +105,8 @@ class Preferences:
     typing_indicator: bool = True
     language: Literal["ja", "en"] | None = None
     self_voicing: bool = False
+    furigana: str = "off"
+    dictionary: Literal["off", "click", "hover"] = "off"
 
     def __init__(
         self,
@@ -108,6 +124,8 @@ class Preferences:
         typing_indicator: bool = True,
         language: Literal["ja", "en"] | None = None,
         self_voicing: bool = False,
+        furigana: str = "off",
+        dictionary: Literal["off", "click", "hover"] = "off",
     ) -> None:
         set_field(self, "text_speed", text_speed)
         set_field(self, "auto_delay", auto_delay)
@@ -123,6 +141,8 @@ class Preferences:
         set_field(self, "typing_indicator", typing_indicator)
         set_field(self, "language", language)
         set_field(self, "self_voicing", self_voicing)
+        set_field(self, "furigana", furigana)
+        set_field(self, "dictionary", dictionary)
         self.__post_init__()
 
     def __post_init__(self) -> None:

@@ -142,6 +142,7 @@ class Session:
     _marks_saved_at: float = 0.0
     _marks_dirty: bool = False
     _voice: Any = None
+    _learner: Any = None
 
     def __init__(
         self,
@@ -179,6 +180,7 @@ class Session:
         self._marks_saved_at = 0.0
         self._marks_dirty = False
         self._voice = None
+        self._learner = None
         self.__post_init__()
 
     def __post_init__(self) -> None:
@@ -336,6 +338,8 @@ class Session:
         self._frame = None
         if self._voice is not None:
             self._voice.set_story(story)  # new voices, readings and recorded lines
+        if self._learner is not None:
+            self._learner.set_story(story)  # new readings: furigana made again
         if story.ui_language != old.ui_language and self.prefs.language is None:
             from engine.preferences import system_language
 
@@ -353,6 +357,21 @@ class Session:
             assert self.audio is not None
             self._voice = VoicePlayer(self.audio, self.story, self.prefs.sound_volume)
         return self._voice if self.prefs.self_voicing else None
+
+    @property
+    def learning(self) -> bool:
+        """Whether learner mode is in use (its modules are imported only then)."""
+        prefs = self.prefs
+        return self._learner is not None or prefs.furigana != "off" or prefs.dictionary != "off"
+
+    @property
+    def learner(self) -> Any:
+        """Learner mode (engine.app.learn_mode.Learner): furigana, the popup dictionary."""
+        if self._learner is None:
+            from engine.app.learn_mode import Learner
+
+            self._learner = Learner(self.story, lambda: self.prefs)
+        return self._learner
 
     def update_prefs(self, **changes: Any) -> None:
         """Change settings, apply what applies at once, and persist them."""
@@ -693,6 +712,8 @@ class App:
         self.session.save_marks()
         if self.session.voice is not None:
             self.session.voice.close()
+        if self.session._learner is not None:
+            self.session._learner.close()
         self.exit_code = code
         self.running = False
 
