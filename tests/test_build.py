@@ -138,6 +138,23 @@ def test_the_app_carries_the_story_its_fonts_and_its_icon(built) -> None:
     assert not list(data.glob("engine/commands/check*"))  # writer tools stay out
 
 
+def test_the_test_tools_and_their_start_up_hooks_stay_out_of_the_app(built, tmp_path) -> None:
+    # pytest is installed beside the engine here (the test extra); platformdirs' pytest plugin
+    # would bring it, Pygments and pkg_resources, whose run-time hook runs at every start.
+    from PyInstaller.archive.readers import CArchiveReader, ZlibArchiveReader
+
+    _, _, _, app, story = built
+    package = CArchiveReader(str(executable_path(app, plan.app_name(story.title))))
+    assert "launch" in package.toc
+    assert not {"pyi_rth_pkgres", "pyi_rth_multiprocessing"} & set(package.toc)
+    pyz = tmp_path / "PYZ.pyz"
+    pyz.write_bytes(package.extract("PYZ.pyz"))
+    tops = {name.split(".")[0] for name in ZlibArchiveReader(str(pyz)).toc}
+    assert {"engine", "pygame", "yaml", "platformdirs", "budoux"} <= tops
+    assert not {"pytest", "_pytest", "pluggy", "pygments", "pkg_resources", "hypothesis",
+                "multiprocessing", "fugashi", "pyopenjtalk", "numpy"} & tops
+    assert not list((app / "_internal").glob("pluggy*"))
+
 def test_the_zip_holds_the_same_files_with_their_modes(built) -> None:
     _, out, _, app, _ = built
     with zipfile.ZipFile(out / f"{app.name}.zip") as zf:
@@ -324,3 +341,21 @@ def test_the_player_s_modules_are_named_and_the_writer_tools_are_not() -> None:
     assert {"engine.commands.play", "engine.app.chat", "engine.app.title", "engine.bundle.launch",
             "engine.app.settings_screen"} <= set(modules)
     assert "engine.commands.check" not in modules and "engine.cli" not in modules
+
+
+@pytest.mark.skipif(not Path("/proc/self/comm").exists(), reason="Linux /proc")
+def test_first_frame_is_timed_from_process_start_under_a_japanese_executable_name() -> None:
+    # A built app's process is named after the story's title; --benchmark's "first message
+    # frame ... after process start" must still count from the process's start, not fall
+    # back to the time since the player was imported (here 0.3 s later than the start).
+    code = """if True:
+        import os, time
+        with open("/proc/self/comm", "w", encoding="utf-8") as f:
+            f.write("灯を運ぶ夜")
+        time.sleep(0.3)
+        from engine.commands.play import _since_process_start
+        print(_since_process_start())
+    """
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True,
+                         timeout=60, check=True).stdout
+    assert float(out) >= 0.3

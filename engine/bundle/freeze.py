@@ -48,6 +48,15 @@ LEARN_ONLY = ("fugashi", "unidic_lite", "jamdict", "jamdict_data", "genanki", "p
 # GNU readline, libuuid, ncurses).
 UNUSED_STDLIB = ("tkinter", "_tkinter", "ssl", "_ssl", "_hashlib", "sqlite3", "_sqlite3",
                  "readline", "_uuid", "curses", "_curses")
+# The test tools, where they are installed beside the engine (the test extra): platformdirs'
+# pytest plugin, which --collect-submodules platformdirs would otherwise pack, brings pytest,
+# pluggy, Pygments and pkg_resources along, and PyInstaller's pkg_resources run-time hook then
+# imports pkg_resources at every start of the app (about 80 ms of CPU before the first frame).
+TEST_ONLY = ("platformdirs.pytest_plugin", "pytest", "_pytest", "pluggy", "pygments",
+             "hypothesis", "pkg_resources")
+# Nor does the player start processes: without multiprocessing, PyInstaller's run-time hook
+# for it (which imports it at every start) is left out too. The voice extra keeps it.
+NO_PROCESSES = ("multiprocessing",)
 VOICE_MODULE = "pyopenjtalk"
 # engine.voice imports the voice extra inside functions; without --voice none of it is
 # packed (the built app's self-voicing then says it is unavailable and why).
@@ -178,7 +187,7 @@ def pyinstaller_args(name: str, entry: Path, stage: Path, work: Path, story: Sto
             "--collect-submodules", "platformdirs"]
     for module in player_modules():
         args += ["--hidden-import", module]
-    for module in (*WRITER_ONLY, *UNUSED_STDLIB, *LEARN_ONLY):
+    for module in (*WRITER_ONLY, *UNUSED_STDLIB, *LEARN_ONLY, *TEST_ONLY):
         args += ["--exclude-module", module]
     if sys.platform.startswith("linux"):
         args.append("--strip")  # debug symbols: libpython alone shrinks from 23 MB to 5 MB
@@ -192,7 +201,7 @@ def pyinstaller_args(name: str, entry: Path, stage: Path, work: Path, story: Sto
     if voice:
         args += ["--collect-all", VOICE_MODULE]
     else:
-        for module in VOICE_ONLY:
+        for module in (*VOICE_ONLY, *NO_PROCESSES):
             args += ["--exclude-module", module]
     return args
 
