@@ -113,7 +113,7 @@ def build_app(story: Story, source: Path, out_dir: Path, *, make_zip: bool = Tru
     try:
         built = _freeze(story, source, name, work, voice, say)
         licences = write_licences(built, built / "LICENSES",
-                                  _voice_distributions() if voice else ())
+                                  _voice_names() if voice else ())
         (built / "README.txt").write_text(
             readme_text(story.title, name, story_id(story), sys.platform, story.ui_language),
             encoding="utf-8")
@@ -189,8 +189,11 @@ def pyinstaller_args(name: str, entry: Path, stage: Path, work: Path, story: Sto
         args += ["--hidden-import", module]
     for module in (*WRITER_ONLY, *UNUSED_STDLIB, *LEARN_ONLY, *TEST_ONLY):
         args += ["--exclude-module", module]
-    if sys.platform.startswith("linux"):
-        args.append("--strip")  # debug symbols: libpython alone shrinks from 23 MB to 5 MB
+    if sys.platform.startswith("linux") and not voice:
+        # Debug symbols: libpython alone shrinks from 23 MB to 5 MB. Not with the voice:
+        # stripped, numpy's OpenBLAS no longer loads ("ELF load command address/offset not
+        # page-aligned") and the app's self-voicing would fail.
+        args.append("--strip")
     if sys.platform in ("win32", "darwin"):
         args.append("--windowed")  # no console window beside the game
         icon = _executable_icon(story)
@@ -256,12 +259,21 @@ def folder_size(folder: Path) -> int:
     return sum(p.lstat().st_size for p in folder.rglob("*") if not p.is_dir() or p.is_symlink())
 
 
-def _voice_distributions() -> tuple[str, ...]:
-    return tuple(metadata.packages_distributions().get(VOICE_MODULE, ()))
+def _voice_distributions() -> list[metadata.Distribution]:
+    """The voice extra's distributions, less those the app carries anyway."""
+    from engine.bundle.extras import extra_distributions
+    from engine.bundle.licenses import DISTRIBUTIONS
+
+    # PyInstaller is listed for its bootloader; its own requirements are not in the app.
+    return extra_distributions("voice", [d for d in DISTRIBUTIONS if d != "pyinstaller"])
+
+
+def _voice_names() -> tuple[str, ...]:
+    return tuple(d.metadata["Name"] for d in _voice_distributions())
 
 
 def _voice_size(app_dir: Path) -> int:
-    """Bytes the voice package adds (its folders in the app's data)."""
-    return sum(p.lstat().st_size for p in app_dir.rglob("*")
-               if p.is_file() and not p.is_symlink()
-               and any(part.startswith(VOICE_MODULE) for part in p.relative_to(app_dir).parts))
+    """Bytes the voice extra's distributions add to the app."""
+    from engine.bundle.extras import size_in_app
+
+    return size_in_app(app_dir, _voice_distributions())
