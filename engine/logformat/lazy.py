@@ -121,22 +121,29 @@ class Messages(Sequence[Message]):
     def _built(self) -> tuple[Message, ...]:
         items = self._items
         if items is None:
-            assert self._parts is not None
-            paused = gc.isenabled()
-            gc.disable()  # as parse() does: the model is acyclic, the collector's passes only cost
-            try:
-                out: list[Message] = []
-                for p in self._parts:
-                    if isinstance(p, Chunk):
-                        out.extend(chunk_messages(self._file, p, self._labels, self._rubies))
-                    else:
-                        out.extend(p)
-            finally:
-                if paused:
-                    gc.enable()
-            items = self._items = tuple(out)
+            items = self._items = self.unkept()
             self._parts = None  # the chunks (and their hold on the text) are not needed now
         return items
+
+    def unkept(self) -> tuple[Message, ...]:
+        """The messages, built for the caller and not kept here unless they already
+        were (a dump or a count over a whole story then holds one scene at a time)."""
+        if self._items is not None:
+            return self._items
+        assert self._parts is not None
+        paused = gc.isenabled()
+        gc.disable()  # as parse() does: the model is acyclic, the collector's passes only cost
+        try:
+            out: list[Message] = []
+            for p in self._parts:
+                if isinstance(p, Chunk):
+                    out.extend(chunk_messages(self._file, p, self._labels, self._rubies))
+                else:
+                    out.extend(p)
+        finally:
+            if paused:
+                gc.enable()
+        return tuple(out)
 
     @property
     def built(self) -> bool:
