@@ -8,7 +8,7 @@ No pygame. The file is a packed base and an append-only journal:
 
 Saving appends one batch holding only the marks made since the last save
 (and fsyncs it), so it costs what changed. When the journal has grown to a
-quarter of the base (at least 4,096 marks) the file is rebuilt: base and
+eighth of the base (at least 4,096 marks) the file is rebuilt: base and
 journal folded into a new sorted base, written to a temp file and renamed
 over the old one, so a kill leaves the old file or the new, never fewer
 marks. A batch cut short by a kill is ignored and cut off before the next
@@ -51,6 +51,7 @@ MAGIC = b"CVNMARK2"
 HEADER = struct.Struct("<8sQI")
 COUNT = struct.Struct("<I")
 MIN_COMPACT = 4096  # journal marks before a rebuild is worth it
+COMPACT_SHARE = 8  # ... and a rebuild once the journal holds an eighth of the base
 MAX_BATCH = 1 << 24  # marks in one batch; a larger count is damage, not data
 
 
@@ -161,8 +162,7 @@ class MarksFile:
                 break
             if zlib.crc32(body, zlib.crc32(head)) != COUNT.unpack(tail)[0]:
                 break
-            view = memoryview(body)
-            marks.merge(bytes(view[i : i + KEY_BYTES]) for i in range(0, len(body), KEY_BYTES))
+            marks.merge([body[i : i + KEY_BYTES] for i in range(0, len(body), KEY_BYTES)])
             self._journal += n
             at += COUNT.size + len(body) + COUNT.size
         self._end = at
@@ -239,7 +239,7 @@ class MarksFile:
                 self._read_into(marks, whole=False)
                 if batch:
                     self._append(batch)
-                due = self._journal >= max(MIN_COMPACT, len(marks.base) // 4)
+                due = self._journal >= max(MIN_COMPACT, len(marks.base) // COMPACT_SHARE)
                 if rebuild or (rebuild is None and due) or self._ident is None:
                     self._rebuild(marks)
         except OSError:
