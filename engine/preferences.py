@@ -7,7 +7,6 @@ damaged file gives the defaults with a warning.
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import locale
 import math
@@ -17,6 +16,7 @@ from dataclasses import fields
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
+from engine.diskio import keep_aside, plain_error
 from engine.model import record, set_field
 from engine.saves import APP_NAME, read_json, write_json
 
@@ -189,17 +189,26 @@ def prefs_from_json(obj: object) -> Preferences:
     return Preferences(**kept)
 
 
-def load_prefs(folder: Path) -> Preferences:
-    """The saved preferences; missing → defaults; damaged → defaults and a warning."""
+def load_prefs(folder: Path, folder_problem_known: bool = False) -> Preferences:
+    """The saved preferences; missing → defaults; damaged → defaults, kept aside, a warning.
+
+    `folder_problem_known`: the player has already said the folder cannot be
+    used, so a read that fails for that reason is not said again.
+    """
     path = Path(folder) / PREFS_FILE
     try:
         return prefs_from_json(read_json(path))
     except FileNotFoundError:
         return Preferences()
-    except (OSError, ValueError) as exc:
-        _log().warning("%s: preferences are damaged (%s); using the defaults", path, exc)
-        with contextlib.suppress(OSError):
-            os.replace(path, path.with_name(PREFS_FILE + ".damaged"))
+    except OSError as exc:  # not damaged: unreadable here (permissions, a file for a folder)
+        if not folder_problem_known:
+            _log().warning("%s: preferences cannot be read (%s); using the defaults",
+                           path, plain_error(exc))
+        return Preferences()
+    except ValueError as exc:
+        kept = keep_aside(path)
+        _log().warning("%s: preferences are damaged (%s); %s; using the defaults", path, exc,
+                       f"kept as {kept.name}" if kept else "left as they are")
         return Preferences()
 
 

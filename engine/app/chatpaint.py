@@ -387,7 +387,8 @@ class ChatPainter:
         time across frames: a long message's layout never lands on one frame.
         It looks `PREFETCH_AHEAD` blocks ahead in the direction the window
         last moved (back in time at first). At least one step runs when there
-        is work; 0 means every block ahead is ready.
+        is work; 0 means every block ahead is ready, -1 that none could run now
+        (a jump's frame used its whole budget: the next turns go on).
         """
         geo = self.geometry(size)
         col = self.column(geo)
@@ -406,7 +407,7 @@ class ChatPainter:
             self.jumped, strict = False, True
             seconds = min(PREFETCH_CATCH_UP, FRAME_BUDGET - self.draw_seconds)
             if seconds <= 0:
-                return 0
+                return -1
         deadline = time.perf_counter() + seconds
         steps = 0
         while True:

@@ -147,7 +147,7 @@ def _session(story, args: argparse.Namespace):
     from engine.manifest import story_id
     from engine.preferences import default_prefs_dir, load_prefs
     from engine.runtime import EmptyStoryError, Runtime
-    from engine.saves import SaveStore, load_marks, save_dir
+    from engine.saves import SaveStore, save_dir
 
     try:
         runtime = Runtime(story)
@@ -166,9 +166,14 @@ def _session(story, args: argparse.Namespace):
         options.start = _start_at(story, args.at)
         if options.start is None:
             return None
+    saves = SaveStore.open(folder)
+    if saves.problem is not None:
+        print(f"chatlog-vn play: saving is off: {saves.problem}", file=sys.stderr)
+    same_folder = Path(prefs_dir) == Path(folder)
+    prefs = load_prefs(prefs_dir, folder_problem_known=same_folder and saves.problem is not None)
     return Session(
-        story=story, runtime=runtime, marks=load_marks(folder), prefs=load_prefs(prefs_dir),
-        prefs_dir=Path(prefs_dir), saves=SaveStore(folder), story_id=sid, options=options,
+        story=story, runtime=runtime, marks=saves.marks_file.load(), prefs=prefs,
+        prefs_dir=Path(prefs_dir), saves=saves, story_id=sid, options=options,
     )
 
 
