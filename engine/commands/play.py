@@ -290,8 +290,9 @@ def _first_images(session) -> list:
 def _since_process_start() -> float:
     """Seconds since this process started (Linux /proc), else since this module loaded."""
     try:
-        with open("/proc/self/stat", encoding="ascii") as f:
-            start_ticks = int(f.read().rsplit(")", 1)[1].split()[19])
+        # Bytes: the command name in it is the executable's (a built app's may be Japanese).
+        with open("/proc/self/stat", "rb") as f:
+            start_ticks = int(f.read().rsplit(b")", 1)[1].split()[19])
         with open("/proc/uptime", encoding="ascii") as f:
             uptime = float(f.read().split()[0])
         return uptime - start_ticks / os.sysconf("SC_CLK_TCK")
