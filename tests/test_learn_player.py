@@ -315,3 +315,41 @@ def test_the_history_shows_furigana_and_looks_words_up(tmp_path: Path) -> None:
     key(app, pygame.K_ESCAPE)
     assert app.top is backlog  # the history is still open, nothing rolled back
     app.quit(0)
+
+
+# --- the chat view -----------------------------------------------------------------------
+
+
+def test_chat_bubbles_get_furigana_and_their_words_look_up(tmp_path: Path) -> None:
+    app = make_app(DEMO, tmp_path / "save", Preferences(text_speed=0, furigana="all",
+                                                        dictionary="click"), view="chat")
+    APPS.append(app)
+    app.start_reading(Cursor(0, TAKU_LINE))
+    app.step(max_wait=0)
+    screen = app.reading_screen()
+    assert screen.view_name == "chat"
+
+    def latest():  # noqa: ANN202
+        return screen.word_spots()[-1]
+
+    def bubble_rubies() -> list[str]:
+        return [r.text for line in latest().lines for r in line.rubies]
+
+    settle(app, lambda: "めいじん" in bubble_rubies())
+    assert latest().message == app.session.runtime.message  # the original, for its words
+    words = words_ready(app)
+    i = index_of(words, "機械")
+    before = flat(app)
+    pos = centre(word_boxes(latest(), words, i)[0])
+    pygame.event.post(pygame.event.Event(pygame.MOUSEBUTTONDOWN, pos=pos, button=1))
+    pygame.event.post(pygame.event.Event(pygame.MOUSEBUTTONUP, pos=pos, button=1))
+    app.step(max_wait=0)
+    assert popup(app).word == i and flat(app) == before
+    app.draw()
+    assert not popup(app).panel.colliderect(popup(app).word_rect())
+    key(app, pygame.K_ESCAPE)
+    pygame.event.post(pygame.event.Event(pygame.MOUSEBUTTONDOWN, pos=(1200, 300), button=1))
+    pygame.event.post(pygame.event.Event(pygame.MOUSEBUTTONUP, pos=(1200, 300), button=1))
+    app.step(max_wait=0)
+    assert flat(app) == before + 1  # off the words: the click goes on
+    app.quit(0)

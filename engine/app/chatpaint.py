@@ -320,6 +320,7 @@ class ChatPainter:
         self._prefetch_up = True
         self._prefetch_scroll = 0.0
         self.jumped = False  # the last frame laid out more than a block (see `draw`)
+        self.runs_for: Any = None  # the bubbles' runs (learner mode's furigana): ChatColumn
         self.draw_seconds = 0.0  # how long the last `draw` took
 
     # --- layout --------------------------------------------------------------
@@ -343,6 +344,7 @@ class ChatPainter:
                 bubbles=self._bubbles, count=0,
             )
             self._column_key = key
+        self._column.runs_for = self.runs_for
         return self._column
 
     def typing_height(self, geo: ChatFrameGeometry) -> float:
