@@ -17,6 +17,7 @@ from engine.app.i18n import set_language, tr
 from engine.app.saveload import SaveLoadScreen
 from engine.app.settings_screen import SettingsScreen
 from engine.cli import main
+from engine.manifest import load_story
 from tests.menus_support import key, reading_app
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -159,3 +160,15 @@ def test_the_documented_statuses_are_the_ones_given(tmp_path: Path, capsys) -> N
     capsys.readouterr()
     docs = (ROOT / "docs" / "WRITER-TOOLS.md").read_text(encoding="utf-8")
     assert "## Exit status" in docs and "| 3 | internal error" in docs
+
+
+def test_a_control_character_in_story_yaml_is_a_syntax_error_with_its_place(tmp_path: Path,
+                                                                            capsys) -> None:
+    (tmp_path / "a.log").write_text(ONE_SCENE, encoding="utf-8")
+    (tmp_path / "story.yaml").write_bytes(b"title: a\x00b\nscripts: [a.log]\n")
+    assert main(["check", str(tmp_path)]) == 1
+    out, err = capsys.readouterr()
+    assert "story.yaml:1:9: error: YAML syntax error: character U+0000 is not allowed" in out
+    assert "internal error" not in err
+    story = load_story(tmp_path)  # play reads it the same way: the defaults, and it plays
+    assert story.title == tmp_path.name and story.scenes
