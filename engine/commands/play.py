@@ -165,7 +165,7 @@ def _session(story, args: argparse.Namespace):
     from engine.manifest import story_id
     from engine.preferences import default_prefs_dir, load_prefs
     from engine.runtime import EmptyStoryError, Runtime
-    from engine.saves import SaveStore, load_marks, save_dir
+    from engine.saves import SaveStore, save_dir
 
     try:
         runtime = Runtime(story)
@@ -184,9 +184,14 @@ def _session(story, args: argparse.Namespace):
         options.start = _start_at(story, args.at)
         if options.start is None:
             return None
+    saves = SaveStore.open(folder)
+    if saves.problem is not None:
+        print(f"chatlog-vn play: saving is off: {saves.problem}", file=sys.stderr)
+    same_folder = Path(prefs_dir) == Path(folder)
+    prefs = load_prefs(prefs_dir, folder_problem_known=same_folder and saves.problem is not None)
     return Session(
-        story=story, runtime=runtime, marks=load_marks(folder), prefs=load_prefs(prefs_dir),
-        prefs_dir=Path(prefs_dir), saves=SaveStore(folder), story_id=sid, options=options,
+        story=story, runtime=runtime, marks=saves.marks_file.load(), prefs=prefs,
+        prefs_dir=Path(prefs_dir), saves=saves, story_id=sid, options=options,
     )
 
 
@@ -308,8 +313,9 @@ def _first_images(session) -> list:
 def _since_process_start() -> float:
     """Seconds since this process started (Linux /proc), else since this module loaded."""
     try:
-        with open("/proc/self/stat", encoding="ascii") as f:
-            start_ticks = int(f.read().rsplit(")", 1)[1].split()[19])
+        # Bytes: the command name in it is the executable's (a built app's may be Japanese).
+        with open("/proc/self/stat", "rb") as f:
+            start_ticks = int(f.read().rsplit(b")", 1)[1].split()[19])
         with open("/proc/uptime", encoding="ascii") as f:
             uptime = float(f.read().split()[0])
         return uptime - start_ticks / os.sysconf("SC_CLK_TCK")
