@@ -65,6 +65,8 @@ class Entry:
 class BacklogScreen(WordLookup, Screen):
     """The history of the reading session; wheel down past the end or Esc closes it."""
 
+    on_backdrop = True  # drawn over gamemenu.backdrop()
+
     def __init__(self, app) -> None:
         super().__init__(app)
         rt = self.session.runtime

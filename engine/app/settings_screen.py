@@ -234,6 +234,8 @@ def segment_rects(i: int, n: int) -> list[pygame.Rect]:
 class SettingsScreen(Screen):
     """Every preference; changes are applied and saved as they are made."""
 
+    on_backdrop = True  # drawn over gamemenu.backdrop()
+
     def __init__(self, app) -> None:
         super().__init__(app)
         self.focus = 0

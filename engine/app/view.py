@@ -212,9 +212,9 @@ class ViewScreen(WordLookup, Screen, ABC):
             self.app.open({"history": "backlog"}.get(key, key))
 
     def quick_save(self) -> None:
-        """Save to the quick slot and say so."""
-        if self.app.save_game("quick"):
-            self.app.toast(tr("quick_saved"))
+        """Save to the quick slot and say so, or that it failed."""
+        ok = self.app.save_game("quick")
+        self.app.toast(tr("quick_saved") if ok else tr("quick_save_failed"))
 
     def quick_load(self) -> None:
         """Load the quick slot, or say why not."""
