@@ -125,7 +125,9 @@ def chat_geometry(size: tuple[int, int], prefs: Preferences, story: Story) -> Ch
         hanging_punctuation=False,
         phrase_wrapping=story.layout.phrase_wrapping,
         show_ruby=prefs.show_ruby,
-    )
+        latin_spacing=(story.layout.latin_spacing if prefs.latin_spacing is None
+                       else prefs.latin_spacing),
+    )  # bubbles shrink to their text: never justified
     col_w = min(w - round(80 * k), round(880 * k))
     header = pygame.Rect(0, 0, w, round(54 * k))
     bar = pygame.Rect(0, h - round(48 * k), w, round(48 * k))
