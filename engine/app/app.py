@@ -48,6 +48,7 @@ CANVAS = (1280, 720)
 FPS = 60  # cap while something animates; idle frames are not drawn at all
 TOAST_SECONDS = 2.5
 MARKS_EVERY = 30.0  # seconds between periodic read-mark saves while reading
+SWITCH_INTERVAL = 0.001  # seconds a worker thread may hold the interpreter while the loop waits
 
 # name -> (module, class, keyword arguments): screens opened with App.open(name).
 # A module that does not exist yet shows a one-line "not available" toast.
@@ -737,8 +738,15 @@ class App:
         """Loop until quit; returns the exit code."""
         self.running = True
         self._last_update = self.clock()
-        while self.running:
-            self.step()
+        # Worker threads (read marks, the learner's and the voice's preparers)
+        # hand the interpreter back to this loop within 1 ms instead of 5.
+        default = sys.getswitchinterval()
+        sys.setswitchinterval(SWITCH_INTERVAL)
+        try:
+            while self.running:
+                self.step()
+        finally:
+            sys.setswitchinterval(default)
         return self.exit_code
 
     def step(self, max_wait: float | None = None) -> None:
