@@ -253,12 +253,16 @@ def _count_cells(c: Count) -> list[str]:
     return [str(c.messages), str(c.chars), format_duration(c.seconds)]
 
 
+def _counted(n: int, noun: str) -> str:
+    return f"{n} {noun}" + ("" if n == 1 else "s")
+
+
 def format_stats(stats: StoryStats) -> str:
     """The human-readable report: scenes, speakers, totals and the ruby glossary."""
     t = stats.total
     lines = [
-        f"{stats.title}: {len(stats.scenes)} scenes, {t.messages} messages, "
-        f"{t.chars} characters, about {format_duration(t.seconds)} to read "
+        f"{stats.title}: {_counted(len(stats.scenes), 'scene')}, {_counted(t.messages, 'message')}, "
+        f"{_counted(t.chars, 'character')}, about {format_duration(t.seconds)} to read "
         f"at {stats.chars_per_minute} characters/min",
         "",
         "Scenes",

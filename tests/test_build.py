@@ -20,6 +20,7 @@ from engine.bundle import archive, launch, plan
 from engine.bundle.freeze import _check_replaceable, executable_path, player_modules
 from engine.cli import main
 from engine.manifest import load_story, story_id
+from engine.marksfile import MarksFile
 from engine.model import Story
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -100,8 +101,8 @@ def test_the_app_reads_the_whole_story_unattended_in_a_clean_environment(built, 
                          env={**os.environ, "HOME": str(home)}, capture_output=True, text=True,
                          timeout=120)
     assert ref.returncode == 0, ref.stderr
-    marks = json.loads((saves / "read-marks.json").read_text(encoding="utf-8"))["keys"]
-    assert marks == json.loads((venv_saves / "read-marks.json").read_text(encoding="utf-8"))["keys"]
+    marks = set(MarksFile(saves, read_only=True).load())
+    assert marks == set(MarksFile(venv_saves, read_only=True).load())
     assert len(marks) > 100
     assert (saves / "auto.json").is_file()
 
@@ -111,7 +112,7 @@ def test_with_no_option_the_saves_go_to_the_story_s_own_save_folder(built, tmp_p
     run = _start(app, story, tmp_path, "--autoplay", "--quit-at-end", "--fast")
     assert run.returncode == 0, run.stderr
     folder = tmp_path / ".local" / "share" / "chatlog-vn" / "saves" / story_id(story)
-    assert (folder / "read-marks.json").is_file()  # as `chatlog-vn play` of the original would
+    assert (folder / "read-marks.bin").is_file()  # as `chatlog-vn play` of the original would
 
 
 def test_the_player_s_options_work_in_the_app(built, tmp_path) -> None:

@@ -56,11 +56,15 @@ MENU_ITEMS = ("save", "load", "settings", "title", "quit", "menu_return")
 def backdrop(app, screen: Screen, veil: tuple[int, int, int, int] = VEIL) -> pygame.Surface:
     """What lies under `screen` (from the topmost opaque screen below it), blurred and veiled.
 
+    Menus drawn on such a backdrop themselves (`on_backdrop`, as the game
+    menu is under Save, Load and Settings) are passed over: the backdrop is
+    the reading frame or the title, never a ghost of another menu.
     Drawn once when a menu opens, so the menu itself costs one blit per frame.
     """
     surface = pygame.Surface(CANVAS)
     below = [s for s in app.screens if s is not screen]
-    base = next((s for s in reversed(below) if s.opaque), None)
+    base = next((s for s in reversed(below)
+                 if s.opaque and not getattr(s, "on_backdrop", False)), None)
     if base is None:
         surface.blit(app.session.assets.background(None, CANVAS), (0, 0))
     else:
@@ -165,6 +169,8 @@ class ConfirmScreen(Screen):
 
 class GameMenuScreen(Screen):
     """Esc while reading: Save, Load, Settings, Title, Quit; Esc or Return goes back."""
+
+    on_backdrop = True  # drawn over backdrop(): menus opened from it look past it
 
     def __init__(self, app) -> None:
         super().__init__(app)
