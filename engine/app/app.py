@@ -369,10 +369,11 @@ class Session:
     def voice(self) -> Any:
         """The self-voicing player (engine.app.voice) while the setting is on, else None."""
         if self._voice is None and self.prefs.self_voicing:
-            from engine.app.voice import VoicePlayer
+            from engine.app.voice import VoicePlayer, speech_options
 
             assert self.audio is not None
-            self._voice = VoicePlayer(self.audio, self.story, self.prefs.sound_volume)
+            self._voice = VoicePlayer(self.audio, self.story, self.prefs.voice_volume,
+                                      speech_options(self.prefs))
         return self._voice if self.prefs.self_voicing else None
 
     @property
@@ -396,7 +397,10 @@ class Session:
         assert self.audio is not None
         self.audio.set_volumes(self.prefs.music_volume, self.prefs.sound_volume)
         if self._voice is not None:
-            self._voice.set_volume(self.prefs.sound_volume)
+            from engine.app.voice import speech_options
+
+            self._voice.set_volume(self.prefs.voice_volume)
+            self._voice.set_options(speech_options(self.prefs))
             if not self.prefs.self_voicing:
                 self._voice.stop()
         if "language" in changes:
@@ -782,6 +786,7 @@ class App:
         # Music and sounds start after the frame they go with is on screen.
         self.session.audio.update()
         if self.session.voice is not None:
+            self.session.voice.follow(self.top)  # menus and buttons are read on focus
             self.session.voice.update()
 
     def _timeout(self, max_wait: float | None) -> float | None:
