@@ -309,3 +309,30 @@ def test_the_settings_and_their_defaults(tmp_path) -> None:  # type: ignore[no-u
     story = load_story(tmp_path)
     assert story.layout == LayoutOptions(latin_spacing=False, justify=False)
     assert not [d for d in story.diagnostics if d.severity == "error"]
+
+
+# --- Latin inside Japanese lines, U+3000 at a break --------------------------------------------
+
+def test_a_hyphen_between_letters_may_end_a_line() -> None:
+    layout = lay("あいうえお(Large-scale)", em=10)
+    assert [line.text for line in layout.lines] == ["あいうえお(Large-", "scale)"]
+
+
+@pytest.mark.parametrize("token", ["RTX-3080", "x-1", "3-4"])
+def test_never_a_break_before_a_digit_after_a_hyphen(token: str) -> None:
+    layout = lay("あいうえおかきくけ" + token, em=10)
+    assert token in [line.text for line in layout.lines]
+
+
+def test_an_ideographic_space_at_a_break_ends_the_line() -> None:
+    layout = lay("あああああああああ？\u3000紺青", em=10)
+    assert [line.text for line in layout.lines] == ["あああああああああ？\u3000", "紺青"]
+    space = layout.lines[0].glyphs[-1]
+    assert space.w == 0  # collapsed at the end: it hangs, drawing nothing
+    assert layout.lines[1].glyphs[0].x == 0  # no indent on the next line
+
+
+def test_an_ideographic_space_after_a_break_is_an_indent() -> None:
+    layout = layout_message(runs("あ", "\n", "\u3000いう"), 320, fake_measure, Settings(size=SIZE))
+    assert layout.lines[1].text == "\u3000いう"
+    assert xs(layout.lines[1]) == [0, 32, 64]
