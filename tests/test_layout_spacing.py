@@ -223,13 +223,15 @@ def test_justify_grows_the_latin_space_first() -> None:
 
 
 def test_justify_takes_one_more_in_by_shrinking_commas() -> None:
-    text = "あいう、えお、かきくけこ"
-    assert [line.text for line in lay(text, em=10).lines][0] == "あいう、えお、かきく"
+    text = "あ、い、う、え、おかきくけこ"
+    assert [line.text for line in lay(text, em=10).lines][0] == "あ、い、う、え、おか"
     layout = jlay(text)
     line = layout.lines[0]
-    assert line.text == "あいう、えお、かきくけ"  # 11 in 10 em: each 、 gives its blank half
+    # 11 in 10 em: each 、 gives a quarter em of its blank half (no more: JLREQ table 5)
+    assert line.text == "あ、い、う、え、おかき"
     assert line.right == pytest.approx(10 * SIZE)
-    assert [g.w for g in line.glyphs if g.ch == "、"] == pytest.approx([16, 16])
+    assert [g.w for g in line.glyphs if g.ch == "、"] == pytest.approx([24] * 4)
+    assert jlay("あいう、えお、かきくけこ").lines[0].text == "あいう、えお、かきく"
 
 
 def test_justify_never_shrinks_a_full_stop() -> None:
@@ -283,3 +285,27 @@ def test_justified_lines_end_at_the_box(text: str, em: float) -> None:
         if end.x >= width - 1e-6 and end.ch in "、。":  # a hanging mark: the rest ends at the box
             end = inked[-2]
         assert end.x + end.w == pytest.approx(width), line.text
+
+
+# --- the two settings ------------------------------------------------------------------------
+
+def test_the_settings_and_their_defaults(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from engine.manifest import load_story
+    from engine.model import LayoutOptions
+    from engine.preferences import Preferences, prefs_from_json
+
+    assert Settings().latin_spacing is True and Settings().justify is False  # the core's
+    assert LayoutOptions().latin_spacing is True and LayoutOptions().justify is True
+    assert Preferences().latin_spacing is None and Preferences().justify is None  # story's
+    with pytest.raises(ValueError):
+        Preferences(justify=1)  # type: ignore[arg-type]
+    kept = prefs_from_json({"format": Preferences().to_json()["format"],
+                            "values": {"latin_spacing": False, "justify": "yes"}})
+    assert kept.latin_spacing is False and kept.justify is None
+    (tmp_path / "a.log").write_text(
+        "--- LOG START --- 2025.03.14 21:05\nA: あ<br>\n--- LOG END ---\n", encoding="utf-8")
+    (tmp_path / "story.yaml").write_text(
+        "layout: {latin_spacing: false, justify: false}\n", encoding="utf-8")
+    story = load_story(tmp_path)
+    assert story.layout == LayoutOptions(latin_spacing=False, justify=False)
+    assert not [d for d in story.diagnostics if d.severity == "error"]

@@ -245,10 +245,9 @@ class DictionaryPopup(Screen):
             self.app.toast(tr("dict_already", word=card.word))
 
     def _audio(self) -> str | None:
-        """The sentence's voice file, when self-voicing has one on disk for it."""
+        """The sentence's sound: a recorded line, or the clip self-voicing made of it."""
         voice = self.session.voice
-        finder = getattr(voice, "audio_file", None)
-        return finder(self.spot.message) if finder is not None else None
+        return self.learner.sentence_audio(self.spot.message, getattr(voice, "options", None))
 
     def copy_sentence(self) -> None:
         """The message's text on the clipboard (a toast says so, or why not)."""

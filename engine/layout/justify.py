@@ -5,10 +5,10 @@ end exactly at the box width (a hanging 。、 hangs past it, the rest ends at
 it). Two cases:
 
 - Too long (the fill took one more character in by shrinking, 追い込み): the
-  shrinkable blanks spacing.py marks (after a closing bracket or comma,
-  before an opening bracket, beside a middle dot, half of each 和欧間) are
-  all shrunk by the same fraction of what each may give. Never below
-  JLREQ's minimum: the blank may go, the ink never moves into its neighbour.
+  shrinkable blanks spacing.py marks (after a closing bracket or comma and
+  before an opening bracket, down to a quarter em; each 和欧間 down to an
+  eighth) are all shrunk by the same fraction of what each may give. Never
+  below those minimums (JLREQ table 5), so ink never meets ink.
   This applies to any line the fill made too long, justified or not (a
   message's last line too), or it would pass the box.
 - Too short (追い出し): first each 和欧間 grows, up to half an em; what is
