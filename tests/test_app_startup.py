@@ -59,3 +59,13 @@ def test_other_commands_keep_the_collector(monkeypatch) -> None:
     monkeypatch.setattr(module, "run", lambda args: seen.append(gc.isenabled()) or 0)
     assert cli.main(["check", "nowhere"]) == 0
     assert seen == [True]
+
+
+def test_title_frame_exit_leaves_after_the_title_screen_is_shown(tmp_path: Path, capsys) -> None:
+    code = cli.main(["play", str(DEMO), "--title-frame-exit", "--benchmark",
+                     "--save-dir", str(tmp_path)])
+    out = capsys.readouterr().out
+    assert code == 0
+    assert "title frame: " in out and " s after process start" in out
+    assert "peak memory: " in out
+    assert "first message frame" not in out  # no message was shown: the title was
