@@ -962,6 +962,8 @@ class ChatColumn:
         self._blocks: OrderedDict[int, ChatBlock] = OrderedDict()
         self._block_cache = block_cache
         self._fallback_sides: dict[str, Side] | None = None
+        # The runs a message's bubble shows (learner mode adds furigana); None: its own.
+        self.runs_for: Callable[[int, Message], tuple[Run, ...]] | None = None
 
     # --- size and position ---------------------------------------------------
 
@@ -1111,16 +1113,26 @@ class ChatColumn:
     def block_steps(self, flat: int) -> Steps[ChatBlock]:
         """`block` as steps: its bubble's layout a piece at a time (`BubbleLayout.bubble_steps`)."""
         if flat not in self._blocks:
-            yield from self.bubbles.bubble_steps(*self._request(self.message(flat)))
+            yield from self.bubbles.bubble_steps(*self._request(self.message(flat), flat))
         return self.block(flat)
 
-    def _request(self, msg: Message) -> tuple[tuple[Run, ...], float, Settings, float, float]:
+    def _request(self, msg: Message, flat: int
+                 ) -> tuple[tuple[Run, ...], float, Settings, float, float]:
         """The arguments of `BubbleLayout.bubble` for a message's bubble or system line."""
         g = self.geo
+        runs = msg.runs if self.runs_for is None else self.runs_for(flat, msg)
         if msg.speaker is None:
             settings = replace(self.settings, size=self.settings.size * g.system_scale)
-            return msg.runs, self.width * g.system_fraction, settings, g.pad_x / 2, g.pad_y / 2
-        return msg.runs, self.max_bubble_width() - 2 * g.pad_x, self.settings, g.pad_x, g.pad_y
+            return runs, self.width * g.system_fraction, settings, g.pad_x / 2, g.pad_y / 2
+        return runs, self.max_bubble_width() - 2 * g.pad_x, self.settings, g.pad_x, g.pad_y
+
+    def forget(self, flat: int) -> None:
+        """Lay block `flat` out again when next asked for (what it shows changed: the
+        learner's furigana arrived); its height counts as the estimate until then."""
+        self._blocks.pop(flat, None)
+        if self._measured[flat]:
+            self._measured[flat] = 0
+            self._add(flat, -(self._delta_prefix(flat + 1) - self._delta_prefix(flat)))
 
     def ahead(self, top: float, bottom: float, up: bool, count: int) -> range:
         """The indices of the `count` blocks beyond the window [top, bottom): above it
@@ -1165,7 +1177,7 @@ class ChatColumn:
         g = self.geo
         if spaced:
             y += g.run_gap - g.gap
-        bubble = self.bubbles.bubble(*self._request(msg))
+        bubble = self.bubbles.bubble(*self._request(msg, flat))
         body = ((self.width - bubble.width) / 2, y, bubble.width, bubble.height)
         return ChatBlock(flat, scene, msg, "system", None, y + bubble.height, body, bubble,
                          date=date, date_box=date_box)
@@ -1174,7 +1186,7 @@ class ChatColumn:
                 date: str | None, date_box: Box | None) -> ChatBlock:
         g = self.geo
         side = self.side_of(msg.speaker)
-        bubble = self.bubbles.bubble(*self._request(msg))
+        bubble = self.bubbles.bubble(*self._request(msg, flat))
         inner = g.margin + g.avatar + g.avatar_gap  # bubbles start beside the avatar column
         x = inner if side == "left" else self.width - inner - bubble.width
         avatar = name_box = None

@@ -57,7 +57,7 @@ TOP_KEYS = ("title", "ui_language", "view", "font", "fallback_fonts", "icon", "s
 CHARACTER_KEYS = ("name", "reading", "color", "side", "portrait", "expressions", "sound",
                   "voice")
 SCENE_KEYS = ("background", "music", "view")
-LAYOUT_KEYS = ("strictness", "phrase_wrapping", "hanging_punctuation")
+LAYOUT_KEYS = ("strictness", "phrase_wrapping", "hanging_punctuation", "latin_spacing", "justify")
 
 # Pleasant, clearly different name colours (light enough for a dark name plate).
 PALETTE: tuple[tuple[int, int, int], ...] = (
@@ -223,7 +223,7 @@ def _drop_declared_slips(scripts: tuple[Script, ...], declared: Set[str]) -> tup
         return scripts
     out = []
     for script in scripts:
-        speakers = {m.pos.line: m.speaker for m in script.messages}
+        speakers = {pos.line: label for label, (_, pos) in logformat.speaker_uses(script).items()}
         kept = tuple(d for d in script.diagnostics
                      if d.code != "LOG040" or speakers.get(d.pos.line) not in declared)
         out.append(script if len(kept) == len(script.diagnostics)
@@ -1058,11 +1058,14 @@ def _merge(old: SceneConfig, new: SceneConfig) -> SceneConfig:
 
 def _bind_characters(scripts: tuple[Script, ...], manifest: _Manifest,
                      diags: list[Diagnostic]) -> dict[str, Character]:
+    # Per label: its first place in each script that uses it, and how often it speaks
+    # (from the parse's counts: no message need be built).
     uses: dict[str, list[Pos]] = {}
+    times: dict[str, int] = {}
     for script in scripts:
-        for message in script.messages:
-            if message.speaker is not None:
-                uses.setdefault(message.speaker, []).append(message.pos)
+        for label, (count, first) in logformat.speaker_uses(script).items():
+            uses.setdefault(label, []).append(first)
+            times[label] = times.get(label, 0) + count
     specs = {spec.label: spec for spec in manifest.characters}
     labels = list(specs) + [label for label in uses if label not in specs]
     # When story.yaml places anyone explicitly (a messenger's "me" on the right),
@@ -1077,7 +1080,7 @@ def _bind_characters(scripts: tuple[Script, ...], manifest: _Manifest,
     # names) is reported once, there; YML012 would say the same thing again.
     flagged = {(d.pos.file, d.pos.line) for script in scripts for d in script.diagnostics
                if d.code == "LOG040"}
-    _warn_cast(specs, uses, diags, flagged)
+    _warn_cast(specs, uses, times, diags, flagged)
     return characters
 
 
@@ -1095,12 +1098,14 @@ def _character(spec: _CharSpec, index: int, side: str) -> Character:
     )
 
 
-def _warn_cast(specs: dict[str, _CharSpec], uses: dict[str, list[Pos]],
+def _warn_cast(specs: dict[str, _CharSpec], uses: dict[str, list[Pos]], times: dict[str, int],
                diags: list[Diagnostic], flagged: Set[tuple[str, int]] = frozenset()) -> None:
     """Characters story.yaml lists but nobody plays, and speakers it does not list.
 
-    A speaker used at a place in `flagged` (file, line) is left out: the
-    parser has reported that label as a likely typo there.
+    `uses` holds each label's first place in each script, `times` how often it
+    speaks. A speaker whose only use in a script is at a place in `flagged`
+    (file, line) is left out: the parser has reported that label as a likely
+    typo there.
     """
     if not specs:
         return  # a manifest without characters leaves the cast to the scripts
@@ -1116,7 +1121,8 @@ def _warn_cast(specs: dict[str, _CharSpec], uses: dict[str, list[Pos]],
             continue
         close = difflib.get_close_matches(label, list(specs), n=1, cutoff=0.6)
         hint = f" (did you mean '{close[0]}'?)" if close else ""
-        times = "once" if len(places) == 1 else f"{len(places)} times"
+        n = times[label]
+        count = "once" if n == 1 else f"{n} times"
         diags.append(Diagnostic(places[0], "warning", "YML012",
                                 f"speaker '{label}' is not in story.yaml's characters "
-                                f"(used {times}){hint}"))
+                                f"(used {count}){hint}"))

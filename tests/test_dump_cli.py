@@ -90,3 +90,38 @@ def test_dump_writes_utf8_whatever_the_locale(tmp_path: Path) -> None:
     text = result.stdout.decode("utf-8")
     assert "ねえ、起きてる？" in text  # ensure_ascii=False: Japanese as is, not \\u escapes
     assert json.loads(text)["scenes"][1]["messages"][-1]["text"] == "明後日も晴れるって。\u00a0楽しみ！"
+
+
+def test_dump_streams_the_same_text_as_one_json_dumps(tmp_path: Path) -> None:
+    """write_dump's scene-at-a-time output is byte for byte json.dumps of the whole."""
+    import io
+
+    from engine.commands.dump import script_to_dict, write_dump
+    from engine.logformat import load, parse
+
+    sys.path.insert(0, str(Path(__file__).parent.parent / "bench"))
+    import realistic
+
+    scripts = [load(SAMPLE), load(FIXTURES / "broken" / "ruby_unclosed.log"),
+               load(tmp_path / "missing.log"), parse("", "empty.log"),
+               parse("--- LOG START ---\n--- LOG END ---\n", "no-messages.log"),
+               parse(realistic.story_text(700), 'q"uote\n.log')]
+    for script in scripts:
+        out = io.StringIO()
+        write_dump(script, out)
+        want = json.dumps(script_to_dict(script), ensure_ascii=False, indent=1) + "\n"
+        assert out.getvalue() == want
+
+
+def test_dump_keeps_no_scene_built(tmp_path: Path) -> None:
+    import io
+
+    from engine.commands.dump import write_dump
+    from engine.logformat import parse
+
+    sys.path.insert(0, str(Path(__file__).parent.parent / "bench"))
+    import realistic
+
+    script = parse(realistic.story_text(1000), "r.log")
+    write_dump(script, io.StringIO())
+    assert not any(s.messages.built for s in script.scenes[1:])

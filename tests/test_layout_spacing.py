@@ -182,10 +182,11 @@ TEXT = st.text(alphabet="あいう東京GPU5 " + MARKS, min_size=1, max_size=40)
 
 
 @settings(max_examples=300, deadline=None)
-@given(TEXT, st.integers(3, 20), st.booleans())
-def test_no_overflow_and_no_ink_overlap(text: str, em: int, latin: bool) -> None:
+@given(TEXT, st.integers(3, 20), st.booleans(), st.booleans())
+def test_no_overflow_and_no_ink_overlap(text: str, em: int, latin: bool, justify: bool) -> None:
     r = runs(text)
-    layout = layout_message(r, em * SIZE, fake_measure, Settings(size=SIZE, latin_spacing=latin))
+    layout = layout_message(r, em * SIZE, fake_measure,
+                            Settings(size=SIZE, latin_spacing=latin, justify=justify))
     assert check_layout(layout, r, em * SIZE) == []
     for line in layout.lines:
         inked = [g for g in line.glyphs if g.w > 0 and g.ch != " "]
@@ -193,3 +194,118 @@ def test_no_overflow_and_no_ink_overlap(text: str, em: int, latin: bool) -> None
             assert ink(a)[1] <= ink(b)[0] + 1e-9, (line.text, a, b)
         for g in inked:
             assert ink(g)[0] >= g.x - 1e-9 and ink(g)[1] <= g.x + max(g.w, HALF) + 1e-9
+
+
+# --- justified lines (両端揃え) ------------------------------------------------------------
+
+def jlay(*pieces, em: float = 10, **options):  # type: ignore[no-untyped-def]
+    r = runs(*pieces)
+    layout = layout_message(r, em * SIZE, fake_measure,
+                            Settings(size=SIZE, justify=True, **options))
+    assert check_layout(layout, r, em * SIZE) == []
+    return layout
+
+
+def test_justify_spreads_evenly_between_kana() -> None:
+    layout = jlay("あいうえおかきくけこさ", em=10.3125)  # 330 px: 10 px over 9 gaps
+    first = layout.lines[0]
+    assert first.right == pytest.approx(330)
+    assert xs(first) == pytest.approx([i * (SIZE + 10 / 9) for i in range(10)])
+    assert xs(layout.lines[1]) == [0]  # the last line is not spread
+
+
+def test_justify_grows_the_latin_space_first() -> None:
+    # さしGPUすせそたちつ is 320 px with its two 和欧間: the 10 px go to them (5 each).
+    layout = jlay("さしGPUすせそたちつてと", em=10.3125)
+    line = layout.lines[0]
+    assert line.text == "さしGPUすせそたちつ"
+    assert xs(line) == pytest.approx([0, 32, 77, 93, 109, 138, 170, 202, 234, 266, 298])
+
+
+def test_justify_takes_one_more_in_by_shrinking_commas() -> None:
+    text = "あ、い、う、え、おかきくけこ"
+    assert [line.text for line in lay(text, em=10).lines][0] == "あ、い、う、え、おか"
+    layout = jlay(text)
+    line = layout.lines[0]
+    # 11 in 10 em: each 、 gives a quarter em of its blank half (no more: JLREQ table 5)
+    assert line.text == "あ、い、う、え、おかき"
+    assert line.right == pytest.approx(10 * SIZE)
+    assert [g.w for g in line.glyphs if g.ch == "、"] == pytest.approx([24] * 4)
+    assert jlay("あいう、えお、かきくけこ").lines[0].text == "あいう、えお、かきく"
+
+
+def test_justify_never_shrinks_a_full_stop() -> None:
+    layout = jlay("あいう。えお。かきくけこ")
+    assert layout.lines[0].text == "あいう。えお。かきく"
+
+
+def test_justify_with_a_hanging_mark_ends_the_rest_at_the_edge() -> None:
+    layout = jlay("あいうえおかきくけこ。さしすせそ")
+    line = layout.lines[0]
+    assert line.text == "あいうえおかきくけこ。"
+    assert line.glyphs[-2].x + line.glyphs[-2].w == pytest.approx(10 * SIZE)
+    assert line.glyphs[-1].x == pytest.approx(10 * SIZE)
+
+
+def test_justify_keeps_latin_words_whole_and_ruby_over_its_base() -> None:
+    layout = jlay("あいうえ", ("天体", "てんたい"), "Tesla", "かきくけこさし", em=10.4)
+    line = layout.lines[0]
+    assert line.right == pytest.approx(10.4 * SIZE)
+    letters = [g.x for g in line.glyphs if g.ch in "Tesla"]
+    assert [b - a for a, b in zip(letters, letters[1:], strict=False)] == pytest.approx([16] * 4)
+    ruby = line.rubies[0]
+    base = line.glyphs[ruby.base_start:ruby.base_end]
+    assert ruby.x == pytest.approx(base[0].x)  # てんたい spread 1:2:1 over 天体 exactly
+    assert ruby.x + ruby.w == pytest.approx(base[-1].x + base[-1].w)
+
+
+def test_justify_leaves_the_line_before_a_break_alone() -> None:
+    layout = jlay("あいうえおかきくけこさ", "\n", "しす")
+    assert layout.lines[0].right == pytest.approx(10 * SIZE)
+    assert xs(layout.lines[1]) == [0]
+    assert layout.lines[1].hard_break
+    assert xs(layout.lines[2]) == [0, 32]
+
+
+JTEXT = st.text(alphabet="あいう東京かきくけこ、。「」（）・", min_size=1, max_size=60)
+
+
+@settings(max_examples=300, deadline=None)
+@given(JTEXT, st.sampled_from([4.0, 5.5, 7.25, 10.0, 13.3]))
+def test_justified_lines_end_at_the_box(text: str, em: float) -> None:
+    r = runs(text)
+    width = em * SIZE
+    layout = layout_message(r, width, fake_measure, Settings(size=SIZE, justify=True))
+    assert check_layout(layout, r, width) == []
+    for line in layout.lines[:-1]:
+        if line.forced or len(line.glyphs) < 2:
+            continue
+        inked = line.glyphs
+        end = inked[-1]
+        if end.x >= width - 1e-6 and end.ch in "、。":  # a hanging mark: the rest ends at the box
+            end = inked[-2]
+        assert end.x + end.w == pytest.approx(width), line.text
+
+
+# --- the two settings ------------------------------------------------------------------------
+
+def test_the_settings_and_their_defaults(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from engine.manifest import load_story
+    from engine.model import LayoutOptions
+    from engine.preferences import Preferences, prefs_from_json
+
+    assert Settings().latin_spacing is True and Settings().justify is False  # the core's
+    assert LayoutOptions().latin_spacing is True and LayoutOptions().justify is True
+    assert Preferences().latin_spacing is None and Preferences().justify is None  # story's
+    with pytest.raises(ValueError):
+        Preferences(justify=1)  # type: ignore[arg-type]
+    kept = prefs_from_json({"format": Preferences().to_json()["format"],
+                            "values": {"latin_spacing": False, "justify": "yes"}})
+    assert kept.latin_spacing is False and kept.justify is None
+    (tmp_path / "a.log").write_text(
+        "--- LOG START --- 2025.03.14 21:05\nA: あ<br>\n--- LOG END ---\n", encoding="utf-8")
+    (tmp_path / "story.yaml").write_text(
+        "layout: {latin_spacing: false, justify: false}\n", encoding="utf-8")
+    story = load_story(tmp_path)
+    assert story.layout == LayoutOptions(latin_spacing=False, justify=False)
+    assert not [d for d in story.diagnostics if d.severity == "error"]

@@ -127,7 +127,9 @@ def chat_geometry(size: tuple[int, int], prefs: Preferences, story: Story) -> Ch
         hanging_punctuation=False,
         phrase_wrapping=story.layout.phrase_wrapping,
         show_ruby=prefs.show_ruby,
-    )
+        latin_spacing=(story.layout.latin_spacing if prefs.latin_spacing is None
+                       else prefs.latin_spacing),
+    )  # bubbles shrink to their text: never justified
     col_w = min(w - round(80 * k), round(880 * k))
     header = pygame.Rect(0, 0, w, round(54 * k))
     bar = pygame.Rect(0, h - round(48 * k), w, round(48 * k))
@@ -324,6 +326,7 @@ class ChatPainter:
         self._prefetch_up = True
         self._prefetch_scroll = 0.0
         self.jumped = False  # the last frame laid out more than a block (see `draw`)
+        self.runs_for: Any = None  # the bubbles' runs (learner mode's furigana): ChatColumn
         self.draw_seconds = 0.0  # how long the last `draw` took
 
     # --- layout --------------------------------------------------------------
@@ -347,6 +350,7 @@ class ChatPainter:
                 bubbles=self._bubbles, count=0,
             )
             self._column_key = key
+        self._column.runs_for = self.runs_for
         return self._column
 
     def typing_height(self, geo: ChatFrameGeometry) -> float:

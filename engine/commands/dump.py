@@ -5,10 +5,12 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from typing import Any
+from collections.abc import Sequence
+from typing import Any, TextIO
 
 from engine.commands.common import write_utf8
 from engine.logformat import load
+from engine.logformat.lazy import Messages
 from engine.model import Break, Diagnostic, Direction, Message, Ruby, Run, Scene, Script, Text
 
 
@@ -20,11 +22,46 @@ def add_parser(p: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     """Print the JSON dump to stdout; exit 1 if the script has errors."""
     script = load(args.file)
-    out = json.dumps(script_to_dict(script), ensure_ascii=False, indent=1) + "\n"
-    write_utf8(sys.stdout, out)
+    write_dump(script, sys.stdout)
     for d in script.diagnostics:
         print(d.format(), file=sys.stderr)
     return 1 if any(d.severity == "error" for d in script.diagnostics) else 0
+
+
+def write_dump(script: Script, out: TextIO) -> None:
+    """Write `json.dumps(script_to_dict(script), ensure_ascii=False, indent=1)` and a
+    newline, the same text, a scene at a time: a scene's messages are built for its
+    piece and dropped after it, so the dump holds no more than one scene's objects."""
+    write_utf8(out, "{\n" + _member("file", script.file) + ",\n" + ' "scenes": ')
+    if not script.scenes:
+        write_utf8(out, "[]")
+    for i, scene in enumerate(script.scenes):
+        piece = _dumps(scene_to_dict(scene, fresh_messages(scene)))
+        write_utf8(out, ("[\n" if i == 0 else ",\n") + _indented(piece, "  "))
+    if script.scenes:
+        write_utf8(out, "\n ]")
+    diags = [diagnostic_to_dict(d) for d in script.diagnostics]
+    write_utf8(out, ",\n" + _member("diagnostics", diags) + "\n}\n")
+
+
+def fresh_messages(scene: Scene) -> Sequence[Message]:
+    """A scene's messages, built for the caller without being kept in the scene."""
+    messages = scene.messages
+    return messages.unkept() if isinstance(messages, Messages) else messages
+
+
+def _dumps(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, indent=1)
+
+
+def _member(key: str, value: Any) -> str:
+    """`key: value` as it stands one level inside the top object."""
+    return " " + _dumps(key) + ": " + _indented(_dumps(value), " ").lstrip(" ")
+
+
+def _indented(text: str, pad: str) -> str:
+    """JSON text moved right by `pad` (JSON strings hold no raw newline)."""
+    return pad + text.replace("\n", "\n" + pad)
 
 
 def script_to_dict(script: Script) -> dict[str, Any]:
@@ -36,13 +73,15 @@ def script_to_dict(script: Script) -> dict[str, Any]:
     }
 
 
-def scene_to_dict(scene: Scene) -> dict[str, Any]:
-    """One scene; the timestamp in ISO 8601 or None."""
+def scene_to_dict(scene: Scene, messages: Sequence[Message] | None = None) -> dict[str, Any]:
+    """One scene (with `messages` in place of its own if given); the timestamp in
+    ISO 8601 or None."""
     return {
         "title": scene.title,
         "timestamp": scene.timestamp.isoformat() if scene.timestamp else None,
         "line": scene.pos.line,
-        "messages": [message_to_dict(m) for m in scene.messages],
+        "messages": [message_to_dict(m) for m in (scene.messages if messages is None
+                                                   else messages)],
     }
 
 

@@ -26,6 +26,7 @@ class Atom:
         "chars", "widths", "first_index", "style", "offset", "first", "last", "space",
         "reading", "ruby_widths", "may_spread", "glue", "adv", "adv_start", "adv_end",
         "adv_both", "allow_left", "allow_right", "lead",
+        "shrink_lead", "shrink_trail", "latin_gap",
     )
 
     def __init__(self, chars: tuple[str, ...], widths: tuple[float, ...], first_index: int,
@@ -51,6 +52,10 @@ class Atom:
         # Blank taken off the left of a compressed opening bracket (mid-line):
         # its glyph is drawn that far left of its pen position (spacing.py).
         self.lead = 0.0
+        # How much blank a justified line may take away left and right of the
+        # ink mid-line (never at the line's start or end), and the 和欧間 the
+        # atom carries on its right (spacing.py, justify.py).
+        self.shrink_lead = self.shrink_trail = self.latin_gap = 0.0
 
     @property
     def is_ruby(self) -> bool:
@@ -66,6 +71,8 @@ class Paragraph:
     length: int = 0  # code points so far, while it is being built
     parts: list[str] = field(default_factory=list)
 
+    inside: bytearray | None = None  # token_interiors(text), once asked for
+
     def __init__(
         self,
         atoms: list[Atom] | None = None,
@@ -77,6 +84,15 @@ class Paragraph:
         self.text = text
         self.length = length
         self.parts = [] if parts is None else parts
+        self.inside = None
+
+    def interiors(self) -> bytearray:
+        """For each code-point offset, 1 inside a Latin/number token (breaking.TOKEN)."""
+        if self.inside is None:
+            from engine.layout.breaking import token_interiors  # breaking imports this module
+
+            self.inside = token_interiors(self.text)
+        return self.inside
 
 
 @record(frozen=False)

@@ -32,6 +32,8 @@ class Settings:
     show_ruby: bool = True
     # A quarter em between Japanese and Latin letters or digits (JLREQ 3.2, 和欧間).
     latin_spacing: bool = True
+    # Every line but a paragraph's last ends exactly at the box width (JLREQ 3.8).
+    justify: bool = False
 
     def __init__(
         self,
@@ -44,6 +46,7 @@ class Settings:
         phrase_wrapping: bool = False,
         show_ruby: bool = True,
         latin_spacing: bool = True,
+        justify: bool = False,
     ) -> None:
         set_field(self, "size", size)
         set_field(self, "ruby_scale", ruby_scale)
@@ -54,6 +57,7 @@ class Settings:
         set_field(self, "phrase_wrapping", phrase_wrapping)
         set_field(self, "show_ruby", show_ruby)
         set_field(self, "latin_spacing", latin_spacing)
+        set_field(self, "justify", justify)
 
     @property
     def ruby_size(self) -> float:

@@ -53,7 +53,7 @@ from engine.layout.breaking import (
     break_opportunities,
     phrase_starts,
 )
-from engine.layout.core import _line_y, _place_line
+from engine.layout.core import _line_y, _place_line, line_fit
 from engine.layout.graphemes import _MARKS, split_graphemes
 from engine.layout.metrics import width_of, widths_for
 from engine.layout.spacing import LATIN_SPACE
@@ -174,7 +174,7 @@ class _Window:
         preferred = _preferred(source, self.para.atoms, start, end) if settings.phrase_wrapping \
             else None
         self.filler = _Filler(self.para.atoms, ok, preferred, width,
-                              settings.hanging_punctuation)
+                              settings.hanging_punctuation, settings.justify)
 
     @property
     def atoms(self) -> list[Atom]:
@@ -256,8 +256,8 @@ def _paragraph_spans(source: _Source, base_index: int, width: float, measure: Me
 
 
 def _all_spans(runs: Sequence[Run], width: float, measure: Measure, settings: Settings,
-               window: int) -> Iterator[tuple[Paragraph | None, Span | None, bool]]:
-    """Every line of a message: (paragraph, span, hard break after it).
+               window: int) -> Iterator[tuple[Paragraph | None, Span | None, bool, bool]]:
+    """Every line of a message: (paragraph, span, hard break after it, paragraph's last).
 
     An empty paragraph gives (None, None, hard): an empty line, as in
     `layout_message`, which gives no line at all for a message of one empty
@@ -271,21 +271,22 @@ def _all_spans(runs: Sequence[Run], width: float, measure: Measure, settings: Se
         for para, span in _paragraph_spans(_Source(pieces), index, width, measure, settings,
                                            window):
             if held is not None:
-                yield held[0], held[1], False
+                yield held[0], held[1], False, False
             held = (para, span)
         if held is None:
             if len(paragraphs) > 1:
-                yield None, None, not last_para
+                yield None, None, not last_para, True
             continue
-        yield held[0], held[1], not last_para
+        yield held[0], held[1], not last_para, True
         last_atom = held[0].atoms[held[1].end - 1]
         index = last_atom.first_index + len(last_atom.chars)
 
 
-def _line(para: Paragraph | None, span: Span | None, y: float, hard: bool) -> Line:
+def _line(para: Paragraph | None, span: Span | None, y: float, hard: bool, last: bool,
+          width: float, settings: Settings) -> Line:
     if para is None or span is None:
         return Line(y, (), (), hard_break=hard)
-    return _place_line(para, span, y, hard)
+    return _place_line(para, span, y, hard, line_fit(para, width, settings, last))
 
 
 # --- the public entry points ---------------------------------------------------------------
@@ -305,6 +306,7 @@ class Pager:
         if max_lines < 1:
             raise ValueError(f"max_lines must be at least 1, not {max_lines}")
         self.settings = settings
+        self.width = width
         self.max_lines = max_lines
         self._lines = _all_spans(runs, width, measure, settings, window)
         self._pages: list[tuple[Line, ...]] = []
@@ -338,8 +340,9 @@ class Pager:
 
     def _grow(self) -> None:
         """Lay out lines until one more page is complete (or the message ends)."""
-        for para, span, hard in self._lines:
-            self._open.append(_line(para, span, _line_y(self.settings, len(self._open)), hard))
+        for para, span, hard, last in self._lines:
+            self._open.append(_line(para, span, _line_y(self.settings, len(self._open)), hard,
+                                    last, self.width, self.settings))
             if len(self._open) == self.max_lines:
                 self._pages.append(tuple(self._open))
                 self._open = []

@@ -85,7 +85,14 @@ def latin_boundary(left: Atom, right: Atom) -> bool:
 
 
 def apply_spacing(atoms: list[Atom], size: float, latin_spacing: bool) -> None:
-    """Compress punctuation and add 和欧間 in one paragraph's atoms (in place)."""
+    """Compress punctuation and add 和欧間 in one paragraph's atoms (in place).
+
+    Also records what a justified line may still take away (JLREQ 3.8, 追い込み):
+    a quarter of the half-em blank after a closing bracket or comma and
+    before an opening bracket, and half of a 和欧間 (down to an eighth em).
+    Not a full stop's blank, nor a middle dot's, and not beside a ruby unit,
+    whose reading may overhang that blank.
+    """
     kinds = [punctuation_kind(a, size) for a in atoms]
     quarter = LATIN_SPACE * size
     n = len(atoms)
@@ -93,20 +100,35 @@ def apply_spacing(atoms: list[Atom], size: float, latin_spacing: bool) -> None:
         kind = kinds[i]
         prev = kinds[i - 1] if i > 0 else ""
         nxt = kinds[i + 1] if i + 1 < n else ""
-        extra = quarter if latin_spacing and i + 1 < n and latin_boundary(atom, atoms[i + 1]) \
-            else 0.0
         if not kind:
-            if extra:
-                atom.adv += extra
-                atom.adv_start += extra
+            if latin_spacing and i + 1 < n and latin_boundary(atom, atoms[i + 1]):
+                atom.adv += quarter
+                atom.adv_start += quarter
+                atom.latin_gap = quarter
+                atom.shrink_trail = quarter / 2
             continue
-        half = atom.widths[0] / 2
+        w = atom.widths[0]
+        half = w / 2
         lead = half if kind == "open" and prev in ("open", "dot") else 0.0
         trail = half if kind == "close" and nxt else 0.0
         end_trail = half if kind == "close" else 0.0
-        w = atom.widths[0]
         atom.lead = lead
-        atom.adv = w - lead - trail + extra
-        atom.adv_start = w - trail + extra
+        atom.adv = w - lead - trail
+        atom.adv_start = w - trail
         atom.adv_end = w - lead - end_trail
         atom.adv_both = w - end_trail
+        _set_shrink(atom, kind, i > 0 and not atoms[i - 1].is_ruby,
+                    i + 1 < n and not atoms[i + 1].is_ruby, lead, trail)
+
+
+def _set_shrink(atom: Atom, kind: str, free_left: bool, free_right: bool,
+                lead: float, trail: float) -> None:
+    # JLREQ's table of reductions as books set them (table 5): the half-em
+    # blank of a bracket or comma down to a quarter, a middle dot's quarters
+    # and a full stop's half kept. (JIS X 4051 lets them go to nothing; a
+    # line squeezed that far reads as cramped.)
+    w = atom.widths[0]
+    if kind == "open" and free_left and not lead:
+        atom.shrink_lead = w / 4
+    elif kind == "close" and free_right and not trail and atom.first not in classes.FULL_STOPS:
+        atom.shrink_trail = w / 4

@@ -7,7 +7,8 @@ and docs/DIAGNOSTICS.md for the codes in `CODES`.
 
 from engine.logformat.codes import CODES
 from engine.logformat.encoding import decode
+from engine.logformat.lazy import speaker_uses
 from engine.logformat.loader import load
 from engine.logformat.parser import parse
 
-__all__ = ["CODES", "decode", "load", "parse"]
+__all__ = ["CODES", "decode", "load", "parse", "speaker_uses"]

@@ -14,6 +14,7 @@ from __future__ import annotations
 import gc
 import re
 from collections import Counter
+from collections.abc import Iterable
 from datetime import datetime
 
 from engine.logformat.build import make_messages, make_text
@@ -21,7 +22,8 @@ from engine.logformat.codes import diagnostic
 from engine.logformat.encoding import newlines_to_lf
 from engine.logformat.inline import LineError, fast_inline, parse_inline, split_directions
 from engine.logformat.labels import colon_context_ok, is_label_text, label_end, suggest
-from engine.model import Diagnostic, Pos, Ruby, Run, Scene, Script, Text
+from engine.logformat.lazy import PLAIN_RUN, RUN_LABELS, Chunk, Messages
+from engine.model import Diagnostic, Message, Pos, Ruby, Run, Scene, Script, Text
 
 _MARKER = re.compile(r"-{2,}[ \t]*LOG[ \t]*(START|END)[ \t]*-{2,}", re.I)
 _WRAP = r"</?(?:pre|code)(?:\s[^<>]*)?>"
@@ -34,7 +36,7 @@ _STAMP = re.compile(
 )
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _SPACES = " \t\u3000"
-_GC_PAUSE_LINES = 5000
+_GC_PAUSE_CHARS = 200_000
 _SUGGEST_BUDGET = 100_000  # label pairs did_you_mean() may compare; a cast needs a few thousand
 _BODY_CACHE = 10_000  # distinct bodies read() remembers; repeated lines are short ones
 _MISSING = object()  # "not looked at yet" in the hot path's cache of bodies
@@ -47,18 +49,46 @@ def parse(text: str, file: str = "<string>") -> Script:
     (columns never count it). Every problem becomes a Diagnostic.
     """
     text = newlines_to_lf(text.removeprefix("\ufeff"))
-    lines = text.split("\n")
-    if len(lines) < _GC_PAUSE_LINES:
-        return _Parser(file).run(lines)
+    if len(text) < _GC_PAUSE_CHARS:
+        return _Parser(file).run(text)
     # The model is acyclic, so the cyclic collector has nothing to find while a big
     # script is built, yet its passes over the growing heap double the parse time.
     paused = gc.isenabled()
     gc.disable()
     try:
-        return _Parser(file).run(lines)
+        return _Parser(file).run(text)
     finally:
         if paused:
             gc.enable()
+
+
+def parse_pieces(pieces: Iterable[str], file: str = "<string>"
+                 ) -> tuple[Script, list[tuple[int, int]]]:
+    """parse() of the text the pieces make when joined, without joining them: each
+    piece but the last must end in a newline (as encoding.utf8_pieces gives them).
+
+    Also returns, for each scene, the lines it spans: from its START line up to
+    (not including) the line that ends it (for the scene cache, cache.py).
+    """
+    parser = _Parser(file)
+    paused = gc.isenabled()
+    gc.disable()
+    try:
+        script = parser.run_pieces(pieces)
+    finally:
+        if paused:
+            gc.enable()
+    return script, [(b.pos.line, b.end) for b in parser.blocks]
+
+
+def read_scene(text: str, file: str, first: int) -> tuple[Message, ...]:
+    """The messages of the one scene whose lines, from its START line (line `first`),
+    `text` holds: what parse() of the whole file gives that scene. Diagnostics are
+    not read here (the whole file's parse gave them)."""
+    script = _Parser(file).run(text, first)
+    if len(script.scenes) != 1:
+        raise ValueError(f"{file}:{first}: expected one scene, read {len(script.scenes)}")
+    return tuple(script.scenes[0].messages)
 
 
 def trim(line: str) -> tuple[str, int]:
@@ -113,29 +143,42 @@ def read_timestamp(title: str) -> datetime | None:
 
 
 class _Block:
-    """A block being read: its START line and where its messages start in the columns."""
+    """A block being read: its START line, its message count when it opened, and its
+    messages so far: ranges of the columns (read line by line) and chunks (plain lines)."""
 
-    __slots__ = ("title", "timestamp", "pos", "start")
+    __slots__ = ("title", "timestamp", "pos", "start", "parts", "column", "end")
 
-    def __init__(self, title: str, timestamp: datetime | None, pos: Pos, start: int) -> None:
+    def __init__(self, title: str, timestamp: datetime | None, pos: Pos, start: int,
+                 column: int) -> None:
         self.title = title
         self.timestamp = timestamp
         self.pos = pos
         self.start = start
+        self.parts: list[tuple[int, int] | Chunk] = []
+        self.column = column  # where the columns' messages not yet in parts begin
+        self.end = 0  # the line after its last: its END line, a START inside it, or past the file
+
+    def flush(self, column: int) -> None:
+        """Close the stretch of column messages that ends at `column`."""
+        if column > self.column:
+            self.parts.append((self.column, column))
+        self.column = column
 
 
 class _Parser:
-    """One pass over the lines; state is the open block and the labels seen.
+    """One pass over the text; state is the open block and the labels seen.
 
-    Messages are gathered as columns (speaker, runs, line; the column only
-    when it is not 1) and built all at once at the end, which costs far less
-    than building each one as its line is read.
+    Inside a block, stretches of plain lines (lazy.PLAIN_RUN) are matched in
+    one regex call each and kept as chunks, built into messages on first use.
+    Every other line is read line by line; those messages are gathered as
+    columns (speaker, runs, line; the column only when it is not 1) and built
+    all at once at the end, which costs far less than one at a time.
     """
 
     def __init__(self, file: str) -> None:
         self.file = file
         self.diags: list[Diagnostic] = []
-        self.blocks: list[tuple[_Block, int]] = []  # closed blocks, with their end index
+        self.blocks: list[_Block] = []  # closed blocks
         self.block: _Block | None = None
         self.labels: dict[str, str | None] = {}  # label text -> interned label, None if invalid
         self.quick_labels: dict[str, str] = {}  # valid labels the hot paths may accept
@@ -146,6 +189,9 @@ class _Parser:
         self.runs_of: list[tuple[Run, ...]] = []
         self.lines: list[int] = []
         self.cols: dict[int, int] = {}  # message index -> column, where not 1
+        self.at = 1  # the line being read by line() from scan()
+        self.chunked = 0  # messages in chunks
+        self.chunk_speakers: Counter[str] = Counter()
 
     def warn(self, line: int, col: int, code: str, message: str) -> None:
         self.diags.append(diagnostic(self.file, line, col, code, message))
@@ -158,9 +204,23 @@ class _Parser:
         self.runs_of.append(runs)
         self.lines.append(n)
 
-    def run(self, lines: list[str]) -> Script:
-        """Read every line, then the checks that need the whole file."""
-        self.read(lines)
+    def run(self, text: str, first: int = 1) -> Script:
+        """Read every line (the first is line `first`), then the checks that need the
+        whole file."""
+        self.at = self.scan(text, first)  # a block still open ends after the last line
+        return self.finish()
+
+    def run_pieces(self, pieces: Iterable[str]) -> Script:
+        """run() over text given in pieces that end in newlines (all but the last)."""
+        n = 1
+        for i, piece in enumerate(pieces):
+            text = newlines_to_lf(piece.removeprefix("\ufeff") if i == 0 else piece)
+            n = self.scan(text, n, final=False)
+        self.at = self.scan("", n)  # the line after the last newline, as split() has it
+        return self.finish()
+
+    def finish(self) -> Script:
+        """The end of the file: an open block closed, the whole-file checks, the Script."""
         if self.block is not None:
             self.warn(self.block.pos.line, self.block.pos.col, "LOG003",
                       "this block is never closed (no '--- LOG END ---'); closed at end of file")
@@ -168,11 +228,55 @@ class _Parser:
         self.did_you_mean()
         self.diags.sort(key=lambda d: (d.pos.line, d.pos.col))
         messages = make_messages(self.file, self.speakers, self.runs_of, self.lines, self.cols)
-        scenes = tuple(Scene(b.title, b.timestamp, b.pos, tuple(messages[b.start : end]))
-                       for b, end in self.blocks)
+        scenes = tuple(
+            Scene(b.title, b.timestamp, b.pos,
+                  Messages(self.file, [p if isinstance(p, Chunk) else tuple(messages[p[0] : p[1]])
+                                       for p in b.parts], self.quick_labels, self.rubies))
+            for b in self.blocks)
         return Script(self.file, scenes, tuple(self.diags))
 
-    def read(self, lines: list[str]) -> None:
+    def total(self) -> int:
+        """Messages read so far."""
+        return len(self.speakers) + self.chunked
+
+    def scan(self, text: str, n: int = 1, final: bool = True) -> int:
+        """The whole text: plain runs in one match each, other lines one by one.
+        Returns the number of the line after the last. Not `final`: the text is a
+        piece ending in a newline, and the empty string after it is no line."""
+        match, labels_in = PLAIN_RUN.match, RUN_LABELS.findall
+        quick = self.quick_labels.keys()
+        pos, size = 0, len(text)
+        while pos < size or (final and pos == size):
+            if self.block is not None:
+                m = match(text, pos)
+                if m is not None:
+                    end = m.end()
+                    count = text.count("\n", pos, end)
+                    labels = labels_in(text, pos, end)
+                    if quick >= set(labels):
+                        self.chunk(Chunk(text, pos, end, n, count, Counter(labels)))
+                    else:  # a label's first line: read line by line, which learns it
+                        self.read(text[pos : end - 1].split("\n"), n)
+                    pos, n = end, n + count
+                    continue
+            e = text.find("\n", pos)
+            if e < 0:
+                e = size
+            self.at = n  # markers are read here only: where a block opens or ends
+            self.line(text[pos:e], n)
+            pos, n = e + 1, n + 1
+        return n
+
+    def chunk(self, chunk: Chunk) -> None:
+        """Add a run of plain lines to the open block."""
+        b = self.block
+        assert b is not None
+        b.flush(len(self.speakers))
+        b.parts.append(chunk)
+        self.chunked += chunk.count
+        self.chunk_speakers.update(chunk.speakers)
+
+    def read(self, lines: list[str], first: int = 1) -> None:
         """The line loop. Inside a block, `LABEL: text<br>` with a label seen before is
         taken right here (the hot path); every other line goes to line().
 
@@ -186,8 +290,8 @@ class _Parser:
         seen = done.get
         add_speaker, add_runs, add_line = (self.speakers.append, self.runs_of.append,
                                            self.lines.append)
-        inside, remember, since = False, True, 0
-        for n, line in enumerate(lines, 1):
+        inside, remember, since = self.block is not None, True, 0
+        for n, line in enumerate(lines, first):
             if inside:
                 label, colon, body = line.partition(":")
                 if not colon or "：" in label:
@@ -283,16 +387,18 @@ class _Parser:
         if stamp is None:
             why = f"cannot read the timestamp '{title}'" if title else "no timestamp"
             self.warn(n, col, "LOG004", f"{why} (expected YYYY.MM.DD HH:MM); scene has no date")
-        self.block = _Block(title, stamp, Pos(self.file, n, lead + 1), len(self.speakers))
+        self.block = _Block(title, stamp, Pos(self.file, n, lead + 1), self.total(),
+                            len(self.speakers))
         return True
 
     def close(self) -> None:
         b = self.block
         assert b is not None
-        end = len(self.speakers)
-        if end == b.start:
+        if self.total() == b.start:
             self.warn(b.pos.line, b.pos.col, "LOG007", "this block has no messages")
-        self.blocks.append((b, end))
+        b.flush(len(self.speakers))
+        b.end = self.at
+        self.blocks.append(b)
         self.block = None
 
     def speaker(self, t: str) -> tuple[str | None, int]:
@@ -396,6 +502,7 @@ class _Parser:
         """Warn about labels used once that look like typos of frequent ones."""
         # Counted once here rather than line by line; Counter keeps first-use order.
         counts = Counter(filter(None, self.speakers))
+        counts.update(self.chunk_speakers)  # labels all seen first in the columns
         once = [label for label, c in counts.items() if c == 1]
         if len(once) * len(counts) > _SUGGEST_BUDGET:
             return  # thousands of one-off labels: a data file, not a cast; skip the check
