@@ -22,11 +22,20 @@ same backdrop and the same visible bubbles, pre-rendered, at the same places:
 what any chat view must do. Each figure is the median over the trials; the
 worst frame is the slowest frame of all trials. Aim: median and p99 <= 2x
 the floor; worst frame <= 8 ms.
+
+Each frame is timed twice: wall time, and the CPU time of the thread. On a
+shared machine a frame's wall time also holds the time other processes had
+the core; the CPU time is the frame's own work. Both are printed, and so is
+the floor's worst wall frame: when the floor (a handful of blits) has
+frames of 10+ ms, the machine took them. The collector is treated as the
+player treats it (engine.cli, engine.app.App): paused while the story
+loads, the loaded story frozen, collection on from the first frame.
 """
 
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import os
 import random
@@ -62,6 +71,7 @@ def trial(path: str, frames: int, step: float, seed: int) -> dict[str, object]:
 
     pygame.init()
     screen = pygame.display.set_mode(SIZE)
+    gc.disable()  # as `chatlog-vn play` starts: the story is built once and lives all game
     story = load_story(Path(path))
     total = sum(len(r.scene.messages) for r in story.scenes)
     fonts = FontSet(default_font_path())
@@ -70,11 +80,15 @@ def trial(path: str, frames: int, step: float, seed: int) -> dict[str, object]:
     scene = story.scenes[-1]
     geo = painter.geometry(SIZE)
     backdrop = painter._backdrop(scene, geo, True)  # noqa: SLF001
-    last = {"scroll": None}
+    painter.draw(screen, scene, ChatView(count=total))  # the first frame, at the latest message
+    gc.freeze()  # ...after which the player freezes what start-up built and collects again
+    gc.enable()
+    last: dict[str, float | None] = {"scroll": None}
 
-    def frame(scroll: float, ours: list[float], floor: list[float]) -> float:
+    def frame(scroll: float, case: dict[str, list[float]]) -> None:
         """One timed frame as the chat screen draws it, then the floor frame."""
         view = ChatView(count=total, scroll=scroll)
+        c0 = time.thread_time()
         t0 = time.perf_counter()
         if scroll != last["scroll"]:  # ChatScreen._prefetch: a slice while the column moves
             painter.prefetch(SIZE, view, PREFETCH_SLICE)
@@ -83,6 +97,7 @@ def trial(path: str, frames: int, step: float, seed: int) -> dict[str, object]:
         if painter.jumped:
             painter.prefetch(SIZE, view)
         t1 = time.perf_counter()
+        c1 = time.thread_time()
         blits = visible_blits(painter, view)  # cached by now: not timed
         t2 = time.perf_counter()
         screen.blit(backdrop, (0, 0))
@@ -90,9 +105,9 @@ def trial(path: str, frames: int, step: float, seed: int) -> dict[str, object]:
         screen.blits(blits, doreturn=False)
         screen.set_clip(None)
         t3 = time.perf_counter()
-        ours.append((t1 - t0) * 1000)
-        floor.append((t3 - t2) * 1000)
-        return ours[-1]
+        case["wall"].append((t1 - t0) * 1000)
+        case["cpu"].append((c1 - c0) * 1000)
+        case["floor"].append((t3 - t2) * 1000)
 
     def idle(scroll: float) -> None:
         """The loop's idle turns after the column stops: bigger prefetch slices, no frame."""
@@ -101,25 +116,27 @@ def trial(path: str, frames: int, step: float, seed: int) -> dict[str, object]:
             if not painter.prefetch(SIZE, view, PREFETCH_IDLE_SLICE):
                 return
 
+    def new_case() -> dict[str, list[float]]:
+        return {"wall": [], "cpu": [], "floor": []}
+
     out: dict[str, object] = {"messages": total}
     for name in ("cold", "warm"):
-        ours: list[float] = []
-        floor: list[float] = []
+        case = new_case()
         for i in range(frames):
-            frame(i * step, ours, floor)
-        out[name] = (ours, floor)
+            frame(i * step, case)
+        out[name] = case
     height = painter.column(geo).height()
     rng = random.Random(seed)
     for name, pause in (("jump", True), ("jump, no pause", False)):
-        ours, floor, firsts = [], [], []
+        case, firsts = new_case(), new_case()
         for _ in range(JUMPS):
             far = rng.uniform(0.05, 0.95) * height
-            firsts.append(frame(far, ours, floor))
+            frame(far, firsts)
             if pause:
                 idle(far)
             for k in range(1, AFTER_JUMP + 1):
-                frame(far + k * step, ours, floor)
-        out[name] = (ours, floor)
+                frame(far + k * step, case)
+        out[name] = case
         out[name + " (first frame)"] = firsts
     return out
 
@@ -168,27 +185,37 @@ def main() -> int:
                 cwd=ROOT, capture_output=True, text=True, check=True)
             runs.append(json.loads(done.stdout.strip().splitlines()[-1]))
     print(f"{runs[0]['messages']:,} messages, {SIZE[0]}x{SIZE[1]}; {args.trials} trials, each a "
-          f"fresh process (medians over them; worst: the slowest frame of all)")
-    for name in ("cold", "warm", "jump", "jump, no pause"):
-        report(name, [r[name] for r in runs])
-    for name in ("jump (first frame)", "jump, no pause (first frame)"):
-        firsts = [r[name] for r in runs]
-        med = statistics.median(statistics.median(f) for f in firsts)
-        worst = max(max(f) for f in firsts)
-        print(f"{name:30} median {med:6.2f} ms  worst {worst:6.2f} ms   (aim: worst <= 8 ms)")
+          f"fresh process (medians over them; worst: the slowest frame of all trials)")
+    print("frame times in ms: wall (CPU of the thread); the floor's are wall times")
+    met = True
+    for name in ("cold", "warm", "jump", "jump, no pause",
+                 "jump (first frame)", "jump, no pause (first frame)"):
+        met &= report(name, [r[name] for r in runs])
+    print(f"aim: worst frame <= {WORST_MS:g} ms: {'met' if met else 'NOT met'} (wall); "
+          f"median <= 2x the floor")
     return 0
 
 
-def report(name: str, cases: list[list[list[float]]]) -> None:
-    """One line: medians over trials of each trial's median, p99 and the floor's."""
-    med = statistics.median(statistics.median(c[0]) for c in cases)
-    p99 = statistics.median(pct(c[0], 0.99) for c in cases)
-    fmed = statistics.median(statistics.median(c[1]) for c in cases)
-    fp99 = statistics.median(pct(c[1], 0.99) for c in cases)
-    worst = max(max(c[0]) for c in cases)
-    print(f"{name:30} median {med:6.3f} ms  p99 {p99:6.3f} ms  worst {worst:6.2f} ms | floor "
-          f"median {fmed:6.3f} p99 {fp99:6.3f} | ratio median {med / fmed:4.2f}x "
-          f"p99 {p99 / fp99:4.2f}x")
+WORST_MS = 8.0
+
+
+def report(name: str, cases: list[dict[str, list[float]]]) -> bool:
+    """One line: medians over trials of each trial's median and p99 (the floor's too),
+    the worst frame of all trials; True if that worst frame is within the aim."""
+    def over(key: str, q: float | None) -> float:
+        return statistics.median(statistics.median(c[key]) if q is None else pct(c[key], q)
+                                 for c in cases)
+
+    med, p99, fmed, fp99 = over("wall", None), over("wall", 0.99), over("floor", None), \
+        over("floor", 0.99)
+    cmed, cp99 = over("cpu", None), over("cpu", 0.99)
+    worst = max(max(c["wall"]) for c in cases)
+    cworst = max(max(c["cpu"]) for c in cases)
+    fworst = max(max(c["floor"]) for c in cases)
+    print(f"{name:29} median {med:5.2f} ({cmed:5.2f})  p99 {p99:5.2f} ({cp99:5.2f})  worst "
+          f"{worst:6.2f} ({cworst:5.2f}) | floor median {fmed:5.2f} p99 {fp99:5.2f} worst "
+          f"{fworst:6.2f} | ratio median {med / fmed:4.2f}x p99 {p99 / fp99:4.2f}x")
+    return worst <= WORST_MS
 
 
 if __name__ == "__main__":

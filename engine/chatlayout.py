@@ -33,11 +33,12 @@ from collections.abc import Callable, Generator
 from dataclasses import replace
 from datetime import datetime
 from functools import lru_cache
+from operator import sub
 from typing import Literal, TypeVar
 
 from engine.layout import classes
 from engine.layout.boxes import Layout, Line, Measure, Settings
-from engine.layout.breaking import phrase_starts, token_interiors
+from engine.layout.breaking import token_interiors
 from engine.model import BREAK, Break, Message, Ruby, Run, Scene, Side, Story, record, set_field
 
 # layout_message(runs, width, measure, settings) -> Layout; the layout core's signature.
@@ -222,6 +223,22 @@ class BubbleLayout:
         self.layout_calls += 1
         return self._layout_fn(runs, width, self.measure, settings)
 
+    def layout_steps(self, runs: tuple[Run, ...], width: float,
+                     settings: Settings) -> Steps[Layout]:
+        """`layout` as steps: a long text is laid out a window of it at a time.
+
+        One call into the layout core costs in proportion to the text (a
+        600-character monologue ~5 ms), more than a frame's slice of
+        preparing ahead may take. A text over `LONG_TEXT` characters is laid
+        out by the layout core's windowed pager (engine.layout.paging, whose
+        lines equal the whole layout's) a line at a time, so no piece is more
+        than about `LAYOUT_WINDOW` characters of work. Counted as one call.
+        """
+        if self._layout_fn is not _core_layout() or _text_length(runs) <= LONG_TEXT:
+            return self.layout(runs, width, settings)
+        self.layout_calls += 1
+        return (yield from windowed_layout_steps(runs, width, self.measure, settings))
+
     def bubble(self, runs: tuple[Run, ...], max_text: float, settings: Settings,
                pad_x: float, pad_y: float) -> Bubble:
         """The shrink-wrapped bubble for `runs`, text at most `max_text` wide."""
@@ -270,7 +287,7 @@ class BubbleLayout:
         balanced lines are not confirmed does it narrow by binary search and
         balance that, as the slower, surer way.
         """
-        full = self.layout(runs, max_text, settings)
+        full = yield from self.layout_steps(runs, max_text, settings)
         if len(full.lines) <= 1 or _forced(full):
             return full
         yield full.chars // 4
@@ -278,11 +295,12 @@ class BubbleLayout:
                                                 max(max_text, content_width(full)))
         if cuts is None:
             return full  # the greedy lines are already the most even split
-        yield full.chars
-        trial = self._confirmed(runs, full, settings, max(max_text, content_width(full)), cuts)
+        yield step_size(full.chars)
+        trial = yield from self._confirmed_steps(runs, full, settings,
+                                                 max(max_text, content_width(full)), cuts)
         if trial is not None:
             return trial
-        yield full.chars
+        yield step_size(full.chars)
         best = yield from self.narrowest_steps(runs, max_text, settings, full)
         yield full.chars // 4
         return self.balance(runs, best, settings, max_text)
@@ -300,7 +318,7 @@ class BubbleLayout:
                         full: Layout | None = None) -> Steps[Layout]:
         """`narrowest` as steps; `full` is the layout at `max_text` when already made."""
         if full is None:
-            full = self.layout(runs, max_text, settings)
+            full = yield from self.layout_steps(runs, max_text, settings)
         target = len(full.lines)
         # A cut by force (a word or ruby wider than the cap) lands wherever the box
         # ends; a narrower box would move it, say into a ruby's base, so keep the cap.
@@ -315,9 +333,9 @@ class BubbleLayout:
         # A quarter character is precision enough: balancing re-breaks the lines anyway.
         step = max(settings.size / 4.0, 0.5)
         while hi - lo > step:
-            yield full.chars
+            yield step_size(full.chars)
             mid = (lo + hi) / 2
-            trial = self.layout(runs, mid, settings)
+            trial = yield from self.layout_steps(runs, mid, settings)
             # A narrower box that forces a cut kinsoku forbids is not a valid fit.
             if len(trial.lines) <= target and not _forced(trial):
                 hi, best = mid, trial
@@ -349,17 +367,17 @@ class BubbleLayout:
         cuts = balanced_breaks(layout, settings.strictness, limit)
         if cuts is None:
             return layout
-        trial = self._confirmed(runs, layout, settings, limit, cuts)
+        trial = finish(self._confirmed_steps(runs, layout, settings, limit, cuts))
         return layout if trial is None else trial
 
-    def _confirmed(self, runs: tuple[Run, ...], layout: Layout, settings: Settings,
-                   limit: float, cuts: list[int]) -> Layout | None:
+    def _confirmed_steps(self, runs: tuple[Run, ...], layout: Layout, settings: Settings,
+                         limit: float, cuts: list[int]) -> Steps[Layout | None]:
         """`runs` laid out with forced breaks at `cuts`, if the layout core agrees:
         the lines the breaks make, none cut by force, none wider than `limit`."""
         split = insert_breaks(runs, cuts)
         if split is None:
             return None
-        trial = self.layout(split, max(layout.width, limit), settings)
+        trial = yield from self.layout_steps(split, max(layout.width, limit), settings)
         # Each paragraph takes one line more than it has breaks (a word kept whole may
         # have added a break); anything else means the layout core broke differently.
         expected = len(cuts) + len(_paragraphs(layout))
@@ -371,6 +389,11 @@ class BubbleLayout:
 
 
 T = TypeVar("T")
+
+# Texts longer than this (code points) are laid out a window at a time when prepared
+# in steps, windows of about this many code points (see `BubbleLayout.layout_steps`).
+LONG_TEXT = 120
+LAYOUT_WINDOW = 128
 
 # Work done a piece at a time: a generator that yields between the costly pieces
 # and returns its result (`yield from` passes the result on). Each yield gives the
@@ -387,6 +410,43 @@ def finish(steps: Steps[T]) -> T:
             next(steps)
         except StopIteration as done:
             return done.value
+
+
+def step_size(chars: int) -> int:
+    """The size (`Steps`) of the largest piece of laying out a text of `chars`."""
+    return chars if chars <= LONG_TEXT else LAYOUT_WINDOW
+
+
+def windowed_layout_steps(runs: tuple[Run, ...], width: float, measure: Measure,
+                          settings: Settings) -> Steps[Layout]:
+    """`layout_message(runs, width, measure, settings)`, a line at a time (equal to it).
+
+    The pager (engine.layout.paging) lays the text out a window at a time
+    and gives the same lines; a page of one line at a time is re-based here
+    to its place in the whole layout. Yields between lines.
+    """
+    from engine.layout.paging import Pager
+
+    pager = Pager(runs, width, measure, settings, 1, window=LAYOUT_WINDOW)
+    lines: list[Line] = []
+    while True:
+        page = pager.page(len(lines))
+        if page is None:
+            break
+        y = settings.ruby_band + len(lines) * settings.line_pitch
+        lines.append(replace(page[0], y=y))
+        yield LAYOUT_WINDOW
+    return Layout(settings, width, tuple(lines), sum(len(line.glyphs) for line in lines))
+
+
+def _text_length(runs: tuple[Run, ...]) -> int:
+    return sum(len(r.base) if isinstance(r, Ruby) else len(getattr(r, "text", "")) for r in runs)
+
+
+def _core_layout() -> LayoutFn:
+    from engine.layout import layout_message
+
+    return layout_message
 
 
 def _forced(layout: Layout) -> int:
@@ -442,20 +502,27 @@ def _paragraphs(layout: Layout) -> list[list[Line]]:
 
 
 def _glyph_run(lines: list[Line]) -> tuple[list[str], list[float], list[bool]]:
-    """A paragraph's glyphs, their advances, and whether a break may precede each one."""
+    """A paragraph's glyphs, their advances, and whether each one is inside a ruby's base
+    (after its first glyph: no break may precede it)."""
     chars: list[str] = []
     advances: list[float] = []
     inside_ruby: list[bool] = []
     for line in lines:
         glyphs = line.glyphs
-        ruby_inner = set()
+        if not glyphs:
+            continue
+        xs = [g.x for g in glyphs]
+        last = glyphs[-1]
+        ends = xs[1:]
+        ends.append(last.x + last.w)
+        chars.extend([g.ch for g in glyphs])
+        advances.extend([d if d > 0.0 else 0.0 for d in map(sub, ends, xs)])
+        inner = [False] * len(glyphs)
         for r in line.rubies:
-            ruby_inner.update(range(r.base_start + 1, r.base_end))
-        for j, g in enumerate(glyphs):
-            nxt = glyphs[j + 1].x if j + 1 < len(glyphs) else g.x + g.w
-            chars.append(g.ch)
-            advances.append(max(nxt - g.x, 0.0))
-            inside_ruby.append(j in ruby_inner)
+            lo, hi = max(r.base_start + 1, 0), min(r.base_end, len(glyphs))
+            if hi > lo:
+                inner[lo:hi] = [True] * (hi - lo)
+        inside_ruby.extend(inner)
     return chars, advances, inside_ruby
 
 
@@ -478,24 +545,87 @@ def break_qualities(chars: list[str]) -> list[int]:
     pauses anyway; PHRASE between BudouX phrases (the phrases the layout
     core's phrase wrapping uses); MID_PHRASE anywhere else (忘れ／かけてた).
     """
-    text = "".join(chars)
-    offsets = [0]
-    for ch in chars:
-        offsets.append(offsets[-1] + len(ch))
-    phrases = phrase_starts(text) if text else frozenset()
-    inside_token = token_interiors(text)
-    out = [PAUSE]
-    for i in range(1, len(chars)):
-        a, b = chars[i - 1], chars[i]
-        if (is_katakana(a) and is_katakana(b)) or inside_token[offsets[i]]:
-            out.append(IN_WORD)
-        elif a[:1] in _PAUSE_AFTER or classes.is_space(a) or b[:1] in classes.OPENING_BRACKETS:
-            out.append(PAUSE)
-        elif offsets[i] in phrases:
-            out.append(PHRASE)
-        else:
-            out.append(MID_PHRASE)
-    return out
+    quality = _Qualities(chars)
+    return [quality.at(i) for i in range(len(chars))]
+
+
+class _Qualities:
+    """`break_qualities` one index at a time, worked out only where asked.
+
+    Balancing reads the quality of the breaks its lines can reach, a band
+    around each even split: for most bubbles a small share of the text. The
+    phrase boundaries are scored the way BudouX scores them (each position
+    from the three characters either side, `_PhraseScore`), so no other
+    position's score is computed.
+    """
+
+    def __init__(self, chars: list[str]) -> None:
+        self.chars = chars
+        self.text = "".join(chars)
+        offsets = [0]
+        for ch in chars:
+            offsets.append(offsets[-1] + len(ch))
+        self.offsets = offsets
+        self.inside_token = token_interiors(self.text)
+        self._phrase: _PhraseScore | None = None
+
+    def at(self, i: int) -> int:
+        if i == 0:
+            return PAUSE
+        a, b = self.chars[i - 1], self.chars[i]
+        if (is_katakana(a) and is_katakana(b)) or self.inside_token[self.offsets[i]]:
+            return IN_WORD
+        if a[:1] in _PAUSE_AFTER or classes.is_space(a) or b[:1] in classes.OPENING_BRACKETS:
+            return PAUSE
+        if self._phrase is None:
+            self._phrase = _PhraseScore(self.text)
+        return PHRASE if self._phrase.starts_at(self.offsets[i]) else MID_PHRASE
+
+
+class _PhraseScore:
+    """Whether a BudouX phrase starts at an offset of a text, scored at that offset only.
+
+    Equal to `offset in engine.layout.breaking.phrase_starts(text)` (a test
+    holds them equal): BudouX's model gives a position a score from the
+    characters, pairs and triples of characters within three of it, and a
+    phrase starts where the score is above zero.
+    """
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.model, self.base = _budoux_model()
+
+    def starts_at(self, i: int) -> bool:
+        t, n, m = self.text, len(self.text), self.model
+        if not 0 < i < n:
+            return False
+        score = self.base + m["UW3"].get(t[i - 1], 0) + m["UW4"].get(t[i], 0) \
+            + m["BW2"].get(t[i - 1:i + 1], 0)
+        if i > 1:
+            score += m["UW2"].get(t[i - 2], 0) + m["BW1"].get(t[i - 2:i], 0) \
+                + m["TW2"].get(t[i - 2:i + 1], 0)
+        if i > 2:
+            score += m["UW1"].get(t[i - 3], 0) + m["TW1"].get(t[i - 3:i], 0)
+        if i + 1 < n:
+            score += m["UW5"].get(t[i + 1], 0) + m["BW3"].get(t[i:i + 2], 0) \
+                + m["TW3"].get(t[i - 1:i + 2], 0)
+        if i + 2 < n:
+            score += m["UW6"].get(t[i + 2], 0) + m["TW4"].get(t[i:i + 3], 0)
+        return score > 0
+
+
+_FEATURES = ("UW1", "UW2", "UW3", "UW4", "UW5", "UW6", "BW1", "BW2", "BW3",
+             "TW1", "TW2", "TW3", "TW4")
+
+
+@lru_cache(maxsize=1)
+def _budoux_model() -> tuple[dict[str, dict[str, int]], float]:
+    """The layout core's BudouX model (its features, each possibly empty) and base score."""
+    from engine.layout.breaking import _budoux_parser
+
+    model = _budoux_parser().model
+    features = {name: model.get(name, {}) for name in _FEATURES}
+    return features, -sum(sum(group.values()) for group in model.values()) * 0.5
 
 
 # A split's cost, compared in order: breaks inside words, breaks inside phrases,
@@ -503,15 +633,28 @@ def break_qualities(chars: list[str]) -> list[int]:
 Cost = tuple[int, int, float]
 
 
-def _break_costs(quality: list[int], em: float) -> list[Cost]:
-    """Each break's share of a split's cost, from its quality."""
-    phrase = PHRASE_PENALTY * em * em
-    return [(int(q == IN_WORD), int(q == MID_PHRASE), phrase if q == PHRASE else 0.0)
-            for q in quality]
+def _cost(q: int, phrase: float) -> Cost:
+    """A break's share of a split's cost, from its quality (`phrase`: a PHRASE break's)."""
+    return (int(q == IN_WORD), int(q == MID_PHRASE), phrase if q == PHRASE else 0.0)
+
+
+class _LazyCosts:
+    """Each break's share of a split's cost (`_cost` of its quality), worked out on use."""
+
+    def __init__(self, chars: list[str], em: float) -> None:
+        self._quality = _Qualities(chars)
+        self._phrase = PHRASE_PENALTY * em * em
+        self._memo: dict[int, Cost] = {}
+
+    def __getitem__(self, i: int) -> Cost:
+        found = self._memo.get(i)
+        if found is None:
+            found = self._memo[i] = _cost(self._quality.at(i), self._phrase)
+        return found
 
 
 def _best_split(advances: list[float], legal: list[bool], lines: int, limit: float,
-                ideal: float, breaks: list[Cost]) -> Steps[tuple[list[int], Cost] | None]:
+                ideal: float, breaks: _LazyCosts) -> Steps[tuple[list[int], Cost] | None]:
     """Break points (glyph indices) splitting into `lines` lines no wider than `limit`,
     and the split's cost; None when no split fits. As steps: one per line of the split.
 
@@ -589,7 +732,7 @@ def _best_split(advances: list[float], legal: list[bool], lines: int, limit: flo
 
 
 def _paragraph_cuts(advances: list[float], legal: list[bool], lines: int, limit: float,
-                    ideal: float, breaks: list[Cost]) -> Steps[list[int] | None]:
+                    ideal: float, breaks: _LazyCosts) -> Steps[list[int] | None]:
     """The best split of one paragraph into `lines` lines, or one more line when only
     that keeps a katakana or Latin word whole (ハンカチ in a bubble two lines exactly full)."""
     best = yield from _best_split(advances, legal, lines, limit, ideal, breaks)
@@ -628,9 +771,9 @@ def balanced_breaks_steps(layout: Layout, strictness: str,
                  for i in range(len(chars))]
         cuts: list[int] | None = []
         if len(lines) > 1:
-            yield len(chars)
+            yield len(chars) // 8
             em = sorted(advances)[len(advances) // 2] if advances else 0.0
-            costs = _break_costs(break_qualities(chars), em)
+            costs = _LazyCosts(chars, em)
             yield len(chars) // 8
             cuts = yield from _paragraph_cuts(advances, legal, len(lines), limit, ideal, costs)
         if cuts is None:
@@ -803,6 +946,8 @@ class ChatColumn:
         self._blocks: OrderedDict[int, ChatBlock] = OrderedDict()
         self._block_cache = block_cache
         self._fallback_sides: dict[str, Side] | None = None
+        # The runs a message's bubble shows (learner mode adds furigana); None: its own.
+        self.runs_for: Callable[[int, Message], tuple[Run, ...]] | None = None
 
     # --- size and position ---------------------------------------------------
 
@@ -879,10 +1024,11 @@ class ChatColumn:
         i = self.index_at(self.height() - offset)
         shown: list[int] = []
         while i >= 0:
-            blk = self.block(i)  # measured now: the distances of the blocks below stay put
-            below = self.height() - self.top_of(i + 1)  # block i's lower edge, from the end
+            # Block i's lower edge, from the column's end: the blocks below it only.
+            below = self.height() - self.top_of(i + 1)
             if below >= offset + view:
-                break  # this block and all before it are above the window
+                break  # this block and all before it are above the window: not laid out
+            blk = self.block(i)  # measured now: the distances of the blocks below stay put
             if below + blk.height > offset:
                 shown.append(i)
             i -= 1
@@ -951,16 +1097,26 @@ class ChatColumn:
     def block_steps(self, flat: int) -> Steps[ChatBlock]:
         """`block` as steps: its bubble's layout a piece at a time (`BubbleLayout.bubble_steps`)."""
         if flat not in self._blocks:
-            yield from self.bubbles.bubble_steps(*self._request(self.message(flat)))
+            yield from self.bubbles.bubble_steps(*self._request(self.message(flat), flat))
         return self.block(flat)
 
-    def _request(self, msg: Message) -> tuple[tuple[Run, ...], float, Settings, float, float]:
+    def _request(self, msg: Message, flat: int
+                 ) -> tuple[tuple[Run, ...], float, Settings, float, float]:
         """The arguments of `BubbleLayout.bubble` for a message's bubble or system line."""
         g = self.geo
+        runs = msg.runs if self.runs_for is None else self.runs_for(flat, msg)
         if msg.speaker is None:
             settings = replace(self.settings, size=self.settings.size * g.system_scale)
-            return msg.runs, self.width * g.system_fraction, settings, g.pad_x / 2, g.pad_y / 2
-        return msg.runs, self.max_bubble_width() - 2 * g.pad_x, self.settings, g.pad_x, g.pad_y
+            return runs, self.width * g.system_fraction, settings, g.pad_x / 2, g.pad_y / 2
+        return runs, self.max_bubble_width() - 2 * g.pad_x, self.settings, g.pad_x, g.pad_y
+
+    def forget(self, flat: int) -> None:
+        """Lay block `flat` out again when next asked for (what it shows changed: the
+        learner's furigana arrived); its height counts as the estimate until then."""
+        self._blocks.pop(flat, None)
+        if self._measured[flat]:
+            self._measured[flat] = 0
+            self._add(flat, -(self._delta_prefix(flat + 1) - self._delta_prefix(flat)))
 
     def ahead(self, top: float, bottom: float, up: bool, count: int) -> range:
         """The indices of the `count` blocks beyond the window [top, bottom): above it
@@ -1005,7 +1161,7 @@ class ChatColumn:
         g = self.geo
         if spaced:
             y += g.run_gap - g.gap
-        bubble = self.bubbles.bubble(*self._request(msg))
+        bubble = self.bubbles.bubble(*self._request(msg, flat))
         body = ((self.width - bubble.width) / 2, y, bubble.width, bubble.height)
         return ChatBlock(flat, scene, msg, "system", None, y + bubble.height, body, bubble,
                          date=date, date_box=date_box)
@@ -1014,7 +1170,7 @@ class ChatColumn:
                 date: str | None, date_box: Box | None) -> ChatBlock:
         g = self.geo
         side = self.side_of(msg.speaker)
-        bubble = self.bubbles.bubble(*self._request(msg))
+        bubble = self.bubbles.bubble(*self._request(msg, flat))
         inner = g.margin + g.avatar + g.avatar_gap  # bubbles start beside the avatar column
         x = inner if side == "left" else self.width - inner - bubble.width
         avatar = name_box = None

@@ -302,7 +302,8 @@ def box_settings(story: Story, box: TextBox) -> Settings:
     opts = story.layout
     return Settings(size=box.size, strictness=opts.strictness,
                     phrase_wrapping=opts.phrase_wrapping,
-                    hanging_punctuation=opts.hanging_punctuation)
+                    hanging_punctuation=opts.hanging_punctuation,
+                    latin_spacing=opts.latin_spacing, justify=opts.justify)
 
 
 def count_pages(message: Message, story: Story, measure: Measure, box: TextBox,

@@ -27,6 +27,19 @@ COMMANDS: dict[str, tuple[str, str]] = {
 
 EXIT_OK, EXIT_ERRORS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 
+# Shown under every command's --help; docs/WRITER-TOOLS.md "Exit status" says the same.
+EXIT_STATUS = """exit status:
+  0    done (check: no errors; warnings alone still exit 0)
+  1    the story or the work failed: check or dump found an error, play
+       has no message to show or --at names no script, shot or build
+       failed, voice could not render some lines, vocab had no cards
+  2    usage: bad arguments, no story or file at PATH, nothing to play,
+       no display to open a window in, an output that cannot be written,
+       an optional extra (learn, voice) not installed
+  3    internal error: a bug in chatlog-vn; please report it with the
+       command and the file
+  130  interrupted (Ctrl+C)"""
+
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # argparse exits 2 on usage errors; keep that
@@ -41,7 +54,8 @@ def _load(name: str):
 
 def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     """The argument parser; with `only`, just that command's module is imported."""
-    parser = _Parser(prog="chatlog-vn", description="Visual novels from chat logs.")
+    parser = _Parser(prog="chatlog-vn", description="Visual novels from chat logs.",
+                     epilog=EXIT_STATUS, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--version", action="version", version=f"chatlog-vn {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     for name, (_, help_text) in COMMANDS.items():
@@ -54,7 +68,8 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
             if exc.name and exc.name.startswith("engine.commands"):
                 continue  # a command not built yet is simply not offered
             raise
-        cmd = sub.add_parser(name, help=help_text, description=help_text)
+        cmd = sub.add_parser(name, help=help_text, description=help_text, epilog=EXIT_STATUS,
+                             formatter_class=argparse.RawDescriptionHelpFormatter)
         module.add_parser(cmd)
         cmd.set_defaults(_module=module)
     return parser

@@ -7,7 +7,6 @@ damaged file gives the defaults with a warning.
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import locale
 import math
@@ -17,6 +16,7 @@ from dataclasses import fields
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
+from engine.diskio import keep_aside, plain_error
 from engine.model import record, set_field
 from engine.saves import APP_NAME, read_json, write_json
 
@@ -52,6 +52,18 @@ def _is_bool(v: Any) -> bool:
     return isinstance(v, bool)
 
 
+def _furigana_mode(v: Any) -> bool:
+    """off, names, all, grade:N (0-10) or jlpt:N (1-5): engine.learn.furigana.parse_mode's
+    modes, checked here without importing the learner (start-up stays quick)."""
+    if not isinstance(v, str):
+        return False
+    kind, sep, level = v.partition(":")
+    if not sep:
+        return v in ("off", "names", "all")
+    limits = {"grade": (0, 10), "jlpt": (1, 5)}.get(kind)
+    return limits is not None and level.isdigit() and limits[0] <= int(level) <= limits[1]
+
+
 # What each setting accepts; anything else is refused by the constructor
 # and ignored by `load_prefs`.
 RULES: dict[str, Callable[[Any], bool]] = {
@@ -69,6 +81,10 @@ RULES: dict[str, Callable[[Any], bool]] = {
     "typing_indicator": _is_bool,  # chat view: "…is typing" before a message
     "language": _one_of("ja", "en", None),  # None: story.yaml, else the system locale
     "self_voicing": _is_bool,  # read each message aloud (needs the voice extra)
+    "furigana": _furigana_mode,  # readings added where the writer gave none (learn extra)
+    "dictionary": _one_of("off", "click", "hover"),  # the popup dictionary (learn extra)
+    "latin_spacing": _one_of(None, True, False),  # 和欧間; None: story.yaml's layout (on)
+    "justify": _one_of(None, True, False),  # text box lines justified; None: story.yaml's (on)
 }
 _FLOATS = ("text_speed", "auto_delay", "music_volume", "sound_volume", "box_opacity")
 
@@ -91,6 +107,10 @@ class Preferences:
     typing_indicator: bool = True
     language: Literal["ja", "en"] | None = None
     self_voicing: bool = False
+    furigana: str = "off"
+    dictionary: Literal["off", "click", "hover"] = "off"
+    latin_spacing: bool | None = None
+    justify: bool | None = None
 
     def __init__(
         self,
@@ -108,6 +128,10 @@ class Preferences:
         typing_indicator: bool = True,
         language: Literal["ja", "en"] | None = None,
         self_voicing: bool = False,
+        furigana: str = "off",
+        dictionary: Literal["off", "click", "hover"] = "off",
+        latin_spacing: bool | None = None,
+        justify: bool | None = None,
     ) -> None:
         set_field(self, "text_speed", text_speed)
         set_field(self, "auto_delay", auto_delay)
@@ -123,6 +147,10 @@ class Preferences:
         set_field(self, "typing_indicator", typing_indicator)
         set_field(self, "language", language)
         set_field(self, "self_voicing", self_voicing)
+        set_field(self, "furigana", furigana)
+        set_field(self, "dictionary", dictionary)
+        set_field(self, "latin_spacing", latin_spacing)
+        set_field(self, "justify", justify)
         self.__post_init__()
 
     def __post_init__(self) -> None:
@@ -169,17 +197,26 @@ def prefs_from_json(obj: object) -> Preferences:
     return Preferences(**kept)
 
 
-def load_prefs(folder: Path) -> Preferences:
-    """The saved preferences; missing → defaults; damaged → defaults and a warning."""
+def load_prefs(folder: Path, folder_problem_known: bool = False) -> Preferences:
+    """The saved preferences; missing → defaults; damaged → defaults, kept aside, a warning.
+
+    `folder_problem_known`: the player has already said the folder cannot be
+    used, so a read that fails for that reason is not said again.
+    """
     path = Path(folder) / PREFS_FILE
     try:
         return prefs_from_json(read_json(path))
     except FileNotFoundError:
         return Preferences()
-    except (OSError, ValueError) as exc:
-        _log().warning("%s: preferences are damaged (%s); using the defaults", path, exc)
-        with contextlib.suppress(OSError):
-            os.replace(path, path.with_name(PREFS_FILE + ".damaged"))
+    except OSError as exc:  # not damaged: unreadable here (permissions, a file for a folder)
+        if not folder_problem_known:
+            _log().warning("%s: preferences cannot be read (%s); using the defaults",
+                           path, plain_error(exc))
+        return Preferences()
+    except ValueError as exc:
+        kept = keep_aside(path)
+        _log().warning("%s: preferences are damaged (%s); %s; using the defaults", path, exc,
+                       f"kept as {kept.name}" if kept else "left as they are")
         return Preferences()
 
 

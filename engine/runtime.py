@@ -13,8 +13,9 @@ from __future__ import annotations
 from bisect import bisect_right
 from collections.abc import Iterable, Iterator
 from pathlib import Path, PurePosixPath
-from typing import Any, Protocol
+from typing import Protocol
 
+from engine.marks import ReadMarks  # re-exported: the runtime's skip rule uses it
 from engine.model import (
     Break,
     Direction,
@@ -42,9 +43,6 @@ MATCH_CHARS = 120
 MATCH_WINDOW = 200
 SIMILAR_ENOUGH = 0.65
 POSITION_TEXT_LIMIT = 1000  # characters of the message a save keeps for matching
-
-MARKS_FORMAT = "chatlog-vn-read-marks"
-MARKS_VERSION = 1
 
 
 class EmptyStoryError(ValueError):
@@ -361,53 +359,6 @@ class Runtime(StoryIndex):
         stop = self.flat_index(end) + 1 - max(skip, 0)
         start = max(low, stop - max(count, 0))
         return list(self.cursors(start, stop))
-
-
-# --- read marks ---------------------------------------------------------------
-
-
-class ReadMarks:
-    """Which messages the reader has seen, by content key.
-
-    Keyed by content so marks survive edits that move lines; an edited line
-    is new text and reads as unread, which is what skip should stop at.
-    """
-
-    def __init__(self, keys: Iterable[str] = ()) -> None:
-        self._keys: set[str] = set(keys)
-
-    def __len__(self) -> int:
-        return len(self._keys)
-
-    def __contains__(self, key: object) -> bool:
-        return key in self._keys
-
-    def mark(self, message: Message) -> bool:
-        """Mark a message read; True when it was unread before."""
-        key = message.content_key()
-        if key in self._keys:
-            return False
-        self._keys.add(key)
-        return True
-
-    def is_read(self, message: Message) -> bool:
-        return message.content_key() in self._keys
-
-    def to_json(self) -> dict[str, Any]:
-        """A JSON-ready dict; keys sorted so the file is stable between writes."""
-        return {"format": MARKS_FORMAT, "version": MARKS_VERSION, "keys": sorted(self._keys)}
-
-    @classmethod
-    def from_json(cls, data: object) -> ReadMarks:
-        """Read marks back from `to_json` output; ValueError on anything else."""
-        if not isinstance(data, dict) or data.get("format") != MARKS_FORMAT:
-            raise ValueError("not a chatlog-vn read-marks file")
-        if data.get("version") != MARKS_VERSION:
-            raise ValueError(f"unsupported read-marks version {data.get('version')!r}")
-        keys = data.get("keys")
-        if not isinstance(keys, list) or not all(isinstance(k, str) for k in keys):
-            raise ValueError("read-marks 'keys' must be a list of strings")
-        return cls(keys)
 
 
 # --- auto and skip ---------------------------------------------------------------

@@ -10,16 +10,17 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
 import re
-import tempfile
 from dataclasses import asdict
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
+from engine.diskio import atomic_write, folder_problem, plain_error, sweep_temp_files
+from engine.marks import ReadMarks
+from engine.marksfile import MarksFile
 from engine.model import record, set_field
-from engine.runtime import ReadMarks, SavedPosition
+from engine.runtime import SavedPosition
 
 if TYPE_CHECKING:
     import logging
@@ -38,7 +39,7 @@ SAVE_VERSION = 1
 SLOT_COUNT = 48  # six pages of eight (or eight pages of six)
 MAX_FILE_BYTES = 1 << 20  # a save is a few hundred bytes; refuse anything huge
 TEXT_LIMIT = 80  # characters of the message kept for the slot's caption
-MARKS_FILE = "read-marks.json"
+MARKS_FILE = "read-marks.bin"  # engine.marksfile; read-marks.json was the first form
 
 Slot = int | Literal["quick", "auto"]
 SPECIAL_SLOTS: tuple[Slot, ...] = ("quick", "auto")
@@ -55,43 +56,6 @@ def save_dir(story_id: str, override: Path | None = None) -> Path:
 
     safe = re.sub(r"[^\w.-]", "_", story_id).strip(".") or "story"
     return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False)) / "saves" / safe
-
-
-def atomic_write(path: Path, data: bytes) -> None:
-    """Replace `path` with `data` so a reader sees the old file or the new, never half.
-
-    Writes a temp file in the same folder, fsyncs it, renames it over the
-    target and fsyncs the folder where the platform allows. On any failure
-    the temp file is removed and the old content stays.
-    """
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-    _fsync_dir(path.parent)
-
-
-def _fsync_dir(folder: Path) -> None:
-    # Makes the rename itself durable; Windows cannot open a folder for this.
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
 
 
 def write_json(path: Path, obj: Any) -> None:
@@ -259,12 +223,39 @@ def _check_fields(obj: dict[str, Any], spec: dict[str, Any]) -> str | None:
 # --- the slots --------------------------------------------------------------------
 
 
+class SavingOff(OSError):
+    """Saving is off: the save folder cannot be used (the message says why)."""
+
+
 class SaveStore:
     """The save slots of one story in one folder: 1..slot_count, "quick" and "auto"."""
 
-    def __init__(self, folder: Path, slot_count: int = SLOT_COUNT) -> None:
+    def __init__(
+        self, folder: Path, slot_count: int = SLOT_COUNT, problem: str | None = None
+    ) -> None:
         self.folder = Path(folder)
         self.slot_count = slot_count
+        self.problem = problem  # why saves cannot be kept here (saving is off), or None
+        self._marks_file: MarksFile | None = None
+
+    @classmethod
+    def open(cls, folder: Path, slot_count: int = SLOT_COUNT) -> SaveStore:
+        """The store as the player opens it: the folder checked, old temp files swept.
+
+        A folder that cannot be used gives a store with `problem` set: it
+        reads what it can and writes nothing, and nothing in it is renamed.
+        """
+        problem = folder_problem(Path(folder))
+        if problem is None:
+            sweep_temp_files(Path(folder))
+        return cls(folder, slot_count, problem)
+
+    @property
+    def marks_file(self) -> MarksFile:
+        """The folder's read-marks file (engine.marksfile), made on first use."""
+        if self._marks_file is None:
+            self._marks_file = MarksFile(self.folder, problem=self.problem)
+        return self._marks_file
 
     def _check(self, slot: Slot) -> None:
         if slot in SPECIAL_SLOTS:
@@ -284,8 +275,13 @@ class SaveStore:
         return path if path.is_file() else None
 
     def write(self, slot: Slot, data: SaveData, thumbnail_png: bytes | None = None) -> None:
-        """Write a save; the thumbnail goes first so a finished JSON always has its picture."""
+        """Write a save; the thumbnail goes first so a finished JSON always has its picture.
+
+        OSError if the disk refuses or saving is off (`problem`).
+        """
         path = self.slot_path(slot)
+        if self.problem is not None:
+            raise SavingOff(self.problem)
         png = path.with_suffix(".png")
         if thumbnail_png is not None:
             atomic_write(png, thumbnail_png)
@@ -308,6 +304,8 @@ class SaveStore:
     def delete(self, slot: Slot) -> None:
         """Empty a slot (JSON and thumbnail); an empty slot stays empty."""
         path = self.slot_path(slot)
+        if self.problem is not None:
+            raise SavingOff(self.problem)
         for p in (path, path.with_suffix(".png")):
             with contextlib.suppress(FileNotFoundError):
                 p.unlink()
@@ -356,7 +354,7 @@ def _reason(exc: BaseException) -> str:
     if isinstance(exc, json.JSONDecodeError):
         return f"the file is not valid JSON (line {exc.lineno})"
     if isinstance(exc, OSError):
-        return f"the file cannot be read ({exc.strerror or exc})"
+        return f"the file cannot be read ({plain_error(exc)})"
     return str(exc)
 
 
@@ -364,23 +362,15 @@ def _reason(exc: BaseException) -> str:
 
 
 def load_marks(folder: Path) -> ReadMarks:
-    """The read marks saved in a folder; missing → empty, damaged → empty and a warning.
+    """The read marks saved in a folder; missing → none, damaged → none, kept aside, a warning.
 
-    A damaged file is moved aside (`.damaged`) rather than overwritten later,
-    so nothing is lost silently.
+    The player keeps a `MarksFile` for the session instead (saving then
+    appends only what changed); this is for tools and tests.
     """
-    path = Path(folder) / MARKS_FILE
-    try:
-        return ReadMarks.from_json(read_json(path))
-    except FileNotFoundError:
-        return ReadMarks()
-    except (OSError, ValueError) as exc:
-        _log().warning("%s: read marks are damaged (%s); starting with none", path, _reason(exc))
-        with contextlib.suppress(OSError):
-            os.replace(path, path.with_name(MARKS_FILE + ".damaged"))
-        return ReadMarks()
+    return MarksFile(folder).load()
 
 
 def save_marks(folder: Path, marks: ReadMarks) -> None:
-    """Write the read marks atomically."""
-    write_json(Path(folder) / MARKS_FILE, marks.to_json())
+    """Write the marks made since they were loaded; OSError if the disk refuses."""
+    MarksFile(folder).save(marks)
+

@@ -88,16 +88,16 @@ def _compose_once(text: str, file: str, diags: list[Diagnostic]
             if _LIBYAML_TOO_DEEP in str(getattr(exc, "problem", "")):
                 raise _locate_refusal(text, file) from exc
             first = exc
-    loader = yaml.SafeLoader(text)
     try:
+        loader = yaml.SafeLoader(text)  # its reader refuses NUL and other controls at once
         return loader, loader.get_single_node()
     except yaml.YAMLError as exc:
-        _syntax_error(exc, file, diags)
+        _syntax_error(exc, file, diags, text)
     except RecursionError:
         # Only without libyaml, or for a file libyaml refused for a syntax
         # error: report libyaml's words if there are any.
         if first is not None:
-            _syntax_error(first, file, diags)
+            _syntax_error(first, file, diags, text)
         else:
             diags.append(Diagnostic(Pos(file, 1), "error", "YML020",
                                     f"story.yaml nests more than {MAX_DEPTH} levels deep "
@@ -105,8 +105,16 @@ def _compose_once(text: str, file: str, diags: list[Diagnostic]
     return None, None
 
 
-def _syntax_error(exc: yaml.YAMLError, file: str, diags: list[Diagnostic]) -> None:
-    if isinstance(exc, yaml.MarkedYAMLError):
+def _syntax_error(exc: yaml.YAMLError, file: str, diags: list[Diagnostic], text: str) -> None:
+    if isinstance(exc, yaml.reader.ReaderError):  # a character YAML does not allow
+        at = max(0, min(exc.position, len(text)))
+        line = text.count("\n", 0, at) + 1
+        col = at - (text.rfind("\n", 0, at) + 1) + 1
+        char = exc.character if isinstance(exc.character, int) else ord(str(exc.character)[:1] or " ")
+        diags.append(Diagnostic(Pos(file, line, col), "error", "YML001",
+                                f"YAML syntax error: character U+{char:04X} is not allowed in "
+                                "YAML; story.yaml was ignored"))
+    elif isinstance(exc, yaml.MarkedYAMLError):
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         problem = exc.problem or exc.context or "invalid YAML"

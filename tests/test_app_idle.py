@@ -82,7 +82,7 @@ def test_autoplay_fast_quit_at_end_exits_zero(tmp_path: Path) -> None:
     assert "frames drawn:" in result.stdout and "p99" in result.stdout
     assert "idle:" in result.stdout and "peak memory:" in result.stdout
     assert (tmp_path / "auto.json").is_file()
-    assert (tmp_path / "read-marks.json").is_file()
+    assert (tmp_path / "read-marks.bin").is_file()
 
 
 def test_play_without_a_story_says_how_to_name_one(tmp_path: Path) -> None:

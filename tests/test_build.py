@@ -3,6 +3,7 @@ would, with a clean environment; refusals; the zip; the licences; the pieces it 
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import shutil
@@ -19,6 +20,7 @@ from engine.bundle import archive, launch, plan
 from engine.bundle.freeze import _check_replaceable, executable_path, player_modules
 from engine.cli import main
 from engine.manifest import load_story, story_id
+from engine.marksfile import MarksFile
 from engine.model import Story
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -99,8 +101,8 @@ def test_the_app_reads_the_whole_story_unattended_in_a_clean_environment(built, 
                          env={**os.environ, "HOME": str(home)}, capture_output=True, text=True,
                          timeout=120)
     assert ref.returncode == 0, ref.stderr
-    marks = json.loads((saves / "read-marks.json").read_text(encoding="utf-8"))["keys"]
-    assert marks == json.loads((venv_saves / "read-marks.json").read_text(encoding="utf-8"))["keys"]
+    marks = set(MarksFile(saves, read_only=True).load())
+    assert marks == set(MarksFile(venv_saves, read_only=True).load())
     assert len(marks) > 100
     assert (saves / "auto.json").is_file()
 
@@ -110,7 +112,7 @@ def test_with_no_option_the_saves_go_to_the_story_s_own_save_folder(built, tmp_p
     run = _start(app, story, tmp_path, "--autoplay", "--quit-at-end", "--fast")
     assert run.returncode == 0, run.stderr
     folder = tmp_path / ".local" / "share" / "chatlog-vn" / "saves" / story_id(story)
-    assert (folder / "read-marks.json").is_file()  # as `chatlog-vn play` of the original would
+    assert (folder / "read-marks.bin").is_file()  # as `chatlog-vn play` of the original would
 
 
 def test_the_player_s_options_work_in_the_app(built, tmp_path) -> None:
@@ -137,6 +139,23 @@ def test_the_app_carries_the_story_its_fonts_and_its_icon(built) -> None:
     assert copy.icon == (carried / ICON).resolve()
     assert not list(data.glob("engine/commands/check*"))  # writer tools stay out
 
+
+def test_the_test_tools_and_their_start_up_hooks_stay_out_of_the_app(built, tmp_path) -> None:
+    # pytest is installed beside the engine here (the test extra); platformdirs' pytest plugin
+    # would bring it, Pygments and pkg_resources, whose run-time hook runs at every start.
+    from PyInstaller.archive.readers import CArchiveReader, ZlibArchiveReader
+
+    _, _, _, app, story = built
+    package = CArchiveReader(str(executable_path(app, plan.app_name(story.title))))
+    assert "launch" in package.toc
+    assert not {"pyi_rth_pkgres", "pyi_rth_multiprocessing"} & set(package.toc)
+    pyz = tmp_path / "PYZ.pyz"
+    pyz.write_bytes(package.extract("PYZ.pyz"))
+    tops = {name.split(".")[0] for name in ZlibArchiveReader(str(pyz)).toc}
+    assert {"engine", "pygame", "yaml", "platformdirs", "budoux"} <= tops
+    assert not {"pytest", "_pytest", "pluggy", "pygments", "pkg_resources", "hypothesis",
+                "multiprocessing", "fugashi", "pyopenjtalk", "numpy"} & tops
+    assert not list((app / "_internal").glob("pluggy*"))
 
 def test_the_zip_holds_the_same_files_with_their_modes(built) -> None:
     _, out, _, app, _ = built
@@ -272,6 +291,30 @@ def test_story_files_are_what_the_story_uses_and_exist(tmp_path) -> None:
     assert not any(f.startswith(("engine/", "tests/", "docs/")) for f in files)
 
 
+def test_the_story_s_voices_and_recorded_lines_are_carried(tmp_path) -> None:
+    root = tmp_path / "story"
+    (root / "voices" / "rec" / "01").mkdir(parents=True)
+    (root / "01.log").write_text(BLOCK, encoding="utf-8")
+    (root / "voices" / "narr.htsvoice").write_bytes(b"hts")
+    (root / "voices" / "mio.htsvoice").write_bytes(b"hts")
+    (root / "voices" / "rec" / "01" / "2.ogg").write_bytes(b"OggS")
+    (root / "voices" / "rec" / "01" / "3.wav").write_bytes(b"RIFF")
+    (root / "voices" / "rec" / "01" / "notes.txt").write_text("not a recording")
+    (root / "voices" / "rec" / "01" / "4.wav").symlink_to("3.wav")  # found by its own name
+    (root / "story.yaml").write_text(
+        "title: 声\nvoice:\n  narrator: {speaker: voices/narr.htsvoice}\n"
+        "  recorded: voices/rec\ncharacters:\n  MIO: {voice: {speaker: voices/mio.htsvoice}}\n"
+        "  TAKU: {}\n", encoding="utf-8")
+    story = load_story(root)
+    files = {p.relative_to(root.resolve()).as_posix() for p in plan.story_files(story)}
+    assert {"voices/narr.htsvoice", "voices/mio.htsvoice", "voices/rec/01/2.ogg",
+            "voices/rec/01/3.wav", "voices/rec/01/4.wav"} <= files
+    assert "voices/rec/01/notes.txt" not in files
+    target = plan.copy_story(story, root, tmp_path / "data")
+    assert (target / "voices" / "rec" / "01" / "4.wav").read_bytes() == b"RIFF"
+    copy = load_story(target)
+    assert copy.voice.recorded == (target / "voices" / "rec").resolve()
+
 def test_a_one_file_story_is_carried_as_that_file(tmp_path) -> None:
     (tmp_path / "話.log").write_text(BLOCK, encoding="utf-8")
     (tmp_path / "other.log").write_text(BLOCK, encoding="utf-8")
@@ -324,3 +367,77 @@ def test_the_player_s_modules_are_named_and_the_writer_tools_are_not() -> None:
     assert {"engine.commands.play", "engine.app.chat", "engine.app.title", "engine.bundle.launch",
             "engine.app.settings_screen"} <= set(modules)
     assert "engine.commands.check" not in modules and "engine.cli" not in modules
+
+
+@pytest.mark.skipif(not Path("/proc/self/comm").exists(), reason="Linux /proc")
+def test_first_frame_is_timed_from_process_start_under_a_japanese_executable_name() -> None:
+    # A built app's process is named after the story's title; --benchmark's "first message
+    # frame ... after process start" must still count from the process's start, not fall
+    # back to the time since the player was imported (here 0.3 s later than the start).
+    code = """if True:
+        import os, time
+        with open("/proc/self/comm", "w", encoding="utf-8") as f:
+            f.write("灯を運ぶ夜")
+        time.sleep(0.3)
+        from engine.commands.play import _since_process_start
+        print(_since_process_start())
+    """
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True,
+                         timeout=60, check=True).stdout
+    assert float(out) >= 0.3
+
+
+@pytest.mark.skipif(importlib.util.find_spec("pyopenjtalk") is None, reason="no voice extra")
+def test_with_voice_every_distribution_the_voice_brings_is_listed() -> None:
+    from engine.bundle import extras
+    from engine.bundle.freeze import _voice_names
+
+    names = {extras.normalize(n) for n in _voice_names()}
+    assert {"pyopenjtalk-plus", "numpy", "sudachipy", "sudachidict-core", "pydantic"} <= names
+    assert not {"pygame-ce", "pyyaml", "platformdirs", "budoux", "pyinstaller"} & names
+    assert "marine-plus" not in names  # an extra of pyopenjtalk-plus the voice does not ask for
+
+
+def test_requirement_markers_are_evaluated_for_the_extra_asked() -> None:
+    from engine.bundle import extras
+
+    assert extras._applies('numpy>=1; extra == "voice"', "voice")
+    assert not extras._applies('numpy>=1; extra == "voice"', "")
+    assert not extras._applies('x; python_version < "3.0"', "")
+    assert extras._has_extra('pyopenjtalk-plus[onnxruntime]; extra == "voice"', "voice")
+    assert not extras._has_extra('pytest; extra == "test"', "voice")
+
+
+@pytest.mark.skipif(importlib.util.find_spec("numpy") is None
+                    or importlib.util.find_spec("onnxruntime") is None
+                    or importlib.util.find_spec("flatbuffers") is None, reason="no voice extra")
+def test_extra_licences_keep_every_file_and_give_apache_its_text(tmp_path) -> None:
+    from engine.bundle.licenses import write_licences
+
+    app = tmp_path / "app"
+    app.mkdir()
+    found = write_licences(app, tmp_path / "LICENSES", ("numpy", "onnxruntime", "flatbuffers"))
+    by_name = {c.name: c for c in found.components}
+    numpy_texts = by_name["numpy"].texts
+    assert len(numpy_texts) == len(set(numpy_texts)) > 5  # nested LICENSE files not overwritten
+    assert "numpy/numpy/linalg/lapack_lite/LICENSE.txt" in numpy_texts
+    assert "onnxruntime/LICENSE" in by_name["onnxruntime"].texts
+    flat = tmp_path / "LICENSES" / by_name["flatbuffers"].texts[0]
+    assert "Apache License" in flat.read_text(encoding="utf-8")
+    assert not {"numpy", "onnxruntime", "flatbuffers"} & set(found.missing)
+
+
+def test_pyinstaller_is_asked_for_one_folder_and_strips_only_without_the_voice(tmp_path) -> None:
+    from engine.bundle.freeze import pyinstaller_args
+
+    story = load_story(ROOT / "scripts")
+    plain = pyinstaller_args("app", tmp_path / "e.py", tmp_path, tmp_path, story, voice=False)
+    voiced = pyinstaller_args("app", tmp_path / "e.py", tmp_path, tmp_path, story, voice=True)
+    assert "--onedir" in plain and "--onefile" not in plain
+    excluded = {plain[i + 1] for i, a in enumerate(plain) if a == "--exclude-module"}
+    assert {"pyopenjtalk", "numpy", "pytest", "platformdirs.pytest_plugin", "fugashi"} <= excluded
+    assert ("--strip" in plain) == sys.platform.startswith("linux")
+    # Stripped, numpy's OpenBLAS does not load: the voice would fail in the app.
+    assert "--strip" not in voiced
+    assert voiced[voiced.index("--collect-all") + 1] == "pyopenjtalk"
+    assert "numpy" not in {voiced[i + 1] for i, a in enumerate(voiced) if a == "--exclude-module"}

@@ -619,3 +619,66 @@ def test_a_bubble_takes_one_more_line_rather_than_split_a_katakana_word() -> Non
     assert len(lines) == 3 and "".join(lines) == text
     assert any("ハンカチ" in line for line in lines)
     assert content_width(wrapped) <= 20 * SIZE
+
+
+# --- preparing long bubbles in pieces (issue 9) ------------------------------------
+
+LONG_RUNS = st.lists(RUNS, min_size=1, max_size=12).map(lambda parts: tuple(
+    run for part in parts for run in part))
+
+
+@settings(max_examples=80, deadline=None)
+@given(runs=LONG_RUNS, width=st.integers(min_value=3, max_value=14), ruby=st.booleans())
+def test_a_windowed_layout_equals_the_whole_layout(runs: tuple, width: int, ruby: bool) -> None:
+    from engine.chatlayout import windowed_layout_steps
+
+    s = Settings(size=SIZE, hanging_punctuation=False, show_ruby=ruby)
+    assert finish(windowed_layout_steps(runs, width * SIZE, fake_measure, s)) == layout_message(
+        runs, width * SIZE, fake_measure, s)
+
+
+def _monologue(chars: int) -> tuple:
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
+    import realistic
+
+    return (Text(realistic.huge_message("one-message", chars)),)
+
+
+def test_a_long_bubble_is_the_same_prepared_in_pieces_no_bigger_than_a_window() -> None:
+    from engine.chatlayout import LAYOUT_WINDOW, LONG_TEXT
+
+    runs = _monologue(600)
+    s = Settings(size=SIZE, hanging_punctuation=False)
+    windowed = BubbleLayout(fake_measure)  # the layout core: long texts go a window at a time
+    steps = windowed.bubble_steps(runs, 12 * SIZE, s, 16.0, 10.0)
+    sizes = []
+    with pytest.raises(StopIteration) as done:
+        while True:
+            sizes.append(next(steps))
+    whole = BubbleLayout(fake_measure, lambda *a: layout_message(*a))  # one call each time
+    assert done.value.value == whole.bubble(runs, 12 * SIZE, s, 16.0, 10.0)
+    # The pieces of layout work (the sizes announced before them) stay within a window.
+    assert max(sizes) <= max(LONG_TEXT, LAYOUT_WINDOW, 600 // 4)
+    assert len(sizes) > 600 // LAYOUT_WINDOW
+    assert windowed.layout_calls == whole.layout_calls  # a windowed layout counts as one
+
+
+def test_phrase_scores_at_one_offset_equal_budoux_over_the_whole_text() -> None:
+    from engine.chatlayout import _PhraseScore
+    from engine.layout.breaking import phrase_starts
+
+    texts = [_monologue(400)[0].text, LONG, "RTX-3080で95.8GBのデータを回したら、朝になってた……。",
+             "あ", "", "「星」を見た。🌙ねえ", "ab"]
+    for text in texts:
+        score = _PhraseScore(text)
+        got = {i for i in range(-1, len(text) + 2) if score.starts_at(i)}
+        assert got == set(phrase_starts(text)), text
+
+
+def test_break_qualities_worked_out_on_use_equal_the_eager_ones() -> None:
+    from engine.chatlayout import PHRASE_PENALTY, _cost, _LazyCosts, break_qualities
+
+    chars = list(_monologue(300)[0].text) + list("シャッター、RTX-3080（笑う）")
+    lazy = _LazyCosts(chars, SIZE)
+    eager = [_cost(q, PHRASE_PENALTY * SIZE * SIZE) for q in break_qualities(chars)]
+    assert [lazy[i] for i in reversed(range(len(chars)))][::-1] == eager

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from engine import saves
+from engine import diskio, saves
 from engine.model import Message, Pos, Text
 from engine.runtime import ReadMarks, SavedPosition
 from engine.saves import (
@@ -88,7 +88,7 @@ def test_atomic_write_failure_keeps_the_old_content(
     def boom(*args: object) -> None:
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(saves.os, step, boom)
+    monkeypatch.setattr(diskio.os, step, boom)
     with pytest.raises(OSError):
         atomic_write(target, b"new content that never lands")
     monkeypatch.undo()
@@ -105,7 +105,7 @@ def test_failed_save_leaves_the_slot_as_it_was(
     def boom(*args: object) -> None:
         raise OSError("disk gone")
 
-    monkeypatch.setattr(saves.os, "replace", boom)
+    monkeypatch.setattr(diskio.os, "replace", boom)
     with pytest.raises(OSError):
         store.write(3, make_save("second"))
     monkeypatch.undo()

@@ -38,7 +38,7 @@ from engine.runtime import (
     locate,
     save_position,
 )
-from engine.saves import Damaged, SaveData, SaveStore, Slot, save_marks
+from engine.saves import Damaged, SaveData, SaveStore, Slot
 
 if TYPE_CHECKING:
     from engine.app.frame import Frame
@@ -48,6 +48,7 @@ CANVAS = (1280, 720)
 FPS = 60  # cap while something animates; idle frames are not drawn at all
 TOAST_SECONDS = 2.5
 MARKS_EVERY = 30.0  # seconds between periodic read-mark saves while reading
+SWITCH_INTERVAL = 0.001  # seconds a worker thread may hold the interpreter while the loop waits
 
 # name -> (module, class, keyword arguments): screens opened with App.open(name).
 # A module that does not exist yet shows a one-line "not available" toast.
@@ -140,8 +141,9 @@ class Session:
     _ui_text: Any = None
     _frame: Any = None
     _marks_saved_at: float = 0.0
-    _marks_dirty: bool = False
+    _marks_writer: Any = None
     _voice: Any = None
+    _learner: Any = None
 
     def __init__(
         self,
@@ -177,8 +179,9 @@ class Session:
         self._ui_text = None
         self._frame = None
         self._marks_saved_at = 0.0
-        self._marks_dirty = False
+        self._marks_writer = None
         self._voice = None
+        self._learner = None
         self.__post_init__()
 
     def __post_init__(self) -> None:
@@ -259,18 +262,34 @@ class Session:
 
     def mark_read(self, now: float) -> None:
         """Mark the message on screen read; persist every MARKS_EVERY seconds."""
-        if self.marks.mark(self.runtime.message):
-            self._marks_dirty = True
-        if self._marks_dirty and now - self._marks_saved_at >= MARKS_EVERY:
+        self.marks.mark(self.runtime.message)
+        if self.marks.dirty and now - self._marks_saved_at >= MARKS_EVERY:
             self.save_marks(now)
 
-    def save_marks(self, now: float | None = None) -> None:
-        """Write the read marks to the save folder (quietly skipped if it fails)."""
-        try:
-            save_marks(self.saves.folder, self.marks)
-            self._marks_dirty = False
-        except OSError as exc:
-            self.assets.warn(f"cannot save read marks: {exc}")
+    @property
+    def marks_writer(self) -> Any:
+        """The MarksWriter (engine.marksfile) that saves marks off the main loop."""
+        if self._marks_writer is None:
+            from engine.marksfile import MarksWriter
+
+            self._marks_writer = MarksWriter(self.saves.marks_file, self.marks)
+        return self._marks_writer
+
+    def save_marks(self, now: float | None = None, final: bool = False) -> None:
+        """Save the marks made since the last save: on the writer's thread, or now if `final`.
+
+        The main loop only hands them over (a save never holds a frame);
+        `final` (quitting) waits for the thread and writes what is left, once.
+        A disk that refuses is said once, as a warning.
+        """
+        writer = self.marks_writer
+        if final:
+            writer.close()
+        elif self.marks.dirty:
+            writer.request()
+        news = writer.news()
+        if news is not None:
+            self.assets.warn(news)
         self._marks_saved_at = time.monotonic() if now is None else now
 
     # --- saves ------------------------------------------------------------
@@ -336,6 +355,8 @@ class Session:
         self._frame = None
         if self._voice is not None:
             self._voice.set_story(story)  # new voices, readings and recorded lines
+        if self._learner is not None:
+            self._learner.set_story(story)  # new readings: furigana made again
         if story.ui_language != old.ui_language and self.prefs.language is None:
             from engine.preferences import system_language
 
@@ -353,6 +374,21 @@ class Session:
             assert self.audio is not None
             self._voice = VoicePlayer(self.audio, self.story, self.prefs.sound_volume)
         return self._voice if self.prefs.self_voicing else None
+
+    @property
+    def learning(self) -> bool:
+        """Whether learner mode is in use (its modules are imported only then)."""
+        prefs = self.prefs
+        return self._learner is not None or prefs.furigana != "off" or prefs.dictionary != "off"
+
+    @property
+    def learner(self) -> Any:
+        """Learner mode (engine.app.learn_mode.Learner): furigana, the popup dictionary."""
+        if self._learner is None:
+            from engine.app.learn_mode import Learner
+
+            self._learner = Learner(self.story, lambda: self.prefs)
+        return self._learner
 
     def update_prefs(self, **changes: Any) -> None:
         """Change settings, apply what applies at once, and persist them."""
@@ -690,9 +726,11 @@ class App:
         """Close after this loop turn, letting every screen persist what it must."""
         for screen in reversed(self.screens):
             screen.on_quit()
-        self.session.save_marks()
+        self.session.save_marks(final=True)
         if self.session.voice is not None:
             self.session.voice.close()
+        if self.session._learner is not None:
+            self.session._learner.close()
         self.exit_code = code
         self.running = False
 
@@ -700,8 +738,15 @@ class App:
         """Loop until quit; returns the exit code."""
         self.running = True
         self._last_update = self.clock()
-        while self.running:
-            self.step()
+        # Worker threads (read marks, the learner's and the voice's preparers)
+        # hand the interpreter back to this loop within 1 ms instead of 5.
+        default = sys.getswitchinterval()
+        sys.setswitchinterval(SWITCH_INTERVAL)
+        try:
+            while self.running:
+                self.step()
+        finally:
+            sys.setswitchinterval(default)
         return self.exit_code
 
     def step(self, max_wait: float | None = None) -> None:

@@ -25,6 +25,7 @@ from engine.app import input as inp
 from engine.app.app import CANVAS
 from engine.app.gamemenu import backdrop, close_button, draw_button_box, draw_header
 from engine.app.i18n import register, tr
+from engine.app.learn_hooks import WordLookup
 from engine.app.screen import Screen
 from engine.app.ui import THEME, draw_panel, readable_color
 from engine.layout import layout_message
@@ -58,10 +59,13 @@ class Entry:
     layout: Layout
     height: int
     scene_title: str | None  # set on a scene's first message: a divider is drawn above it
+    furigana_wait: bool = False  # laid out without the furigana still being made
 
 
-class BacklogScreen(Screen):
+class BacklogScreen(WordLookup, Screen):
     """The history of the reading session; wheel down past the end or Esc closes it."""
+
+    on_backdrop = True  # drawn over gamemenu.backdrop()
 
     def __init__(self, app) -> None:
         super().__init__(app)
@@ -105,16 +109,51 @@ class BacklogScreen(Screen):
         rt = self.session.runtime
         cursor = rt.history_window(self.end, count=1, skip=i)[0]
         message = rt.message_at(cursor)
-        layout = layout_message(message.runs, geo.text.width, self.session.renderer.fonts.measure,
+        s = self.session
+        shown = s.learner.shown(message) if s.learning else message  # with added furigana
+        layout = layout_message(shown.runs, geo.text.width, self.session.renderer.fonts.measure,
                                 geo.settings)
         title = rt.story.scenes[cursor.scene].scene.title if cursor.message == 0 else None
         height = round(layout.height) + 2 * PAD + (NAME_H if message.speaker is not None else 0)
         height += SCENE_H if title is not None else 0
-        found = Entry(cursor, message, layout, height, title)
+        found = Entry(cursor, message, layout, height, title,
+                      s.learning and s.learner.waiting(message))
         self._cache[key] = found
         if len(self._cache) > CACHE_LIMIT:
             self._cache.popitem(last=False)
         return found
+
+    def text_origin(self, entry: Entry, rect: pygame.Rect) -> tuple[int, int]:
+        """Where an entry's text is drawn (under its scene divider and name)."""
+        y = rect.y + PAD + (SCENE_H if entry.scene_title is not None else 0)
+        y += NAME_H if entry.message.speaker is not None else 0
+        return (self.geo.text.x, y)
+
+    def word_spots(self) -> list:
+        """The entries on screen for the popup dictionary, the newest last."""
+        from engine.learn.hits import TextSpot
+
+        clip = (self.view.x, self.view.y, self.view.width, self.view.height)
+        out = []
+        for i, rect in reversed(self.visible()):
+            entry = self.entry(i)
+            out.append(TextSpot(entry.message, entry.layout.lines, entry.layout.settings,
+                                self.text_origin(entry, rect), clip))
+        return out
+
+    def update(self, dt: float) -> bool:
+        """Entries laid out before their furigana was made are laid out again once it is."""
+        learner = self.session._learner
+        stale = [k for k, e in self._cache.items()
+                 if e.furigana_wait and learner is not None and not learner.waiting(e.message)]
+        for k in stale:
+            del self._cache[k]
+        return bool(stale) | self.dictionary_update(dt)
+
+    def wake_in(self) -> float | None:
+        waiting = any(e.furigana_wait for e in self._cache.values())
+        hover = self.dictionary_wake()
+        return min(0.03, hover) if waiting and hover is not None else 0.03 if waiting else hover
 
     def visible(self) -> list[tuple[int, pygame.Rect]]:
         """The entries on screen, newest first, with their rectangles in the canvas."""
@@ -269,12 +308,15 @@ class BacklogScreen(Screen):
             self.to_bottom()
         elif action == inp.ADVANCE and self.focus is not None:
             self.rollback(self.focus)
+        elif action == inp.DICTIONARY:
+            self.dictionary_key()
 
     def _motion(self, event: pygame.event.Event) -> bool:
         """Drag the thumb or move the highlight; whether anything visible changed."""
         if self.dragging is not None:
             self._drag_to(event.pos[1])
             return True
+        self.dictionary_hover(event.pos)
         before, self.focus = self.focus, self.hit(event.pos)
         return self.focus != before
 
@@ -291,7 +333,7 @@ class BacklogScreen(Screen):
             self._drag_to(pos[1])
             return
         i = self.hit(pos)
-        if i is not None:
+        if i is not None and not self.dictionary_click(pos):
             self.rollback(i)
 
     def hit(self, pos: tuple[int, int]) -> int | None:
@@ -366,7 +408,7 @@ class BacklogScreen(Screen):
             pygame.draw.rect(surface, color, pygame.Rect(geo.text.x, y + 4, 4, 22))
             text.draw(surface, name, (geo.text.x + 14, y + 15), NAME_SIZE, color, "midleft", shadow=True)
             y += NAME_H
-        s.renderer.draw_page(surface, entry.layout, (geo.text.x, y), s.frame.colors)
+        s.renderer.draw_page(surface, entry.layout, self.text_origin(entry, rect), s.frame.colors)
         if not focused:
             _hairline(surface, rect.x + 40, rect.right - 40, rect.bottom - 1)
 

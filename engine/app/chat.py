@@ -125,6 +125,7 @@ class ChatScreen(ViewScreen):
         self._prefetch_turns = 0  # loop turns left for preparing blocks after a scroll
         self._cursor_seen: Cursor | None = None  # where the reader was when last shown
         self._painter: ChatPainter | None = None
+        self._furigana_wait: set[int] = set()  # bubbles laid out before their furigana came
 
     # --- shared pieces ---------------------------------------------------------
 
@@ -137,7 +138,47 @@ class ChatScreen(ViewScreen):
                                         _lang())
         self._painter.prefs = s.prefs
         self._painter.lang = _lang()
+        self._painter.runs_for = self._bubble_runs if s.learning else None
         return self._painter
+
+    # --- learner mode -------------------------------------------------------------
+
+    def _bubble_runs(self, flat: int, message: Message) -> tuple:
+        """A bubble's runs: with furigana once made (until then it is laid out again later)."""
+        shown = self.shown_message(message)
+        if shown is message and self.furigana_waiting(message):
+            self._furigana_wait.add(flat)
+        return shown.runs
+
+    def _furigana_arrived(self) -> bool:
+        """Bubbles whose furigana is now made are laid out again; True if any was."""
+        if not self._furigana_wait:
+            return False
+        col = self.painter.column(self.geo)
+        done = [f for f in self._furigana_wait if not self.furigana_waiting(col.message(f))]
+        for f in done:
+            self._furigana_wait.discard(f)
+            col.forget(f)
+        return bool(done)
+
+    def word_spots(self) -> list:
+        """The bubbles on screen for the popup dictionary, the newest last."""
+        from engine.learn.hits import TextSpot
+
+        geo, view = self.geo, self.view_state()
+        col = self.painter.column(geo)
+        col.count = view.count
+        top, placed = col.visible_from_bottom(view.scroll - view.gap - col.geo.run_gap,
+                                              geo.view.height)
+        clip = (geo.view.x, geo.view.y, geo.view.width, geo.view.height)
+        out = []
+        for p in placed:
+            blk, bubble = p.block, p.block.bubble
+            x = round(geo.view.x + blk.body[0]) + round(bubble.text_x)
+            y = round(geo.view.y + (p.y - top) + blk.body[1]) + round(bubble.text_y)
+            out.append(TextSpot(blk.message, bubble.layout.lines, bubble.layout.settings,
+                                (x, y), clip))
+        return out
 
     @property
     def geo(self) -> ChatFrameGeometry:
@@ -188,6 +229,7 @@ class ChatScreen(ViewScreen):
         s = self.session
         message = s.runtime.message
         self._cursor_seen = s.runtime.cursor
+        self.prepare_learner()
         if fresh and self._stop_skip_at_unread():
             instant = False
         if s.runtime.cursor.scene != self._shown_scene and self._enter_scene():
@@ -316,7 +358,7 @@ class ChatScreen(ViewScreen):
             return
         if event.type == pygame.MOUSEBUTTONUP and event.button == 1:
             press, self.press = self.press, None
-            if press is not None and not press.dragging:
+            if press is not None and not press.dragging and not self.dictionary_click(press.pos):
                 self.click_advance()
             return
         if event.type == pygame.KEYDOWN and self._scroll_key(event.key):
@@ -363,6 +405,8 @@ class ChatScreen(ViewScreen):
 
     def _motion(self, event: pygame.event.Event) -> None:
         self.focus = self._quick_at(event.pos) if self.show_ui else None
+        if self.press is None:
+            self.dictionary_hover(event.pos)
         press = self.press
         if press is None or not event.buttons[0]:
             return
@@ -398,7 +442,9 @@ class ChatScreen(ViewScreen):
     # --- time --------------------------------------------------------------------------
 
     def update(self, dt: float) -> bool:
-        changed = self._animate(dt) | self._follow_top()
+        if self.dictionary_update(dt):
+            return True
+        changed = self._animate(dt) | self._follow_top() | self._furigana_arrived()
         self._prefetch()
         if self.typing is not None:
             self.typing_left -= dt
@@ -450,6 +496,9 @@ class ChatScreen(ViewScreen):
 
     def wake_in(self) -> float | None:
         story = self._story_wake_in()
+        for extra in (self.dictionary_wake(), 0.03 if self._furigana_wait else None):
+            if extra is not None:
+                story = extra if story is None else min(story, extra)
         if self._prefetch_turns <= 0:
             return story
         return PREFETCH_WAKE if story is None else min(story, PREFETCH_WAKE)

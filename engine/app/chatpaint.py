@@ -37,6 +37,7 @@ from engine.chatlayout import (
     Steps,
     date_label,
     finish,
+    step_size,
 )
 from engine.layout.boxes import Layout, Line, Settings
 from engine.layout.graphemes import split_graphemes
@@ -56,7 +57,7 @@ QUICK_KEYS = ("back", "history", "auto", "skip", "save", "load", "settings")
 PREFETCH_AHEAD = 8  # blocks beyond the window made ready while the column moves
 PREFETCH_SLICE = 0.00015  # seconds of that work per frame (at least one step)
 PREFETCH_CATCH_UP = 0.003  # at most this much of it in a frame that laid out a window (a jump)
-FRAME_BUDGET = 0.006  # seconds a jump's frame may spend, draw and catch-up together
+FRAME_BUDGET = 0.004  # seconds a jump's frame may spend, draw and catch-up together
 PARTS_CACHE = 256  # blocks whose blits are kept ready
 GLYPH_CACHE = 4096  # glyph images kept for drawing bubbles
 STEP_SECONDS = 4e-6  # what a unit of a step's size (`Steps`) takes, roughly
@@ -124,7 +125,9 @@ def chat_geometry(size: tuple[int, int], prefs: Preferences, story: Story) -> Ch
         hanging_punctuation=False,
         phrase_wrapping=story.layout.phrase_wrapping,
         show_ruby=prefs.show_ruby,
-    )
+        latin_spacing=(story.layout.latin_spacing if prefs.latin_spacing is None
+                       else prefs.latin_spacing),
+    )  # bubbles shrink to their text: never justified
     col_w = min(w - round(80 * k), round(880 * k))
     header = pygame.Rect(0, 0, w, round(54 * k))
     bar = pygame.Rect(0, h - round(48 * k), w, round(48 * k))
@@ -319,6 +322,7 @@ class ChatPainter:
         self._prefetch_up = True
         self._prefetch_scroll = 0.0
         self.jumped = False  # the last frame laid out more than a block (see `draw`)
+        self.runs_for: Any = None  # the bubbles' runs (learner mode's furigana): ChatColumn
         self.draw_seconds = 0.0  # how long the last `draw` took
 
     # --- layout --------------------------------------------------------------
@@ -342,6 +346,7 @@ class ChatPainter:
                 bubbles=self._bubbles, count=0,
             )
             self._column_key = key
+        self._column.runs_for = self.runs_for
         return self._column
 
     def typing_height(self, geo: ChatFrameGeometry) -> float:
@@ -386,7 +391,8 @@ class ChatPainter:
         time across frames: a long message's layout never lands on one frame.
         It looks `PREFETCH_AHEAD` blocks ahead in the direction the window
         last moved (back in time at first). At least one step runs when there
-        is work; 0 means every block ahead is ready.
+        is work; 0 means every block ahead is ready, -1 that none could run now
+        (a jump's frame used its whole budget: the next turns go on).
         """
         geo = self.geometry(size)
         col = self.column(geo)
@@ -405,7 +411,7 @@ class ChatPainter:
             self.jumped, strict = False, True
             seconds = min(PREFETCH_CATCH_UP, FRAME_BUDGET - self.draw_seconds)
             if seconds <= 0:
-                return 0
+                return -1
         deadline = time.perf_counter() + seconds
         steps = 0
         while True:
@@ -428,7 +434,7 @@ class ChatPainter:
         for i in col.ahead(top, bottom, self._prefetch_up, PREFETCH_AHEAD):
             blk = col.cached_block(i)
             if blk is None:
-                self._job_next = len(col.message(i).text)  # its first layout
+                self._job_next = step_size(len(col.message(i).text))  # its first layout
                 return self._prepare(col, i)
             if not self._has_surface(blk):
                 self._job_next = RENDER_BASE
@@ -638,7 +644,7 @@ class ChatPainter:
             for g in line.glyphs:
                 img = self._glyph(g.ch, s.size, colors.direction if g.style == "direction"
                                   else colors.text)
-                blits.append((img.surface, (ox + round(g.x) + img.dx, baseline - img.dy)))
+                blits.append((img.surface, (ox + round(g.x + g.dx) + img.dx, baseline - img.dy)))
             if not s.show_ruby:
                 continue
             ruby_baseline = round(line.y - top - s.ruby_band + ascent(s.ruby_size)) + oy

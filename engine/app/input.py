@@ -29,6 +29,7 @@ QUICK_LOAD = "quick_load"  # F9
 FULLSCREEN = "fullscreen"  # F11, Alt+Enter
 SWITCH_VIEW = "switch_view"  # Tab
 VOICE_TOGGLE = "voice_toggle"  # V: self-voicing on and off
+DICTIONARY = "dictionary"  # D, pad Back: the popup dictionary on the text's first word
 UP, DOWN, LEFT, RIGHT = "up", "down", "left", "right"
 HOME, END = "home", "end"
 
@@ -51,6 +52,7 @@ _KEYS: dict[int, str] = {
     pygame.K_F11: FULLSCREEN,
     pygame.K_TAB: SWITCH_VIEW,
     pygame.K_v: VOICE_TOGGLE,
+    pygame.K_d: DICTIONARY,
     pygame.K_UP: UP,
     pygame.K_DOWN: DOWN,
     pygame.K_LEFT: LEFT,
@@ -71,6 +73,7 @@ _PAD: dict[int, str] = {
     pygame.CONTROLLER_BUTTON_DPAD_RIGHT: RIGHT,
     pygame.CONTROLLER_BUTTON_Y: HIDE,
     pygame.CONTROLLER_BUTTON_X: AUTO,
+    pygame.CONTROLLER_BUTTON_BACK: DICTIONARY,
 }
 
 # Raw joystick buttons in the XInput order most pads report.

@@ -25,6 +25,7 @@ from engine.layout.paging import WINDOW, Pager
 from engine.runtime import Cursor, auto_delay
 
 BLINK = 0.5  # seconds the wait mark stays on, then off
+POLL = 0.03  # seconds between looks for furigana still being made (engine.app.learn_mode.POLL)
 
 
 class ReadingScreen(ViewScreen):
@@ -47,6 +48,8 @@ class ReadingScreen(ViewScreen):
         self._base: pygame.Surface | None = None  # the last full frame without its text
         self._base_key: tuple | None = None  # what the base shows (message, page)
         self._shown_cursor: Cursor | None = None  # the message the pages belong to
+        self._furigana_wait = False  # the pages are without the furigana still being made
+        self._paged = None  # the message the pager lays out (with its furigana, when made)
 
     # --- lifecycle -----------------------------------------------------------
 
@@ -75,7 +78,10 @@ class ReadingScreen(ViewScreen):
             self._stop_skip_at_unread()
         s.mark_read(self.app.clock())
         geo = self.geo
-        self.pager = pager = s.frame.pager(message, geo)
+        self.prepare_learner()
+        self._furigana_wait = self.furigana_waiting(message)
+        self._paged = self.shown_message(message)
+        self.pager = pager = s.frame.pager(self._paged, geo)
         if len(message.text) <= WINDOW:
             pager.all_pages()  # short: laid out whole at once, as cheap as one window
         self._shown_cursor = rt.cursor
@@ -114,16 +120,47 @@ class ReadingScreen(ViewScreen):
     def start_page(self, index: int, instant: bool) -> None:
         """Show page `index`: typed out, or at once."""
         self.page_index = index
-        if self.pager is not None:
-            self.pager.page(index + 1)  # the next page ready before the reader asks
-        indexes = [g.index for line in self.page for g in line.glyphs]
-        self.page_start = min(indexes, default=0)
-        self.page_end = max(indexes, default=-1) + 1
+        self._page_bounds()
         self.elapsed = 0.0
         self.drawn_message = False  # auto and skip move on only after it was seen
         self.complete = instant or self.page_end <= self.page_start
         self.waited = 0.0
         self.blink = 0.0
+
+    def _page_bounds(self) -> None:
+        if self.pager is not None:
+            self.pager.page(self.page_index + 1)  # the next page ready before the reader asks
+        indexes = [g.index for line in self.page for g in line.glyphs]
+        self.page_start = min(indexes, default=0)
+        self.page_end = max(indexes, default=-1) + 1
+
+    def _furigana_arrived(self) -> bool:
+        """The worker made the message's furigana: lay it out again, on the same page, the
+        typewriter where it was. True if the page changed."""
+        if not self._furigana_wait or self.furigana_waiting(self.session.runtime.message):
+            return False
+        self._furigana_wait = False
+        s = self.session
+        shown = self.shown_message(s.runtime.message)
+        if shown is self._paged:
+            return False
+        self._paged = shown
+        self.pager = s.frame.pager(shown, self.geo)
+        if len(shown.text) <= WINDOW:
+            self.pager.all_pages()
+        while self.page_index > 0 and not self.pager.has_page(self.page_index):
+            self.page_index -= 1
+        self._page_bounds()
+        return True
+
+    def word_spots(self) -> list:
+        """The page on screen, once typed out, for the popup dictionary."""
+        if not self.complete or not self.show_ui or not self.page:
+            return []
+        from engine.learn.hits import TextSpot
+
+        geo = self.geo
+        return [TextSpot(self.session.runtime.message, self.page, geo.settings, geo.text.topleft)]
 
     @property
     def reveal(self) -> int | None:
@@ -169,6 +206,7 @@ class ReadingScreen(ViewScreen):
         if event.type == pygame.MOUSEMOTION:
             focus = self._quick_at(event.pos) if self.show_ui else None
             changed, self.focus = focus != self.focus, focus
+            self.dictionary_hover(event.pos)
             return changed
         action = inp.action_for(event)
         if action is None:
@@ -177,7 +215,7 @@ class ReadingScreen(ViewScreen):
             key = self._quick_at(event.pos) if self.show_ui else None
             if key is not None:
                 self.quick(key)
-            else:
+            elif not (self.complete and self.dictionary_click(event.pos)):
                 self.click_advance()
         elif action == inp.WHEEL_UP:
             if self.geo.box.collidepoint(getattr(event, "pos", (0, 0))):
@@ -211,6 +249,8 @@ class ReadingScreen(ViewScreen):
         return max(0.6, auto_delay(s.runtime.message, s.prefs) * share)
 
     def update(self, dt: float) -> bool:
+        if self._furigana_arrived() | self.dictionary_update(dt):
+            return True
         if not self.complete:
             before = self.reveal
             self.elapsed += dt
@@ -237,10 +277,11 @@ class ReadingScreen(ViewScreen):
             return 0.0
         move = self._next_move()
         blink = BLINK - (self.blink % BLINK) if self.show_ui else None
-        if move is None:
-            return blink
-        due = max(0.0, move - self.waited)
-        return due if blink is None else min(due, blink)
+        waits = [blink, self.dictionary_wake(), POLL if self._furigana_wait else None]
+        if move is not None:
+            waits.append(max(0.0, move - self.waited))
+        pending = [w for w in waits if w is not None]
+        return min(pending) if pending else None
 
     # --- drawing ------------------------------------------------------------------
 

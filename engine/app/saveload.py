@@ -124,6 +124,8 @@ def card_rect(index: int) -> pygame.Rect:
 class SaveLoadScreen(Screen):
     """Save (`mode="save"`) or Load (`mode="load"`) through the slot pages."""
 
+    on_backdrop = True  # drawn over gamemenu.backdrop()
+
     def __init__(self, app, mode: str = "save") -> None:
         super().__init__(app)
         self.mode = mode if mode in ("save", "load") else "save"

@@ -37,6 +37,10 @@ register({
         "set_show_ruby": "ルビ（ふりがな）", "set_strictness": "改行の規則",
         "set_view": "表示スタイル", "set_typing_indicator": "入力中の表示",
         "set_language": "言語 / Language",
+        "set_latin_spacing": "和欧間のアキ", "set_justify": "行の両端揃え",
+        "opt_on": "する", "opt_off": "しない",
+        "help_latin_spacing": "漢字・かなと英字・数字の間に四分アキを入れます（GPU で 5 倍）。",
+        "help_justify": "テキストボックスの各行の右端をそろえます（段落の最終行を除く）。",
         "opt_instant": "瞬間", "opt_cps": "{v} 字/秒", "opt_read_only": "既読のみ",
         "opt_unread_too": "未読も", "opt_window": "ウィンドウ", "opt_fullscreen": "全画面",
         "opt_show": "表示", "opt_hide": "非表示", "opt_strict": "厳格", "opt_normal": "標準",
@@ -64,6 +68,17 @@ register({
         "help_self_voicing_missing": "音声エンジンが入っていないため読み上げできません。"
                                      "pip install -e \".[voice]\" で入れられます。",
         "help_self_voicing_silent": "音声を出せないため読み上げできません：{why}",
+        "set_furigana": "ふりがな（自動）", "set_dictionary": "辞書ポップアップ",
+        "opt_furi_off": "なし", "opt_furi_names": "人名のみ", "opt_furi_grade_8": "常用外",
+        "opt_furi_grade_6": "小学校外", "opt_furi_jlpt": "N{n}より上", "opt_furi_all": "すべて",
+        "opt_furi_grade": "{n}年より上",
+        "opt_dict_off": "しない", "opt_dict_click": "クリック", "opt_dict_hover": "ホバー",
+        "help_furigana": "作者がルビを付けていない漢字に読みを付けます。「N2より上」は"
+                         "JLPT N2 までにない漢字を含む語に、「常用外」は常用漢字でない漢字に。",
+        "help_dictionary": "本文・チャット・履歴の単語をクリック（ホバー）すると意味を表示します。"
+                           "D キーと ←→ でも。C でカードに追加、Y で文をコピー。",
+        "help_learn_missing": "学習用の追加機能が入っていないため使えません。"
+                              "pip install -e \".[learn]\" で入れられます（{missing}）。",
     },
     "en": {
         "set_text_speed": "Text speed", "set_auto_delay": "Auto-forward wait",
@@ -73,6 +88,10 @@ register({
         "set_show_ruby": "Ruby (furigana)", "set_strictness": "Line breaking",
         "set_view": "View", "set_typing_indicator": "Typing indicator",
         "set_language": "Language / 言語",
+        "set_latin_spacing": "Space before Latin", "set_justify": "Justified lines",
+        "opt_on": "On", "opt_off": "Off",
+        "help_latin_spacing": "A quarter em between Japanese and Latin letters or digits.",
+        "help_justify": "Lines in the text box end flush at the right (not a paragraph's last).",
         "opt_instant": "Instant", "opt_cps": "{v} chars/s", "opt_read_only": "Read only",
         "opt_unread_too": "Unread too", "opt_window": "Window", "opt_fullscreen": "Fullscreen",
         "opt_show": "Show", "opt_hide": "Hide", "opt_strict": "Strict", "opt_normal": "Normal",
@@ -100,6 +119,19 @@ register({
                                      "aloud. Install it with: pip install -e \".[voice]\"",
         "help_self_voicing_silent": "Nothing can be read aloud: {why}",
         "help_language": "The language of menus and buttons.",
+        "set_furigana": "Furigana (added)", "set_dictionary": "Dictionary popup",
+        "opt_furi_off": "Off", "opt_furi_names": "Names", "opt_furi_grade_8": "Non-jōyō",
+        "opt_furi_grade_6": "Above gr. 6", "opt_furi_jlpt": "Above N{n}", "opt_furi_all": "All",
+        "opt_furi_grade": "Above gr. {n}",
+        "opt_dict_off": "Off", "opt_dict_click": "Click", "opt_dict_hover": "Hover",
+        "help_furigana": "Readings over the kanji words the writer left without ruby: "
+                         "\"Above N2\" on words with a kanji beyond JLPT N2, \"Non-jōyō\" on "
+                         "kanji outside the jōyō list.",
+        "help_dictionary": "Click (or rest the pointer on) a word in the text, a bubble or the "
+                           "history to look it up; D and ←→ too. C adds a card, Y copies the "
+                           "sentence.",
+        "help_learn_missing": "The learner extra is not installed ({missing}). Install it "
+                              "with: pip install -e \".[learn]\"",
     },
 })
 
@@ -132,6 +164,16 @@ def _percent(v: float) -> str:
     return f"{round(v * 100)}%"
 
 
+def _furigana_label(v: str) -> str:
+    kind, _, level = v.partition(":")
+    if kind == "jlpt":
+        return tr("opt_furi_jlpt", n=level)
+    if kind == "grade":
+        key = f"opt_furi_grade_{level}"
+        return tr(key) if level in ("6", "8") else tr("opt_furi_grade", n=level)
+    return tr(f"opt_furi_{kind}")
+
+
 def _labels(pairs: tuple[tuple[Any, str], ...]) -> Callable[[Any], str]:
     table = dict(pairs)
     return lambda v: tr(table[v]) if v in table else str(v)
@@ -147,8 +189,18 @@ SETTINGS: tuple[Setting, ...] = (
             _labels(((False, "opt_read_only"), (True, "opt_unread_too")))),
     Setting("text_size", "slider", (20, 22, 24, 26, 28, 30, 32, 36, 40, 44, 48), lambda v: f"{v} px"),
     Setting("show_ruby", "choice", (True, False), _labels(((True, "opt_show"), (False, "opt_hide")))),
+    # From no furigana to all of it, roughly by how many words each marks.
+    Setting("furigana", "slider", ("off", "names", "grade:8", "jlpt:1", "grade:6", "jlpt:2",
+                                   "jlpt:3", "jlpt:4", "jlpt:5", "all"), _furigana_label),
+    Setting("dictionary", "choice", ("off", "click", "hover"),
+            _labels((("off", "opt_dict_off"), ("click", "opt_dict_click"),
+                     ("hover", "opt_dict_hover")))),
     Setting("strictness", "choice", ("strict", "normal", "loose"),
             _labels((("strict", "opt_strict"), ("normal", "opt_normal"), ("loose", "opt_loose")))),
+    Setting("latin_spacing", "choice", (None, True, False),
+            _labels(((None, "opt_story"), (True, "opt_on"), (False, "opt_off")))),
+    Setting("justify", "choice", (None, True, False),
+            _labels(((None, "opt_story"), (True, "opt_on"), (False, "opt_off")))),
     Setting("box_opacity", "slider", tuple(round(i * 0.1, 1) for i in range(11)), _percent),
     Setting("music_volume", "slider", VOLUMES, _percent),
     Setting("sound_volume", "slider", VOLUMES, _percent),
@@ -164,8 +216,8 @@ SETTINGS: tuple[Setting, ...] = (
             _labels(((None, "opt_auto_lang"), ("ja", "opt_ja"), ("en", "opt_en")))),
 )
 
-ROWS = pygame.Rect(60, 112, 660, 41 * len(SETTINGS))
-ROW_H = 41
+ROW_H = min(41, (CANVAS[1] - 112 - 24) // len(SETTINGS))  # every row fits the canvas
+ROWS = pygame.Rect(60, 112, 660, ROW_H * len(SETTINGS))
 CONTROL_X = 340  # where the slider or the segments start
 CONTROL_W = 360
 TRACK_W = 240  # a slider's track; its value is written right of it
@@ -194,6 +246,8 @@ def segment_rects(i: int, n: int) -> list[pygame.Rect]:
 class SettingsScreen(Screen):
     """Every preference; changes are applied and saved as they are made."""
 
+    on_backdrop = True  # drawn over gamemenu.backdrop()
+
     def __init__(self, app) -> None:
         super().__init__(app)
         self.focus = 0
@@ -201,6 +255,7 @@ class SettingsScreen(Screen):
         self._backdrop: pygame.Surface | None = None
         self._preview: pygame.Surface | None = None
         self._preview_key: tuple | None = None
+        self._preview_waiting = False  # the preview's furigana is still being made
         self._entry_view = (self.session.prefs.view, self.session.options.view)
         self.buttons = self._build_buttons()
 
@@ -216,6 +271,14 @@ class SettingsScreen(Screen):
     def prefs(self) -> Preferences:
         """The settings as they are now."""
         return self.session.prefs
+
+    def update(self, dt: float) -> bool:
+        """Redraw once the preview's furigana has been made."""
+        return self._preview_waiting and not self.session.learner.waiting(
+            self.session.runtime.message)
+
+    def wake_in(self) -> float | None:
+        return 0.03 if self._preview_waiting else None
 
     # --- changing values ----------------------------------------------------------
 
@@ -396,6 +459,10 @@ class SettingsScreen(Screen):
 
     def _help(self, key: str) -> str:
         """The focused setting's help; self-voicing says why it cannot speak, if it cannot."""
+        if key in ("furigana", "dictionary"):
+            learner = self.session.learner
+            if learner.missing:
+                return tr("help_learn_missing", missing=", ".join(learner.missing))
         if key == "self_voicing":
             from engine.voice.extra import missing
 
@@ -415,13 +482,17 @@ class SettingsScreen(Screen):
         s = self.session
         rt = s.runtime
         view = s.view_for()
-        key = (self.prefs, rt.cursor, view)
+        message = rt.message
+        if self.prefs.furigana != "off":  # the furigana setting shows in the preview too
+            message = s.learner.shown(rt.message)
+            self._preview_waiting = s.learner.waiting(rt.message)
+        key = (self.prefs, rt.cursor, view, message is rt.message)
         if self._preview is None or key != self._preview_key:
             small = pygame.Surface(PREVIEW.size)
             if view == "chat":
                 self._draw_chat_preview(small)
             else:
-                s.frame.draw(small, rt.scene_ref, rt.message, None)
+                s.frame.draw(small, rt.scene_ref, message, None)
             self._preview, self._preview_key = small, key
         return self._preview
 

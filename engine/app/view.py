@@ -15,12 +15,14 @@ import pygame
 
 from engine.app import input as inp
 from engine.app.i18n import register, tr
+from engine.app.learn_hooks import WordLookup
 from engine.app.screen import Screen
 from engine.runtime import auto_delay, can_skip
 from engine.saves import SaveData
 
 SKIP_INTERVAL = 0.06  # seconds per message while skipping (fast mode: none)
 VOICE_AHEAD = 3  # messages after the current one handed to self-voicing to prepare
+LEARN_AHEAD = 8  # messages (the current one first) learner mode prepares: engine.learn LOOKAHEAD
 
 register({
     "ja": {"voice_on": "読み上げ：オン", "voice_off": "読み上げ：オフ",
@@ -30,7 +32,7 @@ register({
 })
 
 
-class ViewScreen(Screen, ABC):
+class ViewScreen(WordLookup, Screen, ABC):
     """A screen that reads the story; subclasses say how it is shown.
 
     A subclass sets ``view_name`` and ``quick_pad`` (how far around a quick
@@ -142,6 +144,7 @@ class ViewScreen(Screen, ABC):
             inp.QUICK_LOAD: self.quick_load,
             inp.SWITCH_VIEW: self.app.switch_view,
             inp.VOICE_TOGGLE: self.toggle_voice,
+            inp.DICTIONARY: self.dictionary_key,
             **self.extra_keys(),
         }
         if action == inp.SKIP_HOLD:
@@ -165,6 +168,25 @@ class ViewScreen(Screen, ABC):
         self.app.toast(tr("voice_on" if on else "voice_off"))
         if on:
             self.speak_current()
+
+    # --- learner mode (engine.app.learn_hooks: the popup dictionary) -------------
+
+    def shown_message(self, message):  # noqa: ANN001, ANN201 (Message in, Message out)
+        """`message` with the furigana the setting asks for, once the worker has made it."""
+        return self.session.learner.shown(message) if self.session.learning else message
+
+    def furigana_waiting(self, message) -> bool:  # noqa: ANN001
+        """Whether `message`'s furigana is still being made (the view polls for it)."""
+        return self.session.learning and self.session.learner.waiting(message)
+
+    def prepare_learner(self) -> None:
+        """The reader moved: the worker prepares this message and the next ones."""
+        if not self.session.learning:
+            return
+        rt = self.session.runtime
+        start = rt.flat_index(rt.cursor)
+        ahead = [rt.message_at(c) for c in rt.cursors(start, min(rt.total, start + LEARN_AHEAD))]
+        self.session.learner.prepare(ahead)
 
     def _toggle_ui(self) -> None:
         self.show_ui = not self.show_ui
@@ -190,9 +212,9 @@ class ViewScreen(Screen, ABC):
             self.app.open({"history": "backlog"}.get(key, key))
 
     def quick_save(self) -> None:
-        """Save to the quick slot and say so."""
-        if self.app.save_game("quick"):
-            self.app.toast(tr("quick_saved"))
+        """Save to the quick slot and say so, or that it failed."""
+        ok = self.app.save_game("quick")
+        self.app.toast(tr("quick_saved") if ok else tr("quick_save_failed"))
 
     def quick_load(self) -> None:
         """Load the quick slot, or say why not."""

@@ -48,6 +48,15 @@ LEARN_ONLY = ("fugashi", "unidic_lite", "jamdict", "jamdict_data", "genanki", "p
 # GNU readline, libuuid, ncurses).
 UNUSED_STDLIB = ("tkinter", "_tkinter", "ssl", "_ssl", "_hashlib", "sqlite3", "_sqlite3",
                  "readline", "_uuid", "curses", "_curses")
+# The test tools, where they are installed beside the engine (the test extra): platformdirs'
+# pytest plugin, which --collect-submodules platformdirs would otherwise pack, brings pytest,
+# pluggy, Pygments and pkg_resources along, and PyInstaller's pkg_resources run-time hook then
+# imports pkg_resources at every start of the app (about 80 ms of CPU before the first frame).
+TEST_ONLY = ("platformdirs.pytest_plugin", "pytest", "_pytest", "pluggy", "pygments",
+             "hypothesis", "pkg_resources")
+# Nor does the player start processes: without multiprocessing, PyInstaller's run-time hook
+# for it (which imports it at every start) is left out too. The voice extra keeps it.
+NO_PROCESSES = ("multiprocessing",)
 VOICE_MODULE = "pyopenjtalk"
 # engine.voice imports the voice extra inside functions; without --voice none of it is
 # packed (the built app's self-voicing then says it is unavailable and why).
@@ -104,7 +113,7 @@ def build_app(story: Story, source: Path, out_dir: Path, *, make_zip: bool = Tru
     try:
         built = _freeze(story, source, name, work, voice, say)
         licences = write_licences(built, built / "LICENSES",
-                                  _voice_distributions() if voice else ())
+                                  _voice_names() if voice else ())
         (built / "README.txt").write_text(
             readme_text(story.title, name, story_id(story), sys.platform, story.ui_language),
             encoding="utf-8")
@@ -178,10 +187,13 @@ def pyinstaller_args(name: str, entry: Path, stage: Path, work: Path, story: Sto
             "--collect-submodules", "platformdirs"]
     for module in player_modules():
         args += ["--hidden-import", module]
-    for module in (*WRITER_ONLY, *UNUSED_STDLIB, *LEARN_ONLY):
+    for module in (*WRITER_ONLY, *UNUSED_STDLIB, *LEARN_ONLY, *TEST_ONLY):
         args += ["--exclude-module", module]
-    if sys.platform.startswith("linux"):
-        args.append("--strip")  # debug symbols: libpython alone shrinks from 23 MB to 5 MB
+    if sys.platform.startswith("linux") and not voice:
+        # Debug symbols: libpython alone shrinks from 23 MB to 5 MB. Not with the voice:
+        # stripped, numpy's OpenBLAS no longer loads ("ELF load command address/offset not
+        # page-aligned") and the app's self-voicing would fail.
+        args.append("--strip")
     if sys.platform in ("win32", "darwin"):
         args.append("--windowed")  # no console window beside the game
         icon = _executable_icon(story)
@@ -192,7 +204,7 @@ def pyinstaller_args(name: str, entry: Path, stage: Path, work: Path, story: Sto
     if voice:
         args += ["--collect-all", VOICE_MODULE]
     else:
-        for module in VOICE_ONLY:
+        for module in (*VOICE_ONLY, *NO_PROCESSES):
             args += ["--exclude-module", module]
     return args
 
@@ -247,12 +259,21 @@ def folder_size(folder: Path) -> int:
     return sum(p.lstat().st_size for p in folder.rglob("*") if not p.is_dir() or p.is_symlink())
 
 
-def _voice_distributions() -> tuple[str, ...]:
-    return tuple(metadata.packages_distributions().get(VOICE_MODULE, ()))
+def _voice_distributions() -> list[metadata.Distribution]:
+    """The voice extra's distributions, less those the app carries anyway."""
+    from engine.bundle.extras import extra_distributions
+    from engine.bundle.licenses import DISTRIBUTIONS
+
+    # PyInstaller is listed for its bootloader; its own requirements are not in the app.
+    return extra_distributions("voice", [d for d in DISTRIBUTIONS if d != "pyinstaller"])
+
+
+def _voice_names() -> tuple[str, ...]:
+    return tuple(d.metadata["Name"] for d in _voice_distributions())
 
 
 def _voice_size(app_dir: Path) -> int:
-    """Bytes the voice package adds (its folders in the app's data)."""
-    return sum(p.lstat().st_size for p in app_dir.rglob("*")
-               if p.is_file() and not p.is_symlink()
-               and any(part.startswith(VOICE_MODULE) for part in p.relative_to(app_dir).parts))
+    """Bytes the voice extra's distributions add to the app."""
+    from engine.bundle.extras import size_in_app
+
+    return size_in_app(app_dir, _voice_distributions())

@@ -3,7 +3,8 @@
 Texts are only ever copied, never written here:
 
 - Python packages (pygame-ce, PyYAML, platformdirs, BudouX, the Noto font,
-  PyInstaller's bootloader, pyopenjtalk with `--with-voice`): the licence
+  PyInstaller's bootloader; with `--with-voice` pyopenjtalk-plus and every
+  distribution it brings, see engine.bundle.extras): the licence
   files their installed distribution records (`.dist-info/licenses/`,
   `License-File`), or a licence file among the package's own files where the
   distribution records none (pygame-ce ships the LGPL in its docs);
@@ -39,7 +40,9 @@ DISTRIBUTIONS = ("pygame-ce", "PyYAML", "platformdirs", "budoux",
 # Licence files inside a package's own files, for distributions that record none.
 PACKAGE_LICENSE_FILES: dict[str, tuple[str, ...]] = {
     "pygame-ce": ("pygame/docs/generated/LGPL.txt",),
+    "onnxruntime": ("onnxruntime/LICENSE", "onnxruntime/ThirdPartyNotices.txt"),
 }
+_APACHE = re.compile(r"apache[- ]?(license[- ]?)?(version[- ]?)?2", re.IGNORECASE)
 _LICENSE_NAME = re.compile(r"^(licen[cs]e|copying|notice|authors|copyright)", re.IGNORECASE)
 
 # File name (without `lib`, lower case) -> (component, the record in texts/).
@@ -97,11 +100,21 @@ def write_licences(app_dir: Path, dest: Path, extra: Sequence[str] = ()) -> Lice
     dest.mkdir(parents=True, exist_ok=True)
     components: list[Component] = [_python(dest)]
     missing: list[str] = []
-    for name in (*DISTRIBUTIONS, *extra):
+    for name in DISTRIBUTIONS:
         components.append(_distribution(name, dest))
+    # An extra's distributions (--with-voice) cover the libraries their wheels carry
+    # (numpy's LICENSE.txt, for one, holds the texts of the OpenBLAS and GCC runtime it ships).
+    shipped: dict[str, Component] = {}
+    for name in extra:
+        comp = _distribution(name, dest)
+        components.append(comp)
+        shipped.update(dict.fromkeys(_library_names(name), comp))
     native, unknown = _native(_shared_libraries(app_dir), dest)
     components += native
     for lib in unknown:
+        if lib in shipped:
+            shipped[lib].files.append(lib)
+            continue
         found = _system_record(lib, dest)
         if found is None:
             missing.append(lib)
@@ -134,8 +147,32 @@ def _distribution(name: str, dest: Path) -> Component:
     comp = Component(dist.metadata["Name"] or name, dist.version, _licence_name(dist))
     folder = dest / comp.name
     for source in _licence_files(dist, name):
-        comp.texts.append(_copy(source, folder, source.name))
+        # Kept at its path under the record's licenses/ (numpy has a dozen LICENSE files).
+        rel = _licence_rel(source)
+        comp.texts.append(_copy(source, folder / rel.parent, rel.name, base=dest))
+    if not comp.texts and _APACHE.search(comp.licence):
+        # A distribution that names the Apache License 2.0 but ships no text of it
+        # (flatbuffers): the licence's own text, which the licence asks to be given.
+        comp.texts.append(_copy(TEXTS / "Apache-2.0.txt", folder, "Apache-2.0.txt", base=dest))
     return comp
+
+
+def _licence_rel(source: Path) -> Path:
+    """A licence file's path below its record's licenses/ folder, else its name."""
+    parts = source.parts
+    for i in range(len(parts) - 1, 0, -1):
+        if parts[i] == "licenses" and parts[i - 1].endswith(".dist-info"):
+            return Path(*parts[i + 1:])
+    return Path(source.name)
+
+
+def _library_names(name: str) -> set[str]:
+    """File names of the shared libraries a distribution installed."""
+    try:
+        files = metadata.distribution(name).files or ()
+    except metadata.PackageNotFoundError:
+        return set()
+    return {f.parts[-1] for f in files if f.parts and _SHARED.search(f.parts[-1])}
 
 
 def _licence_name(dist: metadata.Distribution) -> str:
@@ -258,10 +295,11 @@ def _package_version(package: str) -> str:
         return "?"
 
 
-def _copy(source: Path, folder: Path, name: str) -> str:
+def _copy(source: Path, folder: Path, name: str, base: Path | None = None) -> str:
+    """Copy into `folder`; the copy's path relative to `base` (default: folder's parent)."""
     folder.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(source, folder / name)
-    return f"{folder.name}/{name}"
+    return (folder / name).relative_to(base if base is not None else folder.parent).as_posix()
 
 
 def index_text(components: Sequence[Component], missing: Sequence[str]) -> str:

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from engine.manifest import load_story, story_id
 from engine.model import Story
+from engine.voice.recorded import SUFFIXES
 
 BUNDLE_FILE = "chatlog-vn-bundle.json"
 BUNDLE_FORMAT = 1
@@ -49,7 +50,8 @@ def app_name(title: str) -> str:
 
 
 def story_files(story: Story) -> list[Path]:
-    """Every file the story reads that exists: scripts, story.yaml, fonts, icon, assets.
+    """Every file the story reads that exists: scripts, story.yaml, fonts, icon, assets,
+    voices (speaker models, recorded lines).
 
     All are inside the story root (the manifest refuses paths that leave it);
     a missing asset (a warning of `check`) is left out, as the player would
@@ -58,7 +60,9 @@ def story_files(story: Story) -> list[Path]:
     found: dict[Path, None] = {}
     for path in _used_paths(story):
         if path is not None and Path(path).is_file():
-            found.setdefault(Path(path).resolve(), None)
+            # The folder resolved, not the file: a file that is a link is copied under the
+            # name the player opens it by (recorded lines are found by name).
+            found.setdefault(Path(path).parent.resolve() / Path(path).name, None)
     return list(found)
 
 
@@ -74,6 +78,24 @@ def _used_paths(story: Story) -> Iterator[Path | None]:
     for ref in story.scenes:
         yield ref.config.background
         yield ref.config.music
+    yield from _voice_paths(story)
+
+
+def _voice_paths(story: Story) -> Iterator[Path | None]:
+    """The voice files story.yaml names: speakers' .htsvoice models and the recorded lines."""
+    yield story.voice.narrator.speaker
+    for character in story.characters.values():
+        if character.voice is not None:
+            yield character.voice.speaker
+    folder = story.voice.recorded
+    if folder is None or not folder.is_dir():
+        return
+    root = story.root.resolve()
+    for path in sorted(folder.rglob("*")):
+        # As engine.voice.recorded plays them: by suffix, and only inside the story.
+        if (path.suffix.lower() in SUFFIXES and path.resolve().is_relative_to(root)
+                and path.parent.resolve().is_relative_to(root)):
+            yield path
 
 
 def copy_story(story: Story, source: Path, data_dir: Path) -> Path:

@@ -92,7 +92,8 @@ def _build(story, target: Path, args: argparse.Namespace) -> int:
     if result.archive is not None and result.archive_size is not None:
         print(f"{result.archive}  ({_mb(result.archive_size)})")
     if result.voice_size is not None:
-        print(f"voice: pyopenjtalk and its dictionary add {_mb(result.voice_size)}")
+        print(f"voice: the voice extra (pyopenjtalk-plus, its dictionaries and what they need) "
+              f"adds about {_mb(result.voice_size)} of the {_mb(result.size)}")
     print(f"start it: {result.executable}")
     return EXIT_OK
 

@@ -16,7 +16,7 @@ import unicodedata
 from pathlib import Path
 from typing import Any
 
-from engine.layout.boxes import Layout, Line, Settings
+from engine.layout.boxes import Glyph, Layout, Line, Settings
 from engine.model import Run
 
 EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
@@ -123,10 +123,17 @@ def layout_json(layout: Layout) -> dict[str, Any]:
     }
 
 
+def _glyph_json(g: Glyph) -> dict[str, Any]:
+    out: dict[str, Any] = {"ch": g.ch, "x": _r(g.x), "w": _r(g.w)}
+    if g.dx:
+        out["dx"] = _r(g.dx)  # a compressed opening bracket is drawn left of x
+    return out
+
+
 def _line_json(line: Line) -> dict[str, Any]:
     return {
         "y": _r(line.y),
-        "glyphs": [{"ch": g.ch, "x": _r(g.x), "w": _r(g.w)} for g in line.glyphs],
+        "glyphs": [_glyph_json(g) for g in line.glyphs],
         "rubies": [
             {
                 "text": r.text,

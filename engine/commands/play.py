@@ -45,7 +45,8 @@ def add_player_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--fast", action="store_true", help="no waits: as fast as frames can be drawn")
     p.add_argument("--benchmark", action="store_true", help="print frame and memory figures")
     p.add_argument("--first-frame-exit", action="store_true",
-                   help="exit right after the first message is drawn (start-up benchmark)")
+                   help="exit right after the first message is drawn (start-up benchmark); "
+                        "without --save-dir nothing is read from or written to the save folder")
     p.add_argument("--size", type=_size, metavar="WxH", help="window size (default 1280x720)")
     p.add_argument("--lang", choices=("ja", "en"), help="interface language")
 
@@ -79,10 +80,27 @@ def run(args: argparse.Namespace) -> int:
     if not any(ref.scene.messages for ref in story.scenes):
         return _nothing_to_play(target)
     _report_errors(story)
+    if args.first_frame_exit and args.save_dir is None:
+        return _throwaway_saves(story, args, target)
     session = _session(story, args)
     if session is None:
         return EXIT_ERRORS
     return _play(session, args, target)
+
+
+def _throwaway_saves(story, args: argparse.Namespace, target: Path) -> int:
+    """`--first-frame-exit` without `--save-dir`: a start-up measurement, not a reading.
+
+    The autosave, read marks and settings it would write go to a folder of
+    its own that is removed afterwards, so the reader's saves are neither
+    read nor touched.
+    """
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="chatlog-vn-first-frame-") as folder:
+        args.save_dir = Path(folder)
+        session = _session(story, args)
+        return EXIT_ERRORS if session is None else _play(session, args, target)
 
 
 def _nothing_to_play(target: Path) -> int:
@@ -147,7 +165,7 @@ def _session(story, args: argparse.Namespace):
     from engine.manifest import story_id
     from engine.preferences import default_prefs_dir, load_prefs
     from engine.runtime import EmptyStoryError, Runtime
-    from engine.saves import SaveStore, load_marks, save_dir
+    from engine.saves import SaveStore, save_dir
 
     try:
         runtime = Runtime(story)
@@ -166,9 +184,14 @@ def _session(story, args: argparse.Namespace):
         options.start = _start_at(story, args.at)
         if options.start is None:
             return None
+    saves = SaveStore.open(folder)
+    if saves.problem is not None:
+        print(f"chatlog-vn play: saving is off: {saves.problem}", file=sys.stderr)
+    same_folder = Path(prefs_dir) == Path(folder)
+    prefs = load_prefs(prefs_dir, folder_problem_known=same_folder and saves.problem is not None)
     return Session(
-        story=story, runtime=runtime, marks=load_marks(folder), prefs=load_prefs(prefs_dir),
-        prefs_dir=Path(prefs_dir), saves=SaveStore(folder), story_id=sid, options=options,
+        story=story, runtime=runtime, marks=saves.marks_file.load(), prefs=prefs,
+        prefs_dir=Path(prefs_dir), saves=saves, story_id=sid, options=options,
     )
 
 
@@ -290,8 +313,9 @@ def _first_images(session) -> list:
 def _since_process_start() -> float:
     """Seconds since this process started (Linux /proc), else since this module loaded."""
     try:
-        with open("/proc/self/stat", encoding="ascii") as f:
-            start_ticks = int(f.read().rsplit(")", 1)[1].split()[19])
+        # Bytes: the command name in it is the executable's (a built app's may be Japanese).
+        with open("/proc/self/stat", "rb") as f:
+            start_ticks = int(f.read().rsplit(b")", 1)[1].split()[19])
         with open("/proc/uptime", encoding="ascii") as f:
             uptime = float(f.read().split()[0])
         return uptime - start_ticks / os.sysconf("SC_CLK_TCK")

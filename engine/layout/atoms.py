@@ -15,6 +15,7 @@ from engine.layout import classes, ruby
 from engine.layout.boxes import Measure, Settings, Style
 from engine.layout.graphemes import split_graphemes
 from engine.layout.metrics import width_of, widths_for
+from engine.layout.spacing import apply_spacing
 from engine.model import Break, Direction, Ruby, Run, Text, record
 
 
@@ -24,7 +25,8 @@ class Atom:
     __slots__ = (
         "chars", "widths", "first_index", "style", "offset", "first", "last", "space",
         "reading", "ruby_widths", "may_spread", "glue", "adv", "adv_start", "adv_end",
-        "adv_both", "allow_left", "allow_right",
+        "adv_both", "allow_left", "allow_right", "lead",
+        "shrink_lead", "shrink_trail", "latin_gap",
     )
 
     def __init__(self, chars: tuple[str, ...], widths: tuple[float, ...], first_index: int,
@@ -47,6 +49,13 @@ class Atom:
         self.adv = self.adv_start = self.adv_end = self.adv_both = sum(widths)
         # How far the reading may overhang the neighbouring atoms (mid-line).
         self.allow_left = self.allow_right = 0.0
+        # Blank taken off the left of a compressed opening bracket (mid-line):
+        # its glyph is drawn that far left of its pen position (spacing.py).
+        self.lead = 0.0
+        # How much blank a justified line may take away left and right of the
+        # ink mid-line (never at the line's start or end), and the 和欧間 the
+        # atom carries on its right (spacing.py, justify.py).
+        self.shrink_lead = self.shrink_trail = self.latin_gap = 0.0
 
     @property
     def is_ruby(self) -> bool:
@@ -62,6 +71,8 @@ class Paragraph:
     length: int = 0  # code points so far, while it is being built
     parts: list[str] = field(default_factory=list)
 
+    inside: bytearray | None = None  # token_interiors(text), once asked for
+
     def __init__(
         self,
         atoms: list[Atom] | None = None,
@@ -73,6 +84,15 @@ class Paragraph:
         self.text = text
         self.length = length
         self.parts = [] if parts is None else parts
+        self.inside = None
+
+    def interiors(self) -> bytearray:
+        """For each code-point offset, 1 inside a Latin/number token (breaking.TOKEN)."""
+        if self.inside is None:
+            from engine.layout.breaking import token_interiors  # breaking imports this module
+
+            self.inside = token_interiors(self.text)
+        return self.inside
 
 
 @record(frozen=False)
@@ -172,7 +192,7 @@ class _Builder:
 def build_paragraphs(
     runs: tuple[Run, ...], width: float, measure: Measure, settings: Settings
 ) -> list[Paragraph]:
-    """Cut the runs into paragraphs of atoms, with ruby units placed for fitting."""
+    """Cut the runs into paragraphs of atoms, with ruby units placed and spacing set."""
     b = _Builder(settings, width, widths_for(measure, settings.size),
                  widths_for(measure, settings.ruby_size), measure)
     for run in runs:
@@ -188,6 +208,7 @@ def build_paragraphs(
     for para in b.paragraphs:
         para.text = "".join(para.parts)
         _fit_rubies(para.atoms, settings.ruby_size)
+        apply_spacing(para.atoms, settings.size, settings.latin_spacing)
     return b.paragraphs
 
 

@@ -30,6 +30,10 @@ class Settings:
     hanging_punctuation: bool = True
     phrase_wrapping: bool = False
     show_ruby: bool = True
+    # A quarter em between Japanese and Latin letters or digits (JLREQ 3.2, 和欧間).
+    latin_spacing: bool = True
+    # Every line but a paragraph's last ends exactly at the box width (JLREQ 3.8).
+    justify: bool = False
 
     def __init__(
         self,
@@ -41,6 +45,8 @@ class Settings:
         hanging_punctuation: bool = True,
         phrase_wrapping: bool = False,
         show_ruby: bool = True,
+        latin_spacing: bool = True,
+        justify: bool = False,
     ) -> None:
         set_field(self, "size", size)
         set_field(self, "ruby_scale", ruby_scale)
@@ -50,6 +56,8 @@ class Settings:
         set_field(self, "hanging_punctuation", hanging_punctuation)
         set_field(self, "phrase_wrapping", phrase_wrapping)
         set_field(self, "show_ruby", show_ruby)
+        set_field(self, "latin_spacing", latin_spacing)
+        set_field(self, "justify", justify)
 
     @property
     def ruby_size(self) -> float:
@@ -71,17 +79,23 @@ class Glyph:
     """One character (a grapheme: an emoji with its selector stays one) placed on a line."""
 
     ch: str
-    x: float  # left edge of the advance box
-    w: float  # advance width
+    x: float  # left edge of the advance box (the space the glyph takes on the line)
+    w: float  # advance width as set (a compressed bracket takes half an em)
     index: int  # order of appearance in the message (typewriter reveal), 0-based
     style: Style = "text"
+    # Where the font's own glyph box starts, relative to x: an opening bracket
+    # whose blank left half is compressed away is drawn half an em left of x,
+    # so its ink lands at x. Draw the font's glyph at x + dx.
+    dx: float = 0.0
 
-    def __init__(self, ch: str, x: float, w: float, index: int, style: Style = "text") -> None:
+    def __init__(self, ch: str, x: float, w: float, index: int, style: Style = "text",
+                 dx: float = 0.0) -> None:
         set_field(self, "ch", ch)
         set_field(self, "x", x)
         set_field(self, "w", w)
         set_field(self, "index", index)
         set_field(self, "style", style)
+        set_field(self, "dx", dx)
 
 
 @record

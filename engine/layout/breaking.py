@@ -112,13 +112,28 @@ class _Filler:
     """Greedy line fill over one paragraph's atoms (see the module docstring)."""
 
     def __init__(self, atoms: list[Atom], ok: list[bool], preferred: list[bool] | None,
-                 width: float, hanging: bool) -> None:
+                 width: float, hanging: bool, justify: bool = False) -> None:
         self.atoms, self.ok, self.preferred = atoms, ok, preferred
         self.width, self.hanging = width, hanging
         prefix = [0.0]
         for a in atoms:
             prefix.append(prefix[-1] + a.adv)
         self.prefix = prefix
+        # Justified lines may take in one more character by shrinking the
+        # blanks spacing.py marks as shrinkable (追い込み): their prefix sums.
+        self.shrink: list[float] | None = None
+        if justify:
+            shrink = [0.0]
+            for a in atoms:
+                shrink.append(shrink[-1] + a.shrink_lead + a.shrink_trail)
+            self.shrink = shrink
+
+    def line_shrink(self, s: int, k: int) -> float:
+        """How much atoms s..k on one line may shrink (nothing at its two edges)."""
+        if self.shrink is None:
+            return 0.0
+        a = self.atoms
+        return self.shrink[k + 1] - self.shrink[s] - a[s].shrink_lead - a[k].shrink_trail
 
     def line_width(self, s: int, k: int) -> float:
         """Width of atoms s..k on one line (a ruby at either end is edge-aligned)."""
@@ -132,7 +147,7 @@ class _Filler:
         """The first non-space atom from s that does not fit (trailing spaces are free)."""
         limit = self.width + EPSILON
         for k in range(s, len(self.atoms)):
-            if not self.atoms[k].space and self.line_width(s, k) > limit:
+            if not self.atoms[k].space and self.line_width(s, k) - self.line_shrink(s, k) > limit:
                 return k
         return len(self.atoms)
 
@@ -143,7 +158,9 @@ class _Filler:
             return False
         if self.ok[k] or not (k + 1 == len(self.atoms) or self.ok[k + 1]):
             return False
-        pen = self.line_width(s, k) - a.adv  # where the hanging mark would start
+        pen = self.line_width(s, k) - a.adv_end  # where the hanging mark would start
+        if self.shrink is not None:
+            pen -= self.shrink[k] - self.shrink[s] - self.atoms[s].shrink_lead
         return pen <= self.width + EPSILON
 
     def break_before(self, s: int, k: int) -> Span:
@@ -175,8 +192,12 @@ class _Filler:
 
 
 def fill_lines(para: Paragraph, width: float, strictness: Strictness, hanging: bool,
-               phrases: bool) -> list[Span]:
-    """Break one paragraph into lines no wider than `width` (but a hanging mark)."""
+               phrases: bool, justify: bool = False) -> list[Span]:
+    """Break one paragraph into lines no wider than `width` (but a hanging mark).
+
+    With `justify`, a line may hold what fits once its shrinkable blanks are
+    taken away (the placement then shrinks them: justify.py).
+    """
     ok = break_opportunities(para, strictness)
     preferred = phrase_opportunities(para) if phrases else None
-    return _Filler(para.atoms, ok, preferred, width, hanging).spans()
+    return _Filler(para.atoms, ok, preferred, width, hanging, justify).spans()

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from engine.layout import justify
 from engine.layout.atoms import Atom, Paragraph, build_paragraphs, placement
 from engine.layout.boxes import Glyph, Layout, Line, Measure, RubyBox, Settings
 from engine.layout.breaking import Span, fill_lines
@@ -37,43 +38,112 @@ def layout_message(
         return Layout(settings, width, (), 0)
     for p_index, para in enumerate(paragraphs):
         last_para = p_index == len(paragraphs) - 1
-        spans = fill_lines(para, width, settings.strictness,
-                           settings.hanging_punctuation, settings.phrase_wrapping)
+        spans = fill_lines(para, width, settings.strictness, settings.hanging_punctuation,
+                           settings.phrase_wrapping, settings.justify)
         if not spans:
             lines.append(Line(_line_y(settings, len(lines)), (), (), hard_break=not last_para))
         for s_index, span in enumerate(spans):
-            hard = not last_para and s_index == len(spans) - 1
-            lines.append(_place_line(para, span, _line_y(settings, len(lines)), hard))
+            last_line = s_index == len(spans) - 1
+            lines.append(_place_line(para, span, _line_y(settings, len(lines)),
+                                     not last_para and last_line,
+                                     line_fit(para, width, settings, last_line)))
     chars = sum(len(a.chars) for p in paragraphs for a in p.atoms)
     return Layout(settings, width, tuple(lines), chars)
+
+
+class Fit:
+    """What a line's placement needs to justify it: the box, and whether to fill it."""
+
+    __slots__ = ("width", "justify", "size", "inside")
+
+    def __init__(self, width: float, justify: bool, size: float, inside: bytearray) -> None:
+        self.width, self.justify, self.size, self.inside = width, justify, size, inside
+
+
+def line_fit(para: Paragraph, width: float, settings: Settings, last_line: bool
+             ) -> Fit | None:
+    """The Fit for a line of `para` (None when justification is off).
+
+    The last line of a paragraph (the message's end, or a forced break) is
+    not spread: only shrunk if the fill took a character in.
+    """
+    if not settings.justify:
+        return None
+    return Fit(width, not last_line, settings.size, para.interiors())
 
 
 def _line_y(settings: Settings, i: int) -> float:
     return settings.ruby_band + i * settings.line_pitch
 
 
-def _place_line(para: Paragraph, span: Span, y: float, hard_break: bool) -> Line:
-    """Position the atoms of one line from x = 0."""
+def _place_line(para: Paragraph, span: Span, y: float, hard_break: bool,
+                fit: Fit | None = None) -> Line:
+    """Position the atoms of one line from x = 0.
+
+    `fit` (box width, justify this line) is given when justification is on:
+    the line is then shrunk if the fill made it too long, and grown to the
+    box width if it is to be justified (justify.py).
+    """
     atoms = para.atoms
     trail = span.end
     while trail > span.start and atoms[trail - 1].space:
         trail -= 1
+    lead_off, trail_off, gaps = _adjustments(para, span, trail - 1, fit)
     glyphs: list[Glyph] = []
     rubies: list[RubyBox] = []
     x = 0.0
     for i in range(span.start, span.end):
         a = atoms[i]
+        at_start, at_end = i == span.start, i == trail - 1
         if i >= trail:
             glyphs.extend(_glyphs(a, x, (0.0,) * len(a.chars), zero=True))
-        elif a.is_ruby:
-            x = _place_ruby(a, x, i == span.start, i == span.end - 1, glyphs, rubies)
+            continue
+        j = i - span.start
+        if a.is_ruby:
+            x = _place_ruby(a, x, at_start, at_end, glyphs, rubies) - trail_off[j]
         elif len(a.chars) == 1:
-            glyphs.append(Glyph(a.chars[0], x, a.adv, a.first_index, a.style))
-            x += a.adv
+            adv = _advance(a, at_start, at_end) - lead_off[j] - trail_off[j]
+            lead = 0.0 if at_start else a.lead + lead_off[j]
+            glyphs.append(Glyph(a.chars[0], x, adv, a.first_index, a.style,
+                                -lead if lead else 0.0))
+            x += adv
         else:
             glyphs.extend(_glyphs(a, x, _offsets(a.widths)))
             x += a.adv
+        x += gaps[j]
     return Line(y, tuple(glyphs), tuple(rubies), hard_break=hard_break, forced=span.forced)
+
+
+def _adjustments(para: Paragraph, span: Span, last: int, fit: Fit | None
+                 ) -> tuple[list[float], list[float], list[float]]:
+    """Per atom of the span: blank off its left, off its right, space after it."""
+    n = span.end - span.start
+    zeros = [0.0] * n
+    if fit is None or last < span.start:
+        return zeros, zeros, zeros
+    atoms = para.atoms
+    hanging = span.hanging and last == span.end - 1
+    upto = last - 1 if hanging else last  # a hanging mark is not part of the measure
+    if upto < span.start:
+        return zeros, zeros, zeros
+    natural = sum(_advance(atoms[i], i == span.start, i == last)
+                  for i in range(span.start, upto + 1))
+    if natural > fit.width + 1e-9:
+        lead, trail = justify.shrinkage(atoms, span.start, upto, natural - fit.width,
+                                        edge=not hanging)
+        return lead + [0.0] * (n - len(lead)), trail + [0.0] * (n - len(trail)), zeros
+    if not fit.justify or span.forced:
+        return zeros, zeros, zeros
+    gaps = justify.expansion(atoms, span.start, last, fit.width - natural, fit.size,
+                             fit.inside, hanging)
+    return zeros, zeros, gaps + [0.0] * (n - len(gaps))
+
+
+def _advance(a: Atom, at_start: bool, at_end: bool) -> float:
+    """The atom's advance where it stands on its line (spacing differs at the edges)."""
+    if at_start:
+        return a.adv_both if at_end else a.adv_start
+    return a.adv_end if at_end else a.adv
 
 
 def _offsets(widths: tuple[float, ...]) -> tuple[float, ...]:
@@ -102,7 +172,9 @@ def _place_ruby(a: Atom, x: float, at_start: bool, at_end: bool,
     right = x + p.ruby_x[-1] + a.ruby_widths[-1]
     rubies.append(RubyBox("".join(a.reading), base_start, len(glyphs), left, right - left,
                           tuple(x + rx for rx in p.ruby_x)))
-    return x + p.advance
+    # The 和欧間 after the unit, if any, is what its advance mid-line has over the placement.
+    extra = 0.0 if at_end else (a.adv_start if at_start else a.adv) - p.advance
+    return x + p.advance + max(0.0, extra)
 
 
 def paginate(layout: Layout, max_lines: int) -> tuple[tuple[Line, ...], ...]:

@@ -53,9 +53,10 @@ from engine.layout.breaking import (
     break_opportunities,
     phrase_starts,
 )
-from engine.layout.core import _line_y, _place_line
+from engine.layout.core import _line_y, _place_line, line_fit
 from engine.layout.graphemes import _MARKS, split_graphemes
 from engine.layout.metrics import width_of, widths_for
+from engine.layout.spacing import LATIN_SPACE
 from engine.model import Break, Direction, Ruby, Run, Text
 
 WINDOW = 1024  # code points a window starts with; it doubles while a line does not fit in it
@@ -74,6 +75,14 @@ _SAFE_END = re.compile(
     re.DOTALL,
 )
 _LETTER_PAIR = re.compile(f"{_LETTER}{_LETTER}")
+# Where 和欧間 may go (spacing.py): Japanese beside a Latin letter or digit. The
+# classes are wider than spacing's (any mark counts as Latin), and it is counted
+# over the bases' text, which the atoms' neighbours are: the count can only be
+# too high, so a bound stays a bound.
+_JA = ("\u3005\u3007\u303b\u3041-\u309f\u30a1-\u30ff\u31f0-\u31ff\u3400-\u4dbf"
+       "\u4e00-\u9fff\uf900-\ufaff\uff66-\uff9d\U00020000-\U0003ffff")
+_LA = f"0-9A-Za-z\u00c0-\u024f{_MARKS}"
+_LATIN_GAP = re.compile(f"[{_JA}](?=[{_LA}])|[{_LA}](?=[{_JA}])")
 _TOKEN_CHAR = re.compile(f"[{_TOKEN_CHARS}]")
 # Text whose code points are not each one grapheme (the bound then splits graphemes).
 _COMPLEX = re.compile(f"[{_MARKS}\u200d{_RI}\r]")
@@ -165,7 +174,7 @@ class _Window:
         preferred = _preferred(source, self.para.atoms, start, end) if settings.phrase_wrapping \
             else None
         self.filler = _Filler(self.para.atoms, ok, preferred, width,
-                              settings.hanging_punctuation)
+                              settings.hanging_punctuation, settings.justify)
 
     @property
     def atoms(self) -> list[Atom]:
@@ -247,8 +256,8 @@ def _paragraph_spans(source: _Source, base_index: int, width: float, measure: Me
 
 
 def _all_spans(runs: Sequence[Run], width: float, measure: Measure, settings: Settings,
-               window: int) -> Iterator[tuple[Paragraph | None, Span | None, bool]]:
-    """Every line of a message: (paragraph, span, hard break after it).
+               window: int) -> Iterator[tuple[Paragraph | None, Span | None, bool, bool]]:
+    """Every line of a message: (paragraph, span, hard break after it, paragraph's last).
 
     An empty paragraph gives (None, None, hard): an empty line, as in
     `layout_message`, which gives no line at all for a message of one empty
@@ -262,21 +271,22 @@ def _all_spans(runs: Sequence[Run], width: float, measure: Measure, settings: Se
         for para, span in _paragraph_spans(_Source(pieces), index, width, measure, settings,
                                            window):
             if held is not None:
-                yield held[0], held[1], False
+                yield held[0], held[1], False, False
             held = (para, span)
         if held is None:
             if len(paragraphs) > 1:
-                yield None, None, not last_para
+                yield None, None, not last_para, True
             continue
-        yield held[0], held[1], not last_para
+        yield held[0], held[1], not last_para, True
         last_atom = held[0].atoms[held[1].end - 1]
         index = last_atom.first_index + len(last_atom.chars)
 
 
-def _line(para: Paragraph | None, span: Span | None, y: float, hard: bool) -> Line:
+def _line(para: Paragraph | None, span: Span | None, y: float, hard: bool, last: bool,
+          width: float, settings: Settings) -> Line:
     if para is None or span is None:
         return Line(y, (), (), hard_break=hard)
-    return _place_line(para, span, y, hard)
+    return _place_line(para, span, y, hard, line_fit(para, width, settings, last))
 
 
 # --- the public entry points ---------------------------------------------------------------
@@ -296,6 +306,7 @@ class Pager:
         if max_lines < 1:
             raise ValueError(f"max_lines must be at least 1, not {max_lines}")
         self.settings = settings
+        self.width = width
         self.max_lines = max_lines
         self._lines = _all_spans(runs, width, measure, settings, window)
         self._pages: list[tuple[Line, ...]] = []
@@ -329,8 +340,9 @@ class Pager:
 
     def _grow(self) -> None:
         """Lay out lines until one more page is complete (or the message ends)."""
-        for para, span, hard in self._lines:
-            self._open.append(_line(para, span, _line_y(self.settings, len(self._open)), hard))
+        for para, span, hard, last in self._lines:
+            self._open.append(_line(para, span, _line_y(self.settings, len(self._open)), hard,
+                                    last, self.width, self.settings))
             if len(self._open) == self.max_lines:
                 self._pages.append(tuple(self._open))
                 self._open = []
@@ -489,6 +501,8 @@ def _ruby_bound(pieces: list[_Piece], width: float, measure: Measure,
     if len(plain) + len(units) != len(joined) or _COMPLEX.search(plain):
         return _units_bound(pieces, width, measure, memo, settings)  # U+FFFC in the text
     total = math.fsum(width_of(memo, measure, c, settings.size) for c in plain) + math.fsum(units)
+    gaps = _latin_gaps("".join(p[1] for p in pieces), settings)
+    total += gaps
     if total <= width:
         return 1
     if settings.phrase_wrapping:
@@ -498,7 +512,7 @@ def _ruby_bound(pieces: list[_Piece], width: float, measure: Measure,
     stretch = max(widest, max(map(len, glued), default=0) * widest)
     if stretch >= width / 2:
         return _units_bound(pieces, width, measure, memo, settings)  # too coarse: add it up
-    return _from_widths(total, width, stretch, 2 * extra)
+    return _from_widths(total, width, stretch + gaps, 2 * extra)
 
 
 def _memo2(measure: Measure, size: float) -> dict[str, float]:
@@ -524,6 +538,8 @@ def _plain_bound(text: str, width: float, measure: Measure, memo: dict[str, floa
         total = sum(map(get, text))
     except KeyError:
         total = math.fsum(width_of(memo, measure, c, settings.size) for c in text)
+    gaps = _latin_gaps(text, settings)
+    total += gaps
     if total <= width:
         return 1
     if settings.phrase_wrapping:
@@ -533,7 +549,14 @@ def _plain_bound(text: str, width: float, measure: Measure, memo: dict[str, floa
     stretch = max(widest, max(map(len, glued), default=0) * widest)
     if stretch >= width / 2:  # the quick estimate is too coarse: add the stretches up
         stretch = max([widest] + [math.fsum(map(memo.__getitem__, g)) for g in glued])
-    return _from_widths(total, width, stretch, 0.0)
+    return _from_widths(total, width, stretch + gaps, 0.0)
+
+
+def _latin_gaps(text: str, settings: Settings) -> float:
+    """At most how much 和欧間 the text can get (all of it, as if in one stretch)."""
+    if not settings.latin_spacing:
+        return 0.0
+    return len(_LATIN_GAP.findall(text)) * settings.size * LATIN_SPACE
 
 
 def _from_widths(total: float, width: float, stretch: float, extra: float) -> int | None:
@@ -575,6 +598,9 @@ def _units_bound(pieces: list[_Piece], width: float, measure: Measure,
             run += w
             stretch = max(stretch, run)
             prev = (first, g[-1])
+    gaps = _latin_gaps("".join(p[1] for p in pieces), settings)
+    total += gaps
+    stretch += gaps
     if total <= width:
         return 1
     if settings.phrase_wrapping:

@@ -151,6 +151,19 @@ class Dictionary:
             self._local.jam = jam
         return jam
 
+    def release(self) -> None:
+        """Close this thread's connection (a worker thread ending). SQLite objects belong to
+        their thread: left to the garbage collector they are closed on another thread at
+        exit, and jamdict prints a traceback for each."""
+        jam = getattr(self._local, "jam", None)
+        self._local.jam = None
+        ctx = getattr(jam, "_Jamdict__jm_ctx", None)  # jamdict's reused connection
+        if ctx is not None:
+            try:
+                ctx.close()
+            finally:
+                jam._Jamdict__jm_ctx = None  # type: ignore[union-attr]
+
     def open(self) -> None:
         """Open the dictionary in this thread now and warm it with one query."""
         self.entries("辞書")

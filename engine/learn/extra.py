@@ -46,6 +46,23 @@ def missing(*parts: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(out))
 
 
+def not_installed(*parts: str) -> tuple[str, ...]:
+    """Like `missing`, but only asks whether each module could be found, importing none of
+    them: cheap enough for a settings screen drawn every frame."""
+    import importlib.util
+
+    out: list[str] = []
+    for part in parts or tuple(PARTS):
+        for module, dist in PARTS[part]:
+            try:
+                found = importlib.util.find_spec(module) is not None
+            except (ImportError, ValueError):
+                found = False
+            if not found:
+                out.append(dist)
+    return tuple(dict.fromkeys(out))
+
+
 def available(*parts: str) -> bool:
     """True if every library of `parts` (default: the whole extra) can be imported."""
     return not missing(*parts)

@@ -220,6 +220,7 @@ class LearnService:
         worker, self._worker = self._worker, None
         if worker is not None:
             worker.stop()
+            worker.join(0.5)  # it ends after the step in hand (a lookup: milliseconds)
 
     # -- cards
 
@@ -341,6 +342,12 @@ class _Worker(threading.Thread):
             self._cond.notify()
 
     def run(self) -> None:
+        try:
+            self._loop()
+        finally:
+            self.service.dictionary.release()  # its connection is this thread's
+
+    def _loop(self) -> None:
         while True:
             with self._cond:
                 self._busy = False

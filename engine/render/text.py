@@ -256,7 +256,7 @@ class TextRenderer:
             color = colors.direction if g.style == "direction" else colors.text
             img = self._glyph(g.ch, settings.size, color, colors)
             if img.surface.get_width():
-                ops.append((g.index, seq + len(ops), _place(img, g.x, baseline)))
+                ops.append((g.index, seq + len(ops), _place(img, g.x + g.dx, baseline)))
         if settings.show_ruby:
             ruby_baseline = y - settings.ruby_band + self.fonts.ascent(settings.ruby_size)
             for ruby in line.rubies:

@@ -1,0 +1,174 @@
+"""Issue 17 (hardening), what a new user met: export permissions, a failed quick save,
+`--first-frame-exit` and the user's folders, menus over menus, plurals, exit statuses."""
+
+from __future__ import annotations
+
+import os
+import stat
+import subprocess
+import sys
+from pathlib import Path
+
+import pygame
+import pytest
+
+from engine.app.gamemenu import GameMenuScreen
+from engine.app.i18n import set_language, tr
+from engine.app.saveload import SaveLoadScreen
+from engine.app.settings_screen import SettingsScreen
+from engine.cli import main
+from engine.manifest import load_story
+from tests.menus_support import key, reading_app
+
+ROOT = Path(__file__).resolve().parent.parent
+ONE_SCENE = "--- LOG START --- 2024.11.29 19:42<br>\nMIO: あ<br>\n--- LOG END ---\n"
+
+
+@pytest.fixture
+def display():
+    yield
+    pygame.display.quit()
+
+
+# --- export html: the page is readable by whoever may read new files --------------------
+
+
+@pytest.mark.skipif(os.name != "posix", reason="permission bits are POSIX")
+@pytest.mark.parametrize("mask, expected", [(0o022, 0o644), (0o077, 0o600), (0o002, 0o664)])
+def test_export_writes_the_page_with_the_umask(tmp_path: Path, capsys, mask: int,
+                                               expected: int) -> None:
+    (tmp_path / "a.log").write_text(ONE_SCENE, encoding="utf-8")
+    out = tmp_path / "out.html"
+    old = os.umask(mask)
+    try:
+        assert main(["export", "html", str(tmp_path / "a.log"), "-o", str(out)]) == 0
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE(out.stat().st_mode) == expected
+    assert "(1 scene, 1 message)" in capsys.readouterr().err
+
+
+@pytest.mark.skipif(os.name != "posix", reason="permission bits are POSIX")
+def test_export_over_a_page_keeps_its_permissions(tmp_path: Path) -> None:
+    (tmp_path / "a.log").write_text(ONE_SCENE, encoding="utf-8")
+    out = tmp_path / "out.html"
+    out.write_text("old", encoding="utf-8")
+    out.chmod(0o640)
+    assert main(["export", "html", str(tmp_path / "a.log"), "-o", str(out)]) == 0
+    assert stat.S_IMODE(out.stat().st_mode) == 0o640
+    assert "<ruby>" not in out.read_text(encoding="utf-8") and "あ" in out.read_text(encoding="utf-8")
+
+
+# --- the player -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("lang", ["ja", "en"])
+def test_a_failed_quick_save_says_so(tmp_path: Path, display, lang: str) -> None:
+    app = reading_app(tmp_path, 3)
+    set_language(lang)
+    folder = app.session.saves.folder
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "quick.json").mkdir()  # the rename onto it fails, as on a full or read-only disk
+    key(app, pygame.K_F5)
+    assert [t.text for t in app.toasts] == [tr("quick_save_failed")]
+    assert tr("quick_save_failed") != tr("quick_saved")
+    (folder / "quick.json").rmdir()
+    key(app, pygame.K_F5)
+    assert app.toasts[-1].text == tr("quick_saved")
+
+
+@pytest.mark.parametrize("item, kind", [("save", SaveLoadScreen), ("load", SaveLoadScreen),
+                                        ("settings", SettingsScreen)])
+def test_menus_opened_from_the_game_menu_do_not_show_it_through(tmp_path: Path, display,
+                                                                item: str, kind: type) -> None:
+    app = reading_app(tmp_path, 3)
+    reading = app.reading_screen()
+    reading.complete = True
+    app.draw()
+    key(app, pygame.K_ESCAPE)
+    menu = app.top
+    assert isinstance(menu, GameMenuScreen)
+    app.draw()
+    app.open(item)
+    screen = app.top
+    assert isinstance(screen, kind)
+    app.draw()
+    # Its backdrop is the reading frame blurred, exactly as the game menu's own: the
+    # game menu's panel and items are not in it.
+    assert pygame.image.tobytes(screen._backdrop, "RGB") == pygame.image.tobytes(
+        menu._backdrop, "RGB")
+    with_menu = pygame.Surface(app.canvas.get_size())
+    menu.draw(with_menu)
+    assert pygame.image.tobytes(with_menu, "RGB") != pygame.image.tobytes(menu._backdrop, "RGB")
+
+
+def _tree(folder: Path) -> list[str]:
+    return sorted(str(p.relative_to(folder)) for p in folder.rglob("*") if p.is_file())
+
+
+def test_first_frame_exit_leaves_the_users_folders_alone(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    (home / "data").mkdir(parents=True)
+    (home / "config").mkdir()
+    env = {**os.environ, "HOME": str(home), "XDG_DATA_HOME": str(home / "data"),
+           "XDG_CONFIG_HOME": str(home / "config"), "SDL_VIDEODRIVER": "dummy",
+           "SDL_AUDIODRIVER": "dummy", "PYTHONPATH": str(ROOT)}
+    run = subprocess.run([sys.executable, "-m", "engine", "play", "scripts", "--first-frame-exit"],
+                         cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stderr
+    assert _tree(home) == []
+    # With --save-dir the folder named is used as before: the autosave is there.
+    saves = tmp_path / "saves"
+    run = subprocess.run([sys.executable, "-m", "engine", "play", "scripts", "--first-frame-exit",
+                          "--save-dir", str(saves)],
+                         cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stderr
+    assert "auto.json" in _tree(saves) and _tree(home) == []
+
+
+# --- words and statuses ----------------------------------------------------------------
+
+
+def test_stats_counts_in_the_singular(tmp_path: Path, capsys) -> None:
+    (tmp_path / "one.log").write_text(ONE_SCENE, encoding="utf-8")
+    assert main(["stats", str(tmp_path / "one.log")]) == 0
+    assert "one: 1 scene, 1 message, 1 character, about" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("argv", [["--help"], ["check", "--help"], ["play", "--help"],
+                                  ["export", "--help"]])
+def test_help_lists_the_exit_statuses(capsys, argv: list[str]) -> None:
+    with pytest.raises(SystemExit) as done:
+        main(argv)
+    assert done.value.code == 0
+    out = capsys.readouterr().out
+    assert "exit status:" in out
+    for status in ("0 ", "1 ", "2 ", "3 ", "130 "):
+        assert f"\n  {status}" in out
+
+
+def test_the_documented_statuses_are_the_ones_given(tmp_path: Path, capsys) -> None:
+    bad = tmp_path / "bad.log"
+    bad.write_text("--- LOG START --- 2024.11.29 19:42<br>\nMIO: <ruby>空<rt>そら<br>\n"
+                   "--- LOG END ---\n", encoding="utf-8")  # an unclosed ruby: LOG011, an error
+    (tmp_path / "empty.log").write_bytes(b"")
+    assert main(["check", str(tmp_path / "empty.log")]) == 1  # nothing to play is an error
+    assert main(["check", str(bad)]) == 1
+    assert main(["dump", str(bad)]) == 1
+    assert main(["check", str(tmp_path / "nowhere")]) == 2
+    assert main(["play", str(tmp_path / "empty.log")]) == 2
+    capsys.readouterr()
+    docs = (ROOT / "docs" / "WRITER-TOOLS.md").read_text(encoding="utf-8")
+    assert "## Exit status" in docs and "| 3 | internal error" in docs
+
+
+def test_a_control_character_in_story_yaml_is_a_syntax_error_with_its_place(tmp_path: Path,
+                                                                            capsys) -> None:
+    (tmp_path / "a.log").write_text(ONE_SCENE, encoding="utf-8")
+    (tmp_path / "story.yaml").write_bytes(b"title: a\x00b\nscripts: [a.log]\n")
+    assert main(["check", str(tmp_path)]) == 1
+    out, err = capsys.readouterr()
+    assert "story.yaml:1:9: error: YAML syntax error: character U+0000 is not allowed" in out
+    assert "internal error" not in err
+    story = load_story(tmp_path)  # play reads it the same way: the defaults, and it plays
+    assert story.title == tmp_path.name and story.scenes
