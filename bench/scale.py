@@ -16,8 +16,8 @@ each size, every trial runs in new processes:
   --benchmark`, the time from process start to the first message's frame as
   the player reports it, and its peak RSS; "cold" starts with an empty cache
   folder (it parses and writes the index), "warm" with the index in place;
-- save / load read marks: see marks_rows() (engine.marksfile, being written
-  beside this; reported as not measured until it is on main).
+- load / save read marks: marks_rows(), through engine.marksfile's public API
+  (reported as not measured where that module is missing).
 
 Each figure is the median over the trials (the worst trial in brackets). The
 growth exponent between two sizes is log(t2/t1) / log(n2/n1): 1 is linear,
@@ -64,15 +64,17 @@ print(json.dumps({"seconds": t, "scenes": len(script.scenes),
 def run(cmd: list[str], env: dict[str, str]) -> tuple[float, float, str]:
     """(wall seconds, peak RSS MB, stdout) of one fresh process."""
     start = time.perf_counter()
-    with tempfile.TemporaryFile() as out:
-        proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=out, stderr=subprocess.DEVNULL)
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=out, stderr=err)
         _, status, usage = os.wait4(proc.pid, 0)
         wall = time.perf_counter() - start
         out.seek(0)
         text = out.read().decode("utf-8", "replace")
-    code = os.waitstatus_to_exitcode(status)
-    if code not in (0, 1):  # check exits 1 when it finds errors
-        raise SystemExit(f"{' '.join(cmd)} exited {code}:\n{text}")
+        code = os.waitstatus_to_exitcode(status)
+        if code not in (0, 1):  # check exits 1 when it finds errors
+            err.seek(0)
+            why = err.read().decode("utf-8", "replace")[-3000:]
+            raise SystemExit(f"{' '.join(cmd)} exited {code}:\n{text}\n{why}")
     return wall, usage.ru_maxrss / 1024, text
 
 
@@ -124,15 +126,61 @@ def frame_trial(s: Sizes, n: int, cache: str) -> tuple[float, float]:
     return float(first.group(1)), float(peak.group(1))
 
 
-def marks_rows(s: Sizes, sizes: list[int], trials: int) -> dict[str, dict[int, list[float]]]:
-    """Saving and loading read marks for a reader who has read the whole story.
+MARKS_SETUP = r"""
+import random, sys
+from pathlib import Path
+from engine.marks import KEY_BYTES, Packed, ReadMarks
+from engine.marksfile import MarksFile
+n, folder = int(sys.argv[1]), Path(sys.argv[2])
+folder.mkdir(parents=True, exist_ok=True)
+rng = random.Random(n)
+keys = sorted({rng.randbytes(KEY_BYTES) for _ in range(n)})
+MarksFile(folder).save(ReadMarks(base=Packed(b"".join(keys))), rebuild=True)
+"""
+MARKS_TRIAL = r"""
+import json, random, sys, time
+from pathlib import Path
+from engine.marks import KEY_BYTES
+from engine.marksfile import MarksFile
+n, folder = int(sys.argv[1]), Path(sys.argv[2])
+t = time.perf_counter()
+mf = MarksFile(folder)
+marks = mf.load()
+load = time.perf_counter() - t
+assert len(marks) >= n * 0.99, (len(marks), n)
+rng = random.Random()
+for _ in range(20):  # a few minutes of reading
+    marks.add(rng.randbytes(KEY_BYTES))
+t = time.perf_counter()
+mf.save(marks, rebuild=False)
+save = time.perf_counter() - t
+print(json.dumps({"load": load, "save": save}))
+"""
 
-    The place for them: engine.marksfile (issue 9 item 1) is being written beside
-    this benchmark. Until it is on main, nothing is measured and the rows say so.
+
+def marks_rows(s: Sizes, sizes: list[int], trials: int) -> dict[str, dict[int, list[float]]]:
+    """Loading and saving read marks for a reader who has read the whole story.
+
+    engine.marksfile's public API (MarksFile.load, MarksFile.save): a save
+    folder holding one mark per message of the story (random content keys:
+    the file does not look at the story), loaded in a fresh process, then 20
+    new marks saved (rebuild=False: what a save during reading costs; the
+    rebuild runs on the player's writer thread, see bench/marks.py).
     """
     if importlib.util.find_spec("engine.marksfile") is None:
         return {}
-    return {}  # filled in once engine.marksfile's public API is known
+    load: dict[int, list[float]] = {n: [] for n in sizes}
+    save: dict[int, list[float]] = {n: [] for n in sizes}
+    for n in sizes:
+        folder = s.tmp / f"marks{n}"
+        run([sys.executable, "-c", MARKS_SETUP, str(n), str(folder)], s.env("off"))
+        for _ in range(trials):
+            _, _, out = run([sys.executable, "-c", MARKS_TRIAL, str(n), str(folder)], s.env("off"))
+            row = json.loads(out.strip().splitlines()[-1])
+            load[n].append(row["load"])
+            save[n].append(row["save"])
+    return {"load read marks (MarksFile.load, one mark per message)": load,
+            "save read marks (20 new ones appended, MarksFile.save)": save}
 
 
 def exponent(sizes: list[int], values: list[float]) -> list[float]:
@@ -151,8 +199,10 @@ def fit(sizes: list[int], values: list[float]) -> float:
 def show(title: str, unit: str, sizes: list[int], rows: dict[int, list[float]], scale: float,
          aim: str) -> None:
     med = [statistics.median(rows[n]) for n in sizes]
-    cells = "  ".join(f"{n:>9,}: {statistics.median(rows[n]) * scale:8.3f} "
-                      f"[{max(rows[n]) * scale:.3f}]" for n in sizes)
+    if unit == "s":  # times in milliseconds, with a decimal for the small ones
+        unit, scale = "ms", 1000 * scale
+    cells = "  ".join(f"{n:>9,}: {statistics.median(rows[n]) * scale:8.1f} "
+                      f"[{max(rows[n]) * scale:.1f}]" for n in sizes)
     print(f"{title} ({unit}, median [worst])")
     print(f"  {cells}")
     if len(sizes) > 1 and all(v > 0 for v in med):
@@ -213,7 +263,8 @@ def main() -> int:
         if not marks:
             print("save / load read marks: not measured (engine.marksfile is not on main yet)")
         for title, by_size in marks.items():
-            show(title, "s", sizes, by_size, 1, "flat: costs what changed")
+            aim = "flat: costs what changed" if title.startswith("save") else "O(n)"
+            show(title, "s", sizes, by_size, 1, aim)
         if 1_000_000 in sizes:
             t = statistics.median(rows["frame s"][1_000_000])
             m = statistics.median(rows["frame MB"][1_000_000])
