@@ -106,6 +106,8 @@ class DictionaryPopup(Screen):
         self.panel = pygame.Rect(0, 0, 0, 0)
         self.buttons: dict[str, pygame.Rect] = {}
         self.focus: str | None = None
+        self._rows_key: tuple | None = None  # what the panel's lines were made for
+        self._rows_cache: list[tuple[str, int, int, int, Any]] = []
         self._resolve()
 
     # --- the word ---------------------------------------------------------------------
@@ -293,7 +295,10 @@ class DictionaryPopup(Screen):
         for x, y, w, h in word_boxes(self.spot, words, self.word):
             mark = pygame.Rect(round(x), round(y + h + 2), max(1, round(w)), 3)
             pygame.draw.rect(surface, THEME.accent, mark)
-        rows = self._rows(text, words)
+        key = (self.spot.message, self.word, self.lookup is not None)
+        if self._rows_key != key:
+            self._rows_key, self._rows_cache = key, self._rows(text, words)
+        rows = self._rows_cache
         height = sum(r[2] + r[3] for r in rows) + 2 * PAD + 40
         word = self.word_rect()
         assert word is not None
@@ -403,17 +408,21 @@ def place_panel(word: pygame.Rect, size: tuple[int, int], screen: pygame.Rect,
 
 
 def wrap(text: UiText, words: str, size: int, width: int) -> list[str]:
-    """English glosses in lines that fit `width` (at spaces; a long word is cut)."""
+    """English glosses in lines that fit `width` (at spaces; a long word is cut).
+
+    Words are measured by their glyph advances, and a line's width is the sum
+    of its words and spaces: no label is rendered for a line only being tried."""
+    space = text.advance(" ", size)
     lines: list[str] = []
-    line = ""
+    line, used = "", 0.0
     for word in words.split(" "):
-        trial = f"{line} {word}" if line else word
-        if text.width(trial, size) <= width:
-            line = trial
+        w = text.advance(word, size)
+        if line and used + space + w <= width:
+            line, used = f"{line} {word}", used + space + w
             continue
         if line:
             lines.append(line)
-        line = word if text.width(word, size) <= width else text.fit(word, size, width)
+        line, used = (word, w) if w <= width else (text.fit(word, size, width), float(width))
     if line:
         lines.append(line)
     return lines

@@ -62,9 +62,14 @@ register({
         "help_view": "テキストボックス表示とチャット表示を切り替えます。",
         "help_typing_indicator": "チャット表示で「入力中…」を表示してから発言します。",
         "help_language": "メニューやボタンの言語です。",
+        "set_voice_volume": "読み上げ 音量", "set_voice_names": "名前の読み上げ",
+        "set_voice_directions": "ト書きの読み上げ",
+        "help_voice_volume": "読み上げの音量です（効果音とは別）。",
+        "help_voice_names": "メッセージの前に話し手の名前を読むかどうかです。",
+        "help_voice_directions": "（笑う）のようなト書きも読むかどうかです。",
         "set_self_voicing": "読み上げ", "opt_voice_off": "しない", "opt_voice_on": "する",
         "help_self_voicing": "表示されたメッセージをルビの読みで読み上げます。"
-                             "進むと止まり、オートは読み終わりを待ちます。",
+                             "進むと止まり、オートは読み終わりを待ちます。メニューも読みます。",
         "help_self_voicing_missing": "音声エンジンが入っていないため読み上げできません。"
                                      "pip install -e \".[voice]\" で入れられます。",
         "help_self_voicing_silent": "音声を出せないため読み上げできません：{why}",
@@ -112,9 +117,15 @@ register({
         "help_strictness": "How strictly line starts and ends are kept clean (JIS X 4051).",
         "help_view": "Read in a text box or as a chat.",
         "help_typing_indicator": "In the chat view, show \"typing…\" before each message.",
+        "set_voice_volume": "Voice volume", "set_voice_names": "Read names",
+        "set_voice_directions": "Read directions",
+        "help_voice_volume": "The volume of self-voicing (apart from sounds).",
+        "help_voice_names": "Whether the speaker's name is read before each message.",
+        "help_voice_directions": "Whether stage directions such as (laughs) are read too.",
         "set_self_voicing": "Self-voicing", "opt_voice_off": "Off", "opt_voice_on": "On",
-        "help_self_voicing": "Reads each message aloud as it appears (names by their ruby). "
-                             "Advancing stops it; auto mode waits for it to end.",
+        "help_self_voicing": "Reads each message aloud as it appears (names by their ruby), "
+                             "and menus as they are focused. Advancing stops it; auto mode "
+                             "waits for it to end.",
         "help_self_voicing_missing": "The voice engine is not installed, so nothing is read "
                                      "aloud. Install it with: pip install -e \".[voice]\"",
         "help_self_voicing_silent": "Nothing can be read aloud: {why}",
@@ -211,6 +222,11 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("typing_indicator", "choice", (True, False),
             _labels(((True, "opt_show"), (False, "opt_hide")))),
     Setting("self_voicing", "choice", (False, True),
+            _labels(((False, "opt_voice_off"), (True, "opt_voice_on")))),
+    Setting("voice_volume", "slider", VOLUMES, _percent),
+    Setting("voice_names", "choice", (False, True),
+            _labels(((False, "opt_voice_off"), (True, "opt_voice_on")))),
+    Setting("voice_directions", "choice", (False, True),
             _labels(((False, "opt_voice_off"), (True, "opt_voice_on")))),
     Setting("language", "choice", (None, "ja", "en"),
             _labels(((None, "opt_auto_lang"), ("ja", "opt_ja"), ("en", "opt_en")))),
@@ -457,13 +473,18 @@ class SettingsScreen(Screen):
         text.draw(surface, tr("settings_keys"), (box.centerx, box.bottom + 34), THEME.small_size - 2,
                   THEME.dim, "center")
 
+    def spoken_focus(self) -> str:
+        """What self-voicing says for the focused row: its name and its value."""
+        setting = SETTINGS[self.focus]
+        return f"{setting.label}\n{setting.show(self.value(self.focus))}"
+
     def _help(self, key: str) -> str:
         """The focused setting's help; self-voicing says why it cannot speak, if it cannot."""
         if key in ("furigana", "dictionary"):
             learner = self.session.learner
             if learner.missing:
                 return tr("help_learn_missing", missing=", ".join(learner.missing))
-        if key == "self_voicing":
+        if key == "self_voicing" or key.startswith("voice_"):
             from engine.voice.extra import missing
 
             if missing():
