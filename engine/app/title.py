@@ -123,8 +123,10 @@ class _SceneRows:
     def __len__(self) -> int:
         return len(self.refs)
 
-    def __getitem__(self, span: slice) -> list[tuple[int, str, str]]:
-        return [self.row(i) for i in range(*span.indices(len(self.refs)))]
+    def __getitem__(self, at):  # an index or a slice, as on a list
+        if isinstance(at, slice):
+            return [self.row(i) for i in range(*at.indices(len(self.refs)))]
+        return self.row(range(len(self.refs))[at])
 
     def row(self, i: int) -> tuple[int, str, str]:
         found = self.rows.get(i)
