@@ -57,7 +57,7 @@ TOP_KEYS = ("title", "ui_language", "view", "font", "fallback_fonts", "icon", "s
 CHARACTER_KEYS = ("name", "reading", "color", "side", "portrait", "expressions", "sound",
                   "voice")
 SCENE_KEYS = ("background", "music", "view")
-LAYOUT_KEYS = ("strictness", "phrase_wrapping", "hanging_punctuation")
+LAYOUT_KEYS = ("strictness", "phrase_wrapping", "hanging_punctuation", "latin_spacing", "justify")
 
 # Pleasant, clearly different name colours (light enough for a dark name plate).
 PALETTE: tuple[tuple[int, int, int], ...] = (

@@ -238,7 +238,7 @@ class MarksFile:
             with folder_lock(self.folder, LOCK_FILE):
                 self._read_into(marks, whole=False)
                 if batch:
-                    self._append(batch)
+                    self._append(batch, marks.base)
                 due = self._journal >= max(MIN_COMPACT, len(marks.base) // COMPACT_SHARE)
                 if rebuild or (rebuild is None and due) or self._ident is None:
                     self._rebuild(marks)
@@ -251,9 +251,14 @@ class MarksFile:
                 os.replace(self.legacy, self.legacy.with_name(LEGACY_FILE + ".migrated"))
         return True
 
-    def _append(self, batch: list[bytes]) -> None:
+    def _append(self, batch: list[bytes], base: Packed) -> None:
         if self._ident is None:
             return  # no file yet: the rebuild that follows writes everything
+        # Keys the base holds (marked while a rebuild ran, or read by another
+        # player too) stay out: the journal never repeats its base.
+        batch = [k for k in batch if k not in base]
+        if not batch:
+            return
         body = b"".join(batch)
         head = COUNT.pack(len(batch))
         record = head + body + COUNT.pack(zlib.crc32(body, zlib.crc32(head)))

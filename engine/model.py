@@ -423,16 +423,22 @@ class LayoutOptions:
     strictness: Literal["strict", "normal", "loose"] = "strict"
     phrase_wrapping: bool = False
     hanging_punctuation: bool = True
+    latin_spacing: bool = True  # a quarter em between Japanese and Latin (和欧間)
+    justify: bool = True  # the text box's lines end at the box width (never chat bubbles)
 
     def __init__(
         self,
         strictness: Literal["strict", "normal", "loose"] = "strict",
         phrase_wrapping: bool = False,
         hanging_punctuation: bool = True,
+        latin_spacing: bool = True,
+        justify: bool = True,
     ) -> None:
         set_field(self, "strictness", strictness)
         set_field(self, "phrase_wrapping", phrase_wrapping)
         set_field(self, "hanging_punctuation", hanging_punctuation)
+        set_field(self, "latin_spacing", latin_spacing)
+        set_field(self, "justify", justify)
 
 
 @record

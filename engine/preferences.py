@@ -86,6 +86,8 @@ RULES: dict[str, Callable[[Any], bool]] = {
     "self_voicing": _is_bool,  # read each message aloud (needs the voice extra)
     "furigana": _furigana_mode,  # readings added where the writer gave none (learn extra)
     "dictionary": _one_of("off", "click", "hover"),  # the popup dictionary (learn extra)
+    "latin_spacing": _one_of(None, True, False),  # 和欧間; None: story.yaml's layout (on)
+    "justify": _one_of(None, True, False),  # text box lines justified; None: story.yaml's (on)
 }
 _FLOATS = ("text_speed", "auto_delay", "music_volume", "sound_volume", "box_opacity",
            "voice_volume")
@@ -114,6 +116,8 @@ class Preferences:
     self_voicing: bool = False
     furigana: str = "off"
     dictionary: Literal["off", "click", "hover"] = "off"
+    latin_spacing: bool | None = None
+    justify: bool | None = None
 
     def __init__(
         self,
@@ -136,6 +140,8 @@ class Preferences:
         self_voicing: bool = False,
         furigana: str = "off",
         dictionary: Literal["off", "click", "hover"] = "off",
+        latin_spacing: bool | None = None,
+        justify: bool | None = None,
     ) -> None:
         set_field(self, "text_speed", text_speed)
         set_field(self, "auto_delay", auto_delay)
@@ -156,6 +162,8 @@ class Preferences:
         set_field(self, "self_voicing", self_voicing)
         set_field(self, "furigana", furigana)
         set_field(self, "dictionary", dictionary)
+        set_field(self, "latin_spacing", latin_spacing)
+        set_field(self, "justify", justify)
         self.__post_init__()
 
     def __post_init__(self) -> None:

@@ -8,6 +8,9 @@ What counts as a character: every character the reader sees in a message
 white space (full-width spaces and forced breaks are layout, not reading).
 The reading time is characters / characters-per-minute; 500/min is a
 common estimate for reading Japanese prose silently.
+
+Reading progress (`stats --save-dir`) counts the messages a reader's read
+marks cover, by the content keys skip uses.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from engine.layout.graphemes import split_graphemes
 from engine.model import Message, Pos, Ruby, Story
@@ -181,6 +184,54 @@ def kana_key(text: str) -> str:
 
 
 # --- output ------------------------------------------------------------------
+
+
+class MarkSet(Protocol):
+    """What reading progress needs of the read marks (engine.marks.ReadMarks)."""
+
+    def is_read(self, message: Message) -> bool: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Progress:
+    """How much of the story one reader has read: messages read of all, per scene."""
+
+    read: int
+    total: int
+    scenes: tuple[tuple[int, int], ...]  # (read, total) per scene, in play order
+
+    @property
+    def percent(self) -> float:
+        return 100.0 * self.read / self.total if self.total else 0.0
+
+
+def reading_progress(story: Story, marks: MarkSet) -> Progress:
+    """Messages the reader has read, by the same content keys skip uses."""
+    per_scene = []
+    for ref in story.scenes:
+        messages = ref.scene.messages
+        per_scene.append((sum(1 for m in messages if marks.is_read(m)), len(messages)))
+    return Progress(sum(r for r, _ in per_scene), sum(t for _, t in per_scene), tuple(per_scene))
+
+
+def progress_to_dict(progress: Progress) -> dict[str, Any]:
+    """The JSON form of reading progress (`stats --save-dir … --format json`)."""
+    return {
+        "read": progress.read, "messages": progress.total,
+        "percent": round(progress.percent, 1),
+        "scenes": [{"index": i, "read": r, "messages": t}
+                   for i, (r, t) in enumerate(progress.scenes)],
+    }
+
+
+def format_progress(stats: StoryStats, progress: Progress, where: str) -> str:
+    """The reading-progress part of the text report: a line, then a row per scene."""
+    lines = ["", f"Read (marks in {where}): {progress.read} of {progress.total} messages "
+                 f"({progress.percent:.1f}%)"]
+    rows = [[str(s.index + 1), s.title, str(r), str(t), f"{100.0 * r / t if t else 0:.0f}%"]
+            for s, (r, t) in zip(stats.scenes, progress.scenes, strict=True)]
+    lines += _table(["#", "scene", "read", "messages", "share"], rows, {0, 2, 3, 4})
+    return "\n".join(lines) + "\n"
 
 
 def _count_dict(c: Count) -> dict[str, Any]:

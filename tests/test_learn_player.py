@@ -353,3 +353,127 @@ def test_chat_bubbles_get_furigana_and_their_words_look_up(tmp_path: Path) -> No
     app.step(max_wait=0)
     assert flat(app) == before + 1  # off the words: the click goes on
     app.quit(0)
+
+
+# --- the Anki deck from the game menu ------------------------------------------------------
+
+
+def test_the_menu_writes_this_storys_cards_as_an_anki_deck(tmp_path: Path, _cards: Path) -> None:
+    import sqlite3
+    import zipfile
+
+    from engine.app.gamemenu import GameMenuScreen
+
+    pytest.importorskip("genanki")
+    app = reading(tmp_path, dictionary="click")
+    key(app, pygame.K_ESCAPE)
+    menu = app.top
+    assert isinstance(menu, GameMenuScreen)
+    menu.choose("anki")
+    assert any(t.text == menu_tr("anki_none") for t in app.toasts)  # no cards yet
+    learner = app.session.learner
+    assert not learner.deck_path().exists()
+    words = words_ready(app)
+    service = learner.service
+    service.add_card(app.session.runtime.message, index_of(words, "機械"))
+    service.add_card(app.session.runtime.message, index_of(words, "入れた"))
+    menu.choose("anki")
+    deck = learner.deck_path()
+    assert deck.parent == _cards.parent / "anki" and deck.name == "灯を運ぶ夜.apkg"
+    assert any(str(deck) in t.text for t in app.toasts)
+    with zipfile.ZipFile(deck) as z:
+        z.extract("collection.anki2", tmp_path)
+    conn = sqlite3.connect(tmp_path / "collection.anki2")
+    try:
+        notes = [row[0].split("\x1f") for row in conn.execute("SELECT flds FROM notes")]
+    finally:
+        conn.close()
+    assert sorted(n[0] for n in notes) == sorted(["機械", "入れた"])
+    assert any("<b>入れた</b>" in n[3] for n in notes)  # the sentence, the word marked
+    app.quit(0)
+
+
+def menu_tr(key_: str) -> str:
+    from engine.app.i18n import tr
+
+    return tr(key_)
+
+
+def test_a_card_keeps_the_sentences_self_voicing_clip(tmp_path: Path, _cards: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    from engine.voice.backend import ENGINE_ID
+    from engine.voice.cache import ClipCache, clip_key
+    from engine.voice.clip import Clip, write_wav
+    from engine.voice.text import DEFAULT_OPTIONS, spoken
+
+    monkeypatch.setenv("CHATLOG_VOICE_CACHE", str(tmp_path / "voice"))
+    app = reading(tmp_path, dictionary="click")
+    message = app.session.runtime.message
+    said = spoken(message, app.session.story, DEFAULT_OPTIONS)
+    clip = ClipCache(tmp_path / "voice").path(clip_key(said, ENGINE_ID))
+    clip.parent.mkdir(parents=True)
+    write_wav(clip, Clip(bytes(4800), 48000))
+    words = words_ready(app)
+    i = index_of(words, "機械")
+    pygame.event.post(pygame.event.Event(pygame.MOUSEBUTTONDOWN, pos=word_centre(app, i), button=1))
+    app.step(max_wait=0)
+    settle(app, lambda: popup(app).lookup is not None)
+    clip.unlink()  # the cache may be pruned later: the card has its own copy
+    key(app, pygame.K_c)
+    assert popup(app).word == i
+    card = json.loads(_cards.read_text(encoding="utf-8").splitlines()[0])
+    assert card["audio"] is None  # the clip went before the card was made: no sound
+    write_wav(clip, Clip(bytes(4800), 48000))
+    key(app, pygame.K_RIGHT)
+    settle(app, lambda: popup(app).lookup is not None)
+    key(app, pygame.K_c)
+    card = json.loads(_cards.read_text(encoding="utf-8").splitlines()[1])
+    kept = Path(card["audio"])
+    assert kept.parent == _cards.parent / "audio" and kept.read_bytes() == clip.read_bytes()
+    app.quit(0)
+
+
+class BrokenService(LearnService):
+    """The real service whose analysis fails on every message (a bug, a damaged dictionary)."""
+
+    def words(self, message):  # noqa: ANN001, ANN201
+        raise RuntimeError("the tokenizer fell over")
+
+
+def test_a_popup_whose_words_cannot_be_made_closes_and_says_why(tmp_path: Path) -> None:
+    app = make_app(DEMO, tmp_path / "save", Preferences(text_speed=0))
+    session = app.session
+    session._learner = Learner(session.story, lambda: session.prefs,
+                               service=BrokenService(session.story))
+    APPS.append(app)
+    app.start_reading(Cursor(0, TAKU_LINE))
+    app.step(max_wait=0)
+    key(app, pygame.K_d)
+    settle(app, lambda: not isinstance(app.top, DictionaryPopup))
+    assert any("the tokenizer fell over" in t.text for t in app.toasts)
+    before = flat(app)
+    key(app, pygame.K_SPACE)
+    assert flat(app) == before + 1  # the game goes on
+    app.quit(0)
+
+
+def test_the_pad_walks_words_adds_the_card_and_closes(tmp_path: Path, _cards: Path) -> None:
+    app = reading(tmp_path)
+    words_ready(app)
+
+    def pad(button: int) -> None:
+        pygame.event.post(pygame.event.Event(pygame.CONTROLLERBUTTONDOWN, button=button,
+                                             instance_id=0))
+        app.step(max_wait=0)
+
+    pad(pygame.CONTROLLER_BUTTON_BACK)
+    assert popup(app).word == 0
+    pad(pygame.CONTROLLER_BUTTON_DPAD_RIGHT)
+    assert popup(app).word == 1
+    settle(app, lambda: popup(app).lookup is not None)
+    pad(pygame.CONTROLLER_BUTTON_X)
+    assert len(_cards.read_text(encoding="utf-8").splitlines()) == 1
+    before = flat(app)
+    pad(pygame.CONTROLLER_BUTTON_B)
+    assert not isinstance(app.top, DictionaryPopup) and flat(app) == before
+    app.quit(0)

@@ -69,3 +69,26 @@ def test_a_furigana_value_out_of_range_is_refused_and_ignored_on_load(value: obj
     loaded = prefs_from_json({"format": PREFS_FORMAT, "values": {"furigana": value,
                                                                  "dictionary": "hover"}})
     assert loaded.furigana == "off" and loaded.dictionary == "hover"
+
+
+def test_the_menus_deck_export_says_how_to_install(tmp_path: Path,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    from engine.app.gamemenu import GameMenuScreen
+    from engine.learn.cards import CardStore, new_card
+    from engine.manifest import story_id
+
+    monkeypatch.setenv("CHATLOG_CARDS", str(tmp_path / "cards.jsonl"))
+    app = make_app(DEMO, tmp_path / "save")
+    story = app.session.story
+    CardStore(tmp_path / "cards.jsonl").add(new_card(
+        word="灯台", base="灯台", reading="とうだい", meaning="lighthouse", sentence="灯台守",
+        word_start=0, word_end=2, story=story.title, story_id=story_id(story),
+        source="scripts/01-yoru.log:6"))
+    app.start_reading()
+    app.step(max_wait=0)
+    key(app, pygame.K_ESCAPE)
+    assert isinstance(app.top, GameMenuScreen)
+    app.top.choose("anki")
+    assert any("genanki" in t.text and INSTALL in t.text for t in app.toasts)
+    assert not app.session.learner.deck_path().exists()
+    app.quit(0)

@@ -157,12 +157,12 @@ def test_dump_of_lazy_scenes_is_the_eager_dump() -> None:
 ])
 def test_load_reads_in_blocks_as_decode_reads_whole(tmp_path: Path, data: bytes,
                                                     monkeypatch: pytest.MonkeyPatch) -> None:
-    from engine.logformat import decode, load, loader
+    from engine.logformat import decode, encoding, load
 
     path = tmp_path / "s.log"
     path.write_bytes(data)
     whole = load(path)
-    monkeypatch.setattr(loader, "_BLOCK", 5)  # cuts fall inside characters and CR LF pairs
+    monkeypatch.setattr(encoding, "_BLOCK", 5)  # cuts fall inside characters and CR LF pairs
     assert load(path) == whole
     text, notes = decode(data, str(path))
     if text is not None:

@@ -23,6 +23,7 @@ from engine.stats import (
 
 FIXTURES = Path(__file__).parent / "fixtures" / "writer"
 STORY = FIXTURES / "stats"
+DEMO = Path(__file__).resolve().parents[1] / "scripts"
 
 
 def test_golden_table(capsys: pytest.CaptureFixture[str]) -> None:
@@ -169,3 +170,50 @@ def test_tables_align_by_display_width_with_wide_names(tmp_path: Path) -> None:
     assert sorted(line.split()[0] for line in glossary) == sorted(bases)
     firsts = {_cell_spans(line, [line.split()[0], line.split()[1]])[1][0] for line in glossary}
     assert len(firsts) == 1  # the readings column starts at one place
+
+
+# --- reading progress (stats --save-dir) ---------------------------------------------
+
+
+def test_progress_counts_what_this_reader_has_read_per_scene(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from engine.marks import ReadMarks
+    from engine.marksfile import MarksFile
+
+    story = load_story(DEMO)
+    marks = ReadMarks()
+    first, second = story.scenes[0].scene.messages, story.scenes[1].scene.messages
+    for m in first:
+        marks.mark(m)
+    for m in list(second)[:5]:
+        marks.mark(m)
+    MarksFile(tmp_path).save(marks)
+    before = sorted((p.name, p.stat().st_size) for p in tmp_path.iterdir())
+
+    assert main(["stats", str(DEMO), "--save-dir", str(tmp_path), "--format", "json"]) == 0
+    got = json.loads(capsys.readouterr().out)["progress"]
+    assert got["scenes"][0] == {"index": 0, "read": len(first), "messages": len(first)}
+    # By content, as skip sees it: a line said again later reads as read there too.
+    seen = {m.content_key() for m in [*first, *list(second)[:5]]}
+    for ref, scene in zip(story.scenes, got["scenes"], strict=True):
+        assert scene["read"] == sum(m.content_key() in seen for m in ref.scene.messages)
+    assert 5 <= got["scenes"][1]["read"] < len(second)
+    total = sum(len(ref.scene.messages) for ref in story.scenes)
+    assert got["messages"] == total and got["read"] == sum(s["read"] for s in got["scenes"])
+
+    assert main(["stats", str(DEMO), "--save-dir", str(tmp_path)]) == 0
+    text = capsys.readouterr().out
+    assert f"{got['read']} of {total} messages" in text
+    assert sorted((p.name, p.stat().st_size) for p in tmp_path.iterdir()) == before  # only read
+
+
+def test_progress_from_a_damaged_or_missing_save_folder(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "read-marks.bin").write_bytes(b"damaged")
+    assert main(["stats", str(DEMO), "--save-dir", str(tmp_path), "--format", "json"]) == 0
+    assert json.loads(capsys.readouterr().out)["progress"]["read"] == 0
+    assert (tmp_path / "read-marks.bin").read_bytes() == b"damaged"  # not moved, not replaced
+    assert main(["stats", str(DEMO), "--save-dir", str(tmp_path / "none")]) == 2
+    assert "no save folder" in capsys.readouterr().err

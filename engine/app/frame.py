@@ -75,6 +75,8 @@ def geometry(size: tuple[int, int], prefs: Preferences, story: Story) -> Geometr
         hanging_punctuation=opts.hanging_punctuation,
         phrase_wrapping=opts.phrase_wrapping,
         show_ruby=prefs.show_ruby,
+        latin_spacing=opts.latin_spacing if prefs.latin_spacing is None else prefs.latin_spacing,
+        justify=opts.justify if prefs.justify is None else prefs.justify,
     )
     pitch = settings.line_pitch
     # Three lines when they fit in a sensible box; big text gets fewer lines, never none.

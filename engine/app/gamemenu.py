@@ -32,6 +32,10 @@ register({
         "confirm_note": "現在の位置はオートセーブされます",
         "yes": "はい",
         "no": "いいえ",
+        "anki": "Anki に書き出す",
+        "anki_written": "{n} 枚のカードを書き出しました：{path}",
+        "anki_none": "この作品のカードはまだありません（単語をクリックして C で追加）",
+        "anki_failed": "書き出せませんでした：{why}",
     },
     "en": {
         "menu_title": "Menu",
@@ -41,13 +45,17 @@ register({
         "confirm_note": "Your place is saved automatically",
         "yes": "Yes",
         "no": "No",
+        "anki": "Export to Anki",
+        "anki_written": "{n} cards written to {path}",
+        "anki_none": "No cards from this story yet (click a word, then C to add one)",
+        "anki_failed": "Cannot write the deck: {why}",
     },
 })
 
 BLUR_SCALE = 8  # the backdrop is shrunk by this much and stretched back: a cheap soft blur
 VEIL = (10, 10, 22, 150)
 HEADER_SIZE = 40
-MENU_ITEMS = ("save", "load", "settings", "title", "quit", "menu_return")
+MENU_ITEMS = ("save", "load", "settings", "anki", "title", "quit", "menu_return")
 
 
 # --- shared chrome ---------------------------------------------------------------
@@ -167,6 +175,22 @@ class ConfirmScreen(Screen):
 # --- the game menu -----------------------------------------------------------------------
 
 
+def export_deck(app) -> None:
+    """The menu's "Export cards": this story's mined cards as an Anki deck (a toast says
+    where, or why not)."""
+    from engine.learn.extra import LearnUnavailable
+
+    try:
+        path, count = app.session.learner.write_deck()
+    except LearnUnavailable as exc:
+        app.toast(tr("anki_failed", why=exc), seconds=6.0)
+        return
+    except OSError as exc:
+        app.toast(tr("anki_failed", why=exc.strerror or exc), seconds=6.0)
+        return
+    app.toast(tr("anki_written", n=count, path=path) if count else tr("anki_none"), seconds=6.0)
+
+
 class GameMenuScreen(Screen):
     """Esc while reading: Save, Load, Settings, Title, Quit; Esc or Return goes back."""
 
@@ -211,6 +235,8 @@ class GameMenuScreen(Screen):
             app.pop(self)
         elif key == "title":
             app.push(ConfirmScreen(app, tr("confirm_title"), app.go_title, tr("confirm_note")))
+        elif key == "anki":
+            export_deck(app)
         elif key == "quit":
             app.push(ConfirmScreen(app, tr("confirm_quit"), lambda: app.quit(0), tr("confirm_note")))
         else:

@@ -163,6 +163,59 @@ class Learner:
             return None
         return service.ready_words(message)
 
+    # --- the sentence's audio, for a card ------------------------------------------------------
+
+    def sentence_audio(self, message: Message, options: Any = None) -> str | None:
+        """A sound file of `message` for its card: the writer's recorded line, else the clip
+        self-voicing made of it (copied beside the cards: the voice cache is pruned), else
+        None. Needs no voice extra: it only looks for files already there."""
+        import shutil
+
+        from engine.voice.backend import ENGINE_ID
+        from engine.voice.cache import ClipCache, clip_key, default_cache_dir
+        from engine.voice.recorded import recorded_file
+        from engine.voice.text import DEFAULT_OPTIONS, spoken
+
+        recorded = recorded_file(self.story, message)
+        if recorded is not None:
+            return str(recorded)
+        said = spoken(message, self.story, options or DEFAULT_OPTIONS)
+        if not said:
+            return None
+        cached = ClipCache(default_cache_dir()).path(clip_key(said, ENGINE_ID))
+        if not cached.is_file():
+            return None
+        kept = self.cards_path().parent / "audio" / cached.name
+        try:
+            kept.parent.mkdir(parents=True, exist_ok=True)
+            if not kept.is_file():
+                shutil.copyfile(cached, kept)
+        except OSError:
+            return None  # the card is kept without its sound
+        return str(kept)
+
+    # --- the Anki deck (the game menu) ---------------------------------------------------------
+
+    def deck_path(self) -> Any:
+        """Where the menu writes this story's deck: anki/TITLE.apkg beside the card store."""
+        name = "".join("_" if c in '/\\:*?"<>|' or ord(c) < 32 else c
+                       for c in self.story.title).strip(" .") or "story"
+        return self.cards_path().parent / "anki" / f"{name}.apkg"
+
+    def write_deck(self) -> tuple[Any, int]:
+        """Write this story's mined cards as an Anki deck; (path, cards written). No cards:
+        nothing written (0). LearnUnavailable without genanki, OSError if the disk refuses."""
+        from engine.learn.anki import write_deck
+        from engine.learn.cards import CardStore
+        from engine.manifest import story_id
+
+        sid = story_id(self.story)
+        cards = CardStore(self.cards_path()).cards(sid)
+        path = self.deck_path()
+        if cards:
+            write_deck(path, f"chatlog-vn::{self.story.title}", sid, cards)
+        return path, len(cards)
+
     # --- the story -------------------------------------------------------------------------
 
     def set_story(self, story: Story) -> None:

@@ -88,10 +88,10 @@ def apply_spacing(atoms: list[Atom], size: float, latin_spacing: bool) -> None:
     """Compress punctuation and add 和欧間 in one paragraph's atoms (in place).
 
     Also records what a justified line may still take away (JLREQ 3.8, 追い込み):
-    the blank half after a closing bracket or comma and before an opening
-    bracket, the quarters beside a middle dot (all down to nothing), and half
-    of a 和欧間 (down to an eighth em). Not a full stop's blank, and not
-    beside a ruby unit, whose reading may overhang that blank.
+    a quarter of the half-em blank after a closing bracket or comma and
+    before an opening bracket, and half of a 和欧間 (down to an eighth em).
+    Not a full stop's blank, nor a middle dot's, and not beside a ruby unit,
+    whose reading may overhang that blank.
     """
     kinds = [punctuation_kind(a, size) for a in atoms]
     quarter = LATIN_SPACE * size
@@ -123,11 +123,12 @@ def apply_spacing(atoms: list[Atom], size: float, latin_spacing: bool) -> None:
 
 def _set_shrink(atom: Atom, kind: str, free_left: bool, free_right: bool,
                 lead: float, trail: float) -> None:
+    # JLREQ's table of reductions as books set them (table 5): the half-em
+    # blank of a bracket or comma down to a quarter, a middle dot's quarters
+    # and a full stop's half kept. (JIS X 4051 lets them go to nothing; a
+    # line squeezed that far reads as cramped.)
     w = atom.widths[0]
-    if kind == "open" and free_left:
-        atom.shrink_lead = w / 2 - lead
-    elif kind == "close" and free_right and atom.first not in classes.FULL_STOPS:
-        atom.shrink_trail = w / 2 - trail
-    elif kind == "dot":
-        atom.shrink_lead = w / 4 if free_left else 0.0
-        atom.shrink_trail = w / 4 if free_right else 0.0
+    if kind == "open" and free_left and not lead:
+        atom.shrink_lead = w / 4
+    elif kind == "close" and free_right and not trail and atom.first not in classes.FULL_STOPS:
+        atom.shrink_trail = w / 4

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import codecs
 import re
+from collections.abc import Iterator
+from typing import BinaryIO
 
 from engine.logformat.codes import diagnostic
 from engine.model import Diagnostic
@@ -139,3 +141,56 @@ def _refusal(data: bytes, offset: int, file: str, codec: str, encoding: str) -> 
     return diagnostic(file, line, col, "LOG053",
                       f"cannot decode the file as {encoding}: byte 0x{data[offset]:02X} "
                       f"at line {line}; save it as UTF-8")
+
+
+_BLOCK = 1 << 22  # bytes read and decoded at a time
+
+
+class NotUTF8(ValueError):
+    """The bytes are not plain UTF-8 (or have a UTF-16 BOM): decode() must judge them."""
+
+
+def utf8_pieces(f: BinaryIO) -> Iterator[str]:
+    """A UTF-8 file's text (a UTF-8 BOM dropped, LF line ends) a block of whole lines
+    at a time; every piece but the last ends in a newline. Raises NotUTF8 (perhaps
+    after some pieces) for anything that is not plain UTF-8.
+
+    Decoding a whole big file at once holds the bytes and the decoder's working
+    copies together, several times the file's size; this holds one block.
+    """
+    carry = b""
+    first = True
+    while True:
+        block = f.read(_BLOCK)
+        if first:
+            first = False
+            if block.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+                raise NotUTF8("UTF-16")
+            block = block.removeprefix(codecs.BOM_UTF8)
+        if not block:
+            break
+        buf = carry + block
+        # After the last line end whose pair is known (a CR not last in buf); no UTF-8
+        # sequence holds a CR or LF byte, so the cut never splits a character.
+        cut = max(buf.rfind(b"\n"), buf.rfind(b"\r", 0, len(buf) - 1)) + 1
+        piece, carry = buf[:cut], buf[cut:]
+        del buf
+        if piece:
+            yield _utf8_piece(piece)
+    yield _utf8_piece(carry)
+
+
+def _utf8_piece(piece: bytes) -> str:
+    try:
+        return newlines_to_lf(piece.decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        raise NotUTF8(str(exc)) from None
+
+
+def read_utf8(f: BinaryIO) -> str | None:
+    """The whole text of a UTF-8 file (see utf8_pieces); None if it is not plain UTF-8."""
+    try:
+        pieces = list(utf8_pieces(f))
+    except NotUTF8:
+        return None
+    return pieces[0] if len(pieces) == 1 else "".join(pieces)

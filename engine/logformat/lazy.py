@@ -16,7 +16,7 @@ import gc
 import re
 from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
-from typing import Any, overload
+from typing import Any, Protocol, overload
 
 from itertools import repeat
 
@@ -60,6 +60,24 @@ class Chunk:
         self.count = count
         self.speakers = speakers
 
+    firsts: Mapping[str, Pos] = {}  # a chunk's labels all speak first elsewhere
+
+    def messages(self, file: str, labels: Mapping[str, str],
+                 rubies: dict[str, Ruby]) -> list[Message]:
+        return chunk_messages(file, self, labels, rubies)
+
+
+class Lazy(Protocol):
+    """Messages not built yet: how many, who speaks how often, and where a label
+    first speaks in them (if its first line in the script is here)."""
+
+    count: int
+    speakers: Counter[str]
+    firsts: Mapping[str, Pos]
+
+    def messages(self, file: str, labels: Mapping[str, str],
+                 rubies: dict[str, Ruby]) -> Sequence[Message]: ...
+
 
 def chunk_messages(file: str, chunk: Chunk, labels: Mapping[str, str],
                    rubies: dict[str, Ruby]) -> list[Message]:
@@ -93,7 +111,7 @@ def body_runs(body: str, rubies: dict[str, Ruby]) -> tuple[Run, ...]:
     return runs
 
 
-Part = tuple[Message, ...] | Chunk
+Part = tuple[Message, ...] | Lazy
 
 
 class Messages(Sequence[Message]):
@@ -111,11 +129,11 @@ class Messages(Sequence[Message]):
                  rubies: dict[str, Ruby]) -> None:
         self._file = file
         self._parts: tuple[Part, ...] | None = tuple(parts)
-        self._len = sum(p.count if isinstance(p, Chunk) else len(p) for p in parts)
+        self._len = sum(len(p) if isinstance(p, tuple) else p.count for p in parts)
         self._items: tuple[Message, ...] | None = None
         self._labels = labels
         self._rubies = rubies
-        if not any(isinstance(p, Chunk) for p in parts):
+        if all(isinstance(p, tuple) for p in parts):
             self._built()
 
     def _built(self) -> tuple[Message, ...]:
@@ -136,10 +154,8 @@ class Messages(Sequence[Message]):
         try:
             out: list[Message] = []
             for p in self._parts:
-                if isinstance(p, Chunk):
-                    out.extend(chunk_messages(self._file, p, self._labels, self._rubies))
-                else:
-                    out.extend(p)
+                out.extend(p if isinstance(p, tuple)
+                           else p.messages(self._file, self._labels, self._rubies))
         finally:
             if paused:
                 gc.enable()
@@ -195,8 +211,10 @@ class Messages(Sequence[Message]):
         firsts: dict[str, Pos] = {}
         parts = self._parts if self._parts is not None else (self._built(),)
         for p in parts:
-            if isinstance(p, Chunk):
+            if not isinstance(p, tuple):
                 counts.update(p.speakers)
+                for label, pos in p.firsts.items():
+                    firsts.setdefault(label, pos)
                 continue
             for m in p:
                 if m.speaker is not None:

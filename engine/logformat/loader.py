@@ -2,53 +2,14 @@
 
 from __future__ import annotations
 
-import codecs
 import os
 from typing import BinaryIO
 
+from engine.logformat import cache
 from engine.logformat.codes import diagnostic
-from engine.logformat.encoding import decode, newlines_to_lf
-from engine.logformat.parser import parse
-from engine.model import Diagnostic, Script
-
-_BLOCK = 1 << 22  # bytes read and decoded at a time
-
-
-def _read_utf8(f: BinaryIO) -> str | None:
-    """The text of a file that is valid UTF-8 (a UTF-8 BOM dropped), LF line ends;
-    None for anything else (decode() then reads the whole file and says what it is).
-
-    Read and decoded a block of whole lines at a time: decoding a whole big file
-    at once holds the bytes and the decoder's working copies together, several
-    times the file's size; this holds the pieces and the joined text.
-    """
-    pieces: list[str] = []
-    carry = b""
-    first = True
-    while True:
-        block = f.read(_BLOCK)
-        if first:
-            first = False
-            if block.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-                return None
-            block = block.removeprefix(codecs.BOM_UTF8)
-        if not block:
-            break
-        buf = carry + block
-        # After the last line end whose pair is known (a CR not last in buf); no UTF-8
-        # sequence holds a CR or LF byte, so the cut never splits a character.
-        cut = max(buf.rfind(b"\n"), buf.rfind(b"\r", 0, len(buf) - 1)) + 1
-        piece, carry = buf[:cut], buf[cut:]
-        del buf
-        try:
-            pieces.append(newlines_to_lf(piece.decode("utf-8")))
-        except UnicodeDecodeError:
-            return None
-    try:
-        pieces.append(newlines_to_lf(carry.decode("utf-8")))
-    except UnicodeDecodeError:
-        return None
-    return pieces[0] if len(pieces) == 1 else "".join(pieces)
+from engine.logformat.encoding import NotUTF8, decode, utf8_pieces
+from engine.logformat.parser import parse, parse_pieces
+from engine.model import Script
 
 
 def load(path: str | os.PathLike[str]) -> Script:
@@ -60,21 +21,35 @@ def load(path: str | os.PathLike[str]) -> Script:
     file = os.fspath(path)
     try:
         with open(file, "rb") as f:
-            text = _read_utf8(f)
-            if text is None:
-                f.seek(0)
+            size = os.fstat(f.fileno()).st_size
+            folder = cache.default_folder() if size >= cache.MIN_SIZE else None
+            if folder is not None:
                 data = f.read()
+                script = cache.load_cached(file, data, folder)
+            else:
+                script = _parse_utf8(f, file)
+            if script is not None:
+                return script
+            f.seek(0)
+            data = f.read()
     except OSError as exc:
         why = exc.strerror or type(exc).__name__
         return Script(file, (), (diagnostic(file, 1, 1, "LOG050", f"cannot read the file: {why}"),))
-    notes: tuple[Diagnostic, ...] = ()
+    text, notes = decode(data, file)
+    del data  # the bytes are not needed any more; keep peak memory down on big files
     if text is None:
-        text, notes = decode(data, file)
-        del data  # the bytes are not needed any more; keep peak memory down on big files
-        if text is None:
-            return Script(file, (), notes)
+        return Script(file, (), notes)
     script = parse(text, file)
     if not notes:
         return script
     diags = sorted(notes + script.diagnostics, key=lambda d: (d.pos.line, d.pos.col))
     return Script(script.file, script.scenes, tuple(diags))
+
+
+def _parse_utf8(f: BinaryIO, file: str) -> Script | None:
+    """The script of a plain UTF-8 file, parsed a block at a time (never holding the
+    whole text twice); None if the file is not plain UTF-8."""
+    try:
+        return parse_pieces(utf8_pieces(f), file)[0]
+    except NotUTF8:
+        return None

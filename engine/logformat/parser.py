@@ -14,6 +14,7 @@ from __future__ import annotations
 import gc
 import re
 from collections import Counter
+from collections.abc import Iterable
 from datetime import datetime
 
 from engine.logformat.build import make_messages, make_text
@@ -22,7 +23,7 @@ from engine.logformat.encoding import newlines_to_lf
 from engine.logformat.inline import LineError, fast_inline, parse_inline, split_directions
 from engine.logformat.labels import colon_context_ok, is_label_text, label_end, suggest
 from engine.logformat.lazy import PLAIN_RUN, RUN_LABELS, Chunk, Messages
-from engine.model import Diagnostic, Pos, Ruby, Run, Scene, Script, Text
+from engine.model import Diagnostic, Message, Pos, Ruby, Run, Scene, Script, Text
 
 _MARKER = re.compile(r"-{2,}[ \t]*LOG[ \t]*(START|END)[ \t]*-{2,}", re.I)
 _WRAP = r"</?(?:pre|code)(?:\s[^<>]*)?>"
@@ -59,6 +60,35 @@ def parse(text: str, file: str = "<string>") -> Script:
     finally:
         if paused:
             gc.enable()
+
+
+def parse_pieces(pieces: Iterable[str], file: str = "<string>"
+                 ) -> tuple[Script, list[tuple[int, int]]]:
+    """parse() of the text the pieces make when joined, without joining them: each
+    piece but the last must end in a newline (as encoding.utf8_pieces gives them).
+
+    Also returns, for each scene, the lines it spans: from its START line up to
+    (not including) the line that ends it (for the scene cache, cache.py).
+    """
+    parser = _Parser(file)
+    paused = gc.isenabled()
+    gc.disable()
+    try:
+        script = parser.run_pieces(pieces)
+    finally:
+        if paused:
+            gc.enable()
+    return script, [(b.pos.line, b.end) for b in parser.blocks]
+
+
+def read_scene(text: str, file: str, first: int) -> tuple[Message, ...]:
+    """The messages of the one scene whose lines, from its START line (line `first`),
+    `text` holds: what parse() of the whole file gives that scene. Diagnostics are
+    not read here (the whole file's parse gave them)."""
+    script = _Parser(file).run(text, first)
+    if len(script.scenes) != 1:
+        raise ValueError(f"{file}:{first}: expected one scene, read {len(script.scenes)}")
+    return tuple(script.scenes[0].messages)
 
 
 def trim(line: str) -> tuple[str, int]:
@@ -116,7 +146,7 @@ class _Block:
     """A block being read: its START line, its message count when it opened, and its
     messages so far: ranges of the columns (read line by line) and chunks (plain lines)."""
 
-    __slots__ = ("title", "timestamp", "pos", "start", "parts", "column")
+    __slots__ = ("title", "timestamp", "pos", "start", "parts", "column", "end")
 
     def __init__(self, title: str, timestamp: datetime | None, pos: Pos, start: int,
                  column: int) -> None:
@@ -126,6 +156,7 @@ class _Block:
         self.start = start
         self.parts: list[tuple[int, int] | Chunk] = []
         self.column = column  # where the columns' messages not yet in parts begin
+        self.end = 0  # the line after its last: its END line, a START inside it, or past the file
 
     def flush(self, column: int) -> None:
         """Close the stretch of column messages that ends at `column`."""
@@ -158,6 +189,7 @@ class _Parser:
         self.runs_of: list[tuple[Run, ...]] = []
         self.lines: list[int] = []
         self.cols: dict[int, int] = {}  # message index -> column, where not 1
+        self.at = 1  # the line being read by line() from scan()
         self.chunked = 0  # messages in chunks
         self.chunk_speakers: Counter[str] = Counter()
 
@@ -172,9 +204,23 @@ class _Parser:
         self.runs_of.append(runs)
         self.lines.append(n)
 
-    def run(self, text: str) -> Script:
-        """Read every line, then the checks that need the whole file."""
-        self.scan(text)
+    def run(self, text: str, first: int = 1) -> Script:
+        """Read every line (the first is line `first`), then the checks that need the
+        whole file."""
+        self.at = self.scan(text, first)  # a block still open ends after the last line
+        return self.finish()
+
+    def run_pieces(self, pieces: Iterable[str]) -> Script:
+        """run() over text given in pieces that end in newlines (all but the last)."""
+        n = 1
+        for i, piece in enumerate(pieces):
+            text = newlines_to_lf(piece.removeprefix("\ufeff") if i == 0 else piece)
+            n = self.scan(text, n, final=False)
+        self.at = self.scan("", n)  # the line after the last newline, as split() has it
+        return self.finish()
+
+    def finish(self) -> Script:
+        """The end of the file: an open block closed, the whole-file checks, the Script."""
         if self.block is not None:
             self.warn(self.block.pos.line, self.block.pos.col, "LOG003",
                       "this block is never closed (no '--- LOG END ---'); closed at end of file")
@@ -193,12 +239,14 @@ class _Parser:
         """Messages read so far."""
         return len(self.speakers) + self.chunked
 
-    def scan(self, text: str) -> None:
-        """The whole text: plain runs in one match each, other lines one by one."""
+    def scan(self, text: str, n: int = 1, final: bool = True) -> int:
+        """The whole text: plain runs in one match each, other lines one by one.
+        Returns the number of the line after the last. Not `final`: the text is a
+        piece ending in a newline, and the empty string after it is no line."""
         match, labels_in = PLAIN_RUN.match, RUN_LABELS.findall
         quick = self.quick_labels.keys()
-        pos, n, size = 0, 1, len(text)
-        while pos <= size:
+        pos, size = 0, len(text)
+        while pos < size or (final and pos == size):
             if self.block is not None:
                 m = match(text, pos)
                 if m is not None:
@@ -214,8 +262,10 @@ class _Parser:
             e = text.find("\n", pos)
             if e < 0:
                 e = size
+            self.at = n  # markers are read here only: where a block opens or ends
             self.line(text[pos:e], n)
             pos, n = e + 1, n + 1
+        return n
 
     def chunk(self, chunk: Chunk) -> None:
         """Add a run of plain lines to the open block."""
@@ -347,6 +397,7 @@ class _Parser:
         if self.total() == b.start:
             self.warn(b.pos.line, b.pos.col, "LOG007", "this block has no messages")
         b.flush(len(self.speakers))
+        b.end = self.at
         self.blocks.append(b)
         self.block = None
 
