@@ -113,7 +113,9 @@ def test_settings_rows_say_their_name_and_value_and_a_change_is_said(tmp_path: P
     key(app, pygame.K_DOWN)
     second = SETTINGS[1]
     assert service.texts[-1] == f"{second.label}\n{second.show(app.session.prefs.auto_delay)}"
-    key(app, pygame.K_TAB)  # the other page: its name, then its first row
+    key(app, pygame.K_TAB)  # the next page: its name, then its first row
+    assert service.texts[-1].startswith("Typesetting & study\n")
+    key(app, pygame.K_TAB)
     assert service.texts[-1] == "Voice & aids\nSelf-voicing\nOn"
 
 
@@ -218,17 +220,18 @@ def test_settings_pages_switch_by_tab_pad_shoulder_and_click(tmp_path: Path) -> 
     app.step(max_wait=0)
     assert screen.page == 0 and screen.focus == 0
     key(app, pygame.K_TAB)
-    assert screen.page == 1 and SETTINGS[screen.focus].key == "self_voicing"
-    for _ in range(len(PAGE_ROWS[1])):  # up and down stay on the page, wrapping
+    key(app, pygame.K_TAB)
+    assert screen.page == 2 and SETTINGS[screen.focus].key == "self_voicing"
+    for _ in range(len(PAGE_ROWS[2])):  # up and down stay on the page, wrapping
         key(app, pygame.K_DOWN)
-        assert page_of(screen.focus) == 1
+        assert page_of(screen.focus) == 2
     pygame.event.post(pygame.event.Event(pygame.CONTROLLERBUTTONDOWN, button=pygame.CONTROLLER_BUTTON_LEFTSHOULDER, instance_id=0))
     app.step(max_wait=0)
-    assert screen.page == 0
-    tab = next(b for b in screen.buttons if b.key == "page:1")
+    assert screen.page == 1
+    tab = next(b for b in screen.buttons if b.key == "page:2")
     pygame.event.post(pygame.event.Event(pygame.MOUSEBUTTONDOWN, pos=tab.rect.center, button=1))
     app.step(max_wait=0)
-    assert screen.page == 1
+    assert screen.page == 2
     names = SETTINGS.index(next(s for s in SETTINGS if s.key == "voice_names"))
     assert row_rect(names).top < row_rect(PAGE_ROWS[0][-1]).top  # the page's own places
     pygame.event.post(pygame.event.Event(pygame.MOUSEBUTTONDOWN,

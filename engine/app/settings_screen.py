@@ -62,7 +62,7 @@ register({
         "help_view": "テキストボックス表示とチャット表示を切り替えます。",
         "help_typing_indicator": "チャット表示で「入力中…」を表示してから発言します。",
         "help_language": "メニューやボタンの言語です。",
-        "page_general": "一般", "page_access": "読み上げ・補助",
+        "page_general": "一般", "page_type": "文字組み・学習", "page_access": "読み上げ・補助",
         "set_voice_volume": "読み上げ 音量", "set_voice_names": "名前の読み上げ",
         "set_voice_directions": "ト書きの読み上げ",
         "help_voice_volume": "読み上げの音量です（効果音とは別）。",
@@ -118,7 +118,8 @@ register({
         "help_strictness": "How strictly line starts and ends are kept clean (JIS X 4051).",
         "help_view": "Read in a text box or as a chat.",
         "help_typing_indicator": "In the chat view, show \"typing…\" before each message.",
-        "page_general": "General", "page_access": "Voice & aids",
+        "page_general": "General", "page_type": "Typesetting & study",
+        "page_access": "Voice & aids",
         "set_voice_volume": "Voice volume", "set_voice_names": "Read names",
         "set_voice_directions": "Read directions",
         "help_voice_volume": "The volume of self-voicing (apart from sounds).",
@@ -233,12 +234,23 @@ SETTINGS: tuple[Setting, ...] = (
             _labels(((None, "opt_auto_lang"), ("ja", "opt_ja"), ("en", "opt_en")))),
 )
 
-# Two pages, switched with the tabs, Tab or a pad's shoulders: the rows of self-voicing
-# and the other reading aids have their own, so every row stays legible.
-PAGES = ("page_general", "page_access")
-ACCESS_KEYS = frozenset({"self_voicing", "voice_volume", "voice_names", "voice_directions"})
+# Pages, switched with the tabs, Tab or a pad's shoulders, so every row stays legible:
+# general (every row not named below), typesetting and the learner's aids, self-voicing
+# and the other reading aids.
+PAGES = ("page_general", "page_type", "page_access")
+PAGE_KEYS: tuple[frozenset[str], ...] = (
+    frozenset(),  # the rest
+    frozenset({"furigana", "dictionary", "strictness", "latin_spacing", "justify"}),
+    frozenset({"self_voicing", "voice_volume", "voice_names", "voice_directions"}),
+)
+
+
+def _page_for(key: str) -> int:
+    return next((page for page, keys in enumerate(PAGE_KEYS) if key in keys), 0)
+
+
 PAGE_ROWS: tuple[tuple[int, ...], ...] = tuple(
-    tuple(i for i, s in enumerate(SETTINGS) if (s.key in ACCESS_KEYS) == (page == 1))
+    tuple(i for i, s in enumerate(SETTINGS) if _page_for(s.key) == page)
     for page in range(len(PAGES)))
 _MOST = max(len(rows) for rows in PAGE_ROWS)
 ROW_H = min(41, (CANVAS[1] - 112 - 24) // _MOST)  # every row fits the canvas
