@@ -301,17 +301,6 @@ class BubbleLayout:
         trial = yield from self._confirmed_steps(runs, full, settings, limit, cuts)
         if trial is not None:
             return trial
-        # Spacing moves with the breaks (a 。 that ended a line and was set half width
-        # is full width inside one), so the lines may come out a little wider than the
-        # split planned them: plan once more half an em narrower, in the same box.
-        yield full.chars // 4
-        cuts = yield from balanced_breaks_steps(full, settings.strictness,
-                                                limit - settings.size / 2)
-        if cuts is not None:
-            yield step_size(full.chars)
-            trial = yield from self._confirmed_steps(runs, full, settings, limit, cuts)
-            if trial is not None:
-                return trial
         yield step_size(full.chars)
         best = yield from self.narrowest_steps(runs, max_text, settings, full)
         yield full.chars // 4

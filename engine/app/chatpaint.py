@@ -54,7 +54,9 @@ _Part = tuple[pygame.Surface, float, float, int, int]
 
 REFERENCE_HEIGHT = 720
 QUICK_KEYS = ("back", "history", "auto", "skip", "save", "load", "settings")
-PREFETCH_AHEAD = 8  # blocks beyond the window made ready while the column moves
+PREFETCH_AHEAD = 8  # blocks beyond the window made ready while the column moves...
+PREFETCH_FAR = 48  # ...and long ones (`LONG_BLOCK` characters and more) this far ahead
+LONG_BLOCK = 300
 PREFETCH_SLICE = 0.00015  # seconds of that work per frame (at least one step)...
 PREFETCH_URGENT = 0.003  # ...more, up to this, when a block would show before it is ready
 WORK_PER_CHAR = 4e-5  # seconds a block's first preparing takes per character, roughly
@@ -479,7 +481,18 @@ class ChatPainter:
 
     def _next_job(self, col: ChatColumn, top: float,
                   bottom: float) -> tuple[ChatColumn, int, Iterator[int]] | None:
-        """The steps preparing the nearest block ahead that is not ready, if any."""
+        """The steps preparing the nearest block ahead that is not ready, if any.
+
+        A long message (`LONG_BLOCK` characters or more) up to `PREFETCH_FAR`
+        blocks ahead goes first: its work takes many frames' slices, so it
+        starts early (its text's length is known before any layout).
+        """
+        for i in col.ahead(top, bottom, self._prefetch_up, PREFETCH_FAR):
+            if len(col.message(i).text) >= LONG_BLOCK and col.cached_block(i) is None:
+                self._job_next = step_size(len(col.message(i).text))
+                self._job_left = len(col.message(i).text) * WORK_PER_CHAR
+                self._job_spent = 0.0
+                return col, i, self._prepare(col, i)
         for i in col.ahead(top, bottom, self._prefetch_up, PREFETCH_AHEAD):
             blk = col.cached_block(i)
             if blk is None:
