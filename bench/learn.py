@@ -24,8 +24,20 @@ recombined, each combination used once). Printed, as median over trials
   runs while the worker works, against the same loop with the worker idle
   (the frame loop's view of the worker).
 
-The popup-open and first-furigana-frame figures need the app's screens and
-are measured there.
+In the player (`--player-trials N` pairs of fresh processes, headless: SDL's
+dummy video driver, 1280x720, the demo read in the text box from its first
+message to its last, the worker left to prepare ahead as a reader's pause
+lets it):
+
+- the frame of each new message with furigana (setting "all", prepared
+  ahead) against the same frame without furigana, in a process of its own
+  (aim: <= 1.5x, median; the worst frame printed too);
+- the popup dictionary: a click on a word (the middle one of the page) to
+  the end of the frame showing it with its senses, against redrawing the
+  same screen without it; the aim is one frame: the popup is in the first
+  frame after the click (counted) and that frame fits a 60 Hz frame (16.7 ms);
+- furigana not prepared (a cold service, the first message): the first
+  frame (shown without it), how long until furigana shows and that frame.
 """
 
 from __future__ import annotations
@@ -197,6 +209,183 @@ def _ticks(seconds: float) -> list[float]:
     return late
 
 
+# --- the player (a fresh process per trial) -------------------------------------------------
+
+
+def player_child(furigana: str) -> dict[str, object]:
+    import os
+    import tempfile
+
+    os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
+    os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
+    os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
+    import pygame
+
+    from engine.app.app import App, PlayOptions, Session
+    from engine.app.i18n import set_language
+    from engine.manifest import load_story, story_id
+    from engine.preferences import Preferences
+    from engine.runtime import ReadMarks, Runtime
+    from engine.saves import SaveStore
+
+    folder = Path(tempfile.mkdtemp(prefix="chatlog-vn-bench-"))
+    os.environ["CHATLOG_CARDS"] = str(folder / "cards.jsonl")
+    story = load_story(ROOT / "scripts")
+    session = Session(story=story, runtime=Runtime(story), marks=ReadMarks(),
+                      prefs=Preferences(text_speed=0, furigana=furigana, dictionary="click"),
+                      prefs_dir=folder, saves=SaveStore(folder), story_id=story_id(story),
+                      options=PlayOptions(view="adv"))
+    set_language("ja")
+    pygame.display.init()
+    app = App(session)
+    app.open_window()
+    app.running = True
+    app.start_reading()
+    app.step(max_wait=0)
+    import gc
+
+    gc.freeze()  # as `chatlog-vn play` does after its first frame (engine.app.app.App.step)
+    out: dict[str, object] = {"frames": [], "ready": 0, "popup": [], "popup_floor": [],
+                              "popup_frames": []}
+    rt = session.runtime
+    while not rt.at_end:
+        _pause(session)
+        _post_key(pygame, pygame.K_SPACE)
+        t0 = time.perf_counter()
+        app.step(max_wait=0)
+        out["frames"].append(time.perf_counter() - t0)  # type: ignore[union-attr]
+        screen = app.reading_screen()
+        if session.prefs.furigana != "off":
+            out["ready"] += not screen._furigana_wait  # type: ignore[operator]
+            _popup(app, pygame, out)
+    out["messages"] = len(out["frames"])  # type: ignore[arg-type]
+    if session.prefs.furigana != "off":
+        out.update(_late(app, pygame))
+    app.quit(0)
+    return out
+
+
+def _pause(session) -> None:  # noqa: ANN001
+    """The reader reading: the worker (if any) prepares ahead meanwhile; both modes wait."""
+    if session._learner is not None and session._learner.service is not None:
+        session._learner.service.wait_idle(30)
+    time.sleep(0.02)
+
+
+def _post_key(pygame, key: int) -> None:  # noqa: ANN001
+    pygame.event.post(pygame.event.Event(pygame.KEYDOWN, key=key, mod=0, unicode="", scancode=0))
+
+
+def _popup(app, pygame, out: dict) -> None:  # noqa: ANN001
+    """Click the page's middle word; time the frame that shows the popup."""
+    from engine.app.learn_popup import DictionaryPopup
+    from engine.learn.hits import word_boxes, words_on_page
+
+    screen = app.reading_screen()
+    spots = screen.word_spots()
+    words = app.session.learner.words(app.session.runtime.message)
+    if not spots or words is None:
+        return
+    shown = words_on_page(spots[0], words)
+    if not shown:
+        return
+    x, y, w, h = word_boxes(spots[0], words, shown[len(shown) // 2])[0]
+    _pause(app.session)  # the reader reads before pointing at a word
+    app.dirty = True
+    t0 = time.perf_counter()
+    app.step(max_wait=0)  # the same screen redrawn: the floor
+    out["popup_floor"].append(time.perf_counter() - t0)
+    pygame.event.post(pygame.event.Event(pygame.MOUSEBUTTONDOWN, pos=(round(x + w / 2),
+                                                                      round(y + h / 2)), button=1))
+    t0, c0 = time.perf_counter(), time.thread_time()
+    app.step(max_wait=0)
+    took, cpu = time.perf_counter() - t0, time.thread_time() - c0
+    frames = 1
+    while not (isinstance(app.top, DictionaryPopup) and app.top.lookup is not None):
+        app.step(max_wait=0.005)  # not prepared: the senses follow in later frames
+        frames += 1
+    out["popup"].append(took)
+    out.setdefault("popup_cpu", []).append(cpu)  # the main thread's CPU time: no preemption
+    out["popup_frames"].append(frames)
+    _post_key(pygame, pygame.K_ESCAPE)
+    app.step(max_wait=0)
+
+
+def _late(app, pygame) -> dict[str, object]:  # noqa: ANN001
+    """Furigana not prepared: a new service (cold), the story's first message."""
+    from engine.app.learn_mode import Learner
+    from engine.runtime import Cursor
+
+    session = app.session
+    session._learner.close()
+    session._learner = Learner(session.story, lambda: session.prefs)
+    t0 = time.perf_counter()
+    app.start_reading(Cursor(0, 1))
+    app.step(max_wait=0)
+    first = time.perf_counter() - t0
+    screen = app.reading_screen()
+    while screen._furigana_wait:
+        t1 = time.perf_counter()
+        app.step(max_wait=0.002)
+        last = time.perf_counter() - t1
+    return {"late_first": first, "late_shown": time.perf_counter() - t0, "late_frame": last}
+
+
+def run_player(trials: int) -> list[tuple[dict, dict]]:
+    out = []
+    for _ in range(trials):
+        pair = []
+        for mode in ("all", "off"):
+            done = subprocess.run([sys.executable, __file__, "--player-child", mode],
+                                  capture_output=True, text=True, timeout=600, check=True)
+            pair.append(json.loads(done.stdout.strip().splitlines()[-1]))
+        out.append((pair[0], pair[1]))
+    return out
+
+
+def report_player(pairs: list[tuple[dict, dict]]) -> None:
+    on0 = pairs[0][0]
+    print(f"player: {len(pairs)} pairs of fresh processes, the demo's {on0['messages']} messages "
+          "in the text box, headless")
+    with_f = [statistics.median(on["frames"]) for on, _ in pairs]
+    without = [statistics.median(off["frames"]) for _, off in pairs]
+    pooled_on = [v for on, _ in pairs for v in on["frames"]]
+    pooled_off = [v for _, off in pairs for v in off["frames"]]
+    ratio = statistics.median(with_f) / statistics.median(without)
+    ready = sum(on["ready"] for on, _ in pairs)
+    total = sum(on["messages"] for on, _ in pairs)
+    print(f"  {'new message, furigana (prepared)':34} median {ms(statistics.median(with_f))}"
+          f"   worst {ms(max(pooled_on))}   x{ratio:4.2f} the frame without"
+          f"   (furigana ready at the first frame: {ready}/{total})")
+    print(f"  {'the same frame without furigana':34} median {ms(statistics.median(without))}"
+          f"   worst {ms(max(pooled_off))}")
+    popup = [v for on, _ in pairs for v in on["popup"]]
+    floor = [v for on, _ in pairs for v in on["popup_floor"]]
+    frames = [f for on, _ in pairs for f in on["popup_frames"]]
+    print(f"  {'click to the frame with the popup':34} median {ms(statistics.median(popup))}"
+          f"   worst {ms(max(popup))}   x{statistics.median(popup) / statistics.median(floor):4.2f}"
+          f" redrawing without it ({ms(statistics.median(floor)).strip()})")
+    cpu = [v for on, _ in pairs for v in on["popup_cpu"]]
+    over = sum(1 for v in popup if v > 1 / 60)
+    print(f"  {'popup frames over 16.7 ms (wall)':34} {over}/{len(popup)}   p99 {ms(pct(popup, 0.99))}")
+    print(f"  {'the popup frame, main-thread CPU':34} median {ms(statistics.median(cpu))}"
+          f"   p99 {ms(pct(cpu, 0.99))}   worst {ms(max(cpu))}"
+          f"   (over 16.7 ms: {sum(1 for v in cpu if v > 1 / 60)})")
+    print(f"  {'frames from click to senses shown':34} {min(frames)}-{max(frames)} "
+          f"({sum(1 for f in frames if f == 1)}/{len(frames)} in the first frame)")
+    for label, key in (("late: first frame (no furigana yet)", "late_first"),
+                       ("late: until furigana shows", "late_shown"),
+                       ("late: the frame that shows it", "late_frame")):
+        values = [on[key] for on, _ in pairs]
+        print(f"  {label:34} median {ms(statistics.median(values))}   worst {ms(max(values))}")
+    one = max(frames) == 1 and max(cpu) <= 1 / 60
+    print(f"aim furigana frame <= 1.5x the frame without: {'met' if ratio <= 1.5 else 'NOT met'};"
+          f" popup in one frame (the first frame after the click, its CPU within 16.7 ms):"
+          f" {'met' if one else 'NOT met'}; by wall clock"
+          f" {'met' if max(popup) <= 1 / 60 else 'NOT met'} (worst {ms(max(popup)).strip()}"
+          f" on this shared machine)")
+
+
 # --- the parent: trials and the report ----------------------------------------------------
 
 
@@ -256,10 +445,17 @@ def main() -> int:
     p = argparse.ArgumentParser(description="learner core speed")
     p.add_argument("--trials", type=int, default=5)
     p.add_argument("--messages", type=int, default=400)
+    p.add_argument("--player-trials", type=int, default=5,
+                   help="pairs of player processes (furigana on, off); 0 skips the player")
+    p.add_argument("--skip-core", action="store_true", help="only the player's figures")
     p.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    p.add_argument("--player-child", help=argparse.SUPPRESS)
     args = p.parse_args()
     if args.child:
         print(json.dumps(child(args.messages)))
+        return 0
+    if args.player_child:
+        print(json.dumps(player_child(args.player_child)))
         return 0
     from engine.learn import missing
 
@@ -267,7 +463,10 @@ def main() -> int:
         print(f"bench/learn.py needs the learn extra (missing: {', '.join(missing())}): "
               'pip install -e ".[learn]"', file=sys.stderr)
         return 2
-    report(run_trials(args.trials, args.messages))
+    if not args.skip_core:
+        report(run_trials(args.trials, args.messages))
+    if args.player_trials > 0:
+        report_player(run_player(args.player_trials))
     return 0
 
 

@@ -10,6 +10,7 @@ the player will draw. `chatlog-vn check` runs them after the others.
 | CHK002 | warning  | a ruby base read two ways: at the rarer reading, listing the rest  |
 | CHK003 | warning  | characters no font of the story can draw (shown as boxes)          |
 | CHK004 | warning  | a message longer than N pages of the default text box              |
+| CHK005 | warning  | a ruby reading much wider than the text box: squeezed to fit a line |
 
 Left to the others, so nothing is reported twice: dialogue-looking text
 outside any block (parser, LOG005), a label used once beside a frequent one
@@ -38,6 +39,7 @@ from engine.model import Diagnostic, Message, Pos, Ruby, Story
 
 DEFAULT_MAX_PAGES = 3
 PAGES_COUNTED = 100  # CHK004 counts a message's pages up to this many
+SQUEEZE_WARNED = 1.25  # CHK005: a reading this many times the box's width (squeezed to 80%)
 _PLACES_SHOWN = 4  # per reading, in a CHK002 message
 
 
@@ -79,6 +81,7 @@ def deep_checks(
     if fontset is not None:
         found += check_missing_glyphs(story, messages, fontset)
     found += check_long_messages(story, messages, fontset, box or TextBox(), max_pages)
+    found += check_long_readings(story, messages, fontset, box or TextBox())
     return tuple(found)
 
 
@@ -193,10 +196,22 @@ def _reading_diagnostic(story: Story, base: str, odd: str,
     also = f" (and at {_where(story, rest)})" if rest else ""
     # The others most used first, so the usual reading leads the list.
     others = sorted((r for r in readings if r != odd), key=lambda r: -len(readings[r]))
-    listing = "; ".join(f"{r} at {_where(story, readings[r])}" for r in others)
+    listing = "; ".join(f"{_clip(r)} at {_where(story, readings[r])}"
+                        for r in others[:_PLACES_SHOWN])
+    if len(others) > _PLACES_SHOWN:
+        listing += f"; and {len(others) - _PLACES_SHOWN:,} more readings"
     return Diagnostic(first, "warning", "CHK002",
-                      f"ruby base '{base}' is read {len(readings)} ways: {odd} here{also}, "
-                      f"but {listing}")
+                      f"ruby base '{_clip(base)}' is read {len(readings)} ways: {_clip(odd)} "
+                      f"here{also}, but {listing}")
+
+
+def _percent(ratio: float) -> str:
+    return f"{ratio * 100:.0f}%" if ratio >= 0.01 else f"{ratio * 100:.2g}%"
+
+
+def _clip(text: str, limit: int = 40) -> str:
+    """A base or reading as a message quotes it: a hostile one runs to thousands of characters."""
+    return text if len(text) <= limit else text[:limit] + "…"
 
 
 def _where(story: Story, places: list[Pos]) -> str:
@@ -318,3 +333,42 @@ def count_pages(message: Message, story: Story, measure: Measure, box: TextBox,
         return len(paginate(laid, box.lines))
     lines = count_lines(message.runs, box.width, measure, settings, limit * box.lines)
     return -(-lines // box.lines)
+
+
+# --- CHK005: readings wider than the text box -----------------------------------------
+
+
+def check_long_readings(story: Story, messages: list[Message], fontset: FontLike | None,
+                        box: TextBox) -> list[Diagnostic]:
+    """Messages with a ruby reading over `SQUEEZE_WARNED` times the text box's width at
+    ruby size (one warning per message, for its widest).
+
+    A ruby unit never splits across lines (jukugo ruby only between its
+    pairs), so the layout squeezes a reading wider than the line into it: a
+    little is barely seen, a reading squeezed to a fraction is unreadable.
+    Readings short enough to fit whatever their characters are never measured.
+    """
+    measure = fontset.measure if fontset is not None else estimate_measure
+    ruby_size = box_settings(story, box).ruby_size
+    surely_fits = int(box.width // (ruby_size * 1.5))  # no glyph is wider than 1.5 em
+    out = []
+    for m in messages:
+        widest: tuple[float, str, str] | None = None
+        for run in m.runs:
+            if not isinstance(run, Ruby):
+                continue
+            units = run.parts if len(run.parts) > 1 else ((run.base, run.ruby),)
+            for base, reading in units:
+                if len(reading) <= surely_fits:
+                    continue
+                width = measure(reading, ruby_size)
+                if width > box.width * SQUEEZE_WARNED and (widest is None or width > widest[0]):
+                    widest = (width, base, reading)
+        if widest is not None:
+            width, base, reading = widest
+            out.append(Diagnostic(m.pos, "warning", "CHK005",
+                                  f"the reading over '{_clip(base, 12)}' is {len(reading):,} characters, "
+                                  f"{width:,.0f} px at ruby size: wider than the text box "
+                                  f"({box.width:g} px), so it is squeezed to "
+                                  f"{_percent(box.width / width)} of its width to fit a line"))
+    return out

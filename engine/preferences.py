@@ -72,6 +72,9 @@ RULES: dict[str, Callable[[Any], bool]] = {
     "skip_unread": _is_bool,
     "music_volume": _number(0, 1),
     "sound_volume": _number(0, 1),
+    "voice_volume": _number(0, 1),  # self-voicing's own volume (menus and messages read aloud)
+    "voice_names": _is_bool,  # self-voicing says the speaker's name first
+    "voice_directions": _is_bool,  # self-voicing reads stage directions too
     "fullscreen": _is_bool,
     "text_size": _number(12, 96),  # pixels at 720p, scaled with the window
     "box_opacity": _number(0, 1),
@@ -86,7 +89,8 @@ RULES: dict[str, Callable[[Any], bool]] = {
     "latin_spacing": _one_of(None, True, False),  # 和欧間; None: story.yaml's layout (on)
     "justify": _one_of(None, True, False),  # text box lines justified; None: story.yaml's (on)
 }
-_FLOATS = ("text_speed", "auto_delay", "music_volume", "sound_volume", "box_opacity")
+_FLOATS = ("text_speed", "auto_delay", "music_volume", "sound_volume", "box_opacity",
+           "voice_volume")
 
 
 @record
@@ -98,6 +102,9 @@ class Preferences:
     skip_unread: bool = False
     music_volume: float = 0.7
     sound_volume: float = 0.8
+    voice_volume: float = 1.0
+    voice_names: bool = False
+    voice_directions: bool = False
     fullscreen: bool = False
     text_size: int = 30
     box_opacity: float = 0.8
@@ -119,6 +126,9 @@ class Preferences:
         skip_unread: bool = False,
         music_volume: float = 0.7,
         sound_volume: float = 0.8,
+        voice_volume: float = 1.0,
+        voice_names: bool = False,
+        voice_directions: bool = False,
         fullscreen: bool = False,
         text_size: int = 30,
         box_opacity: float = 0.8,
@@ -138,6 +148,9 @@ class Preferences:
         set_field(self, "skip_unread", skip_unread)
         set_field(self, "music_volume", music_volume)
         set_field(self, "sound_volume", sound_volume)
+        set_field(self, "voice_volume", voice_volume)
+        set_field(self, "voice_names", voice_names)
+        set_field(self, "voice_directions", voice_directions)
         set_field(self, "fullscreen", fullscreen)
         set_field(self, "text_size", text_size)
         set_field(self, "box_opacity", box_opacity)

@@ -93,7 +93,7 @@ def boundary_may_be_illegal(prev: str, nxt: str, same_ruby: bool, strictness: st
         or classes.is_line_start_prohibited(nxt, strictness)  # type: ignore[arg-type]
         or classes.is_line_end_prohibited(prev)
         or (classes.is_inseparable(prev) and classes.is_inseparable(nxt))
-        or nxt[0] == " "
+        or nxt[0] in " \u3000"
         or (_tokenish(prev) and _tokenish(nxt))
         or prev[0] in classes.NO_BREAK_SPACES
         or nxt[0] in classes.NO_BREAK_SPACES
@@ -187,7 +187,7 @@ def _check_breaks(layout, owners, atomic, strictness: str) -> list[str]:  # type
             out.append(f"line {i + 1} starts with {next_g.ch!r}")
         if classes.is_line_end_prohibited(prev_g.ch):
             out.append(f"line {i} ends with {prev_g.ch!r}")
-        if next_g.ch == " ":
+        if next_g.ch in (" ", "\u3000"):
             out.append(f"line {i + 1} starts with a space")
         cut = next_g.index
         if owners and owners[cut - 1] == owners[cut] and owners[cut][1] >= 0:

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import stat
 import subprocess
@@ -172,3 +173,37 @@ def test_a_control_character_in_story_yaml_is_a_syntax_error_with_its_place(tmp_
     assert "internal error" not in err
     story = load_story(tmp_path)  # play reads it the same way: the defaults, and it plays
     assert story.title == tmp_path.name and story.scenes
+
+
+def test_check_counts_a_line_of_one_problem_written_many_times(tmp_path: Path, capsys) -> None:
+    path = tmp_path / "tags.log"
+    path.write_text("--- LOG START --- 2024.11.29 19:42<br>\nMIO: " + "<span>あ" * 10
+                    + "<br>\nMIO: <span>い<span>う<br>\n--- LOG END ---\n", encoding="utf-8")
+    assert main(["check", str(path)]) == 0
+    out, err = capsys.readouterr()
+    line2 = [x for x in out.splitlines() if ":2:" in x and "[LOG010]" in x]
+    assert len(line2) == 4 and "note: 7 more like this on this line from here, not shown" in line2[3]
+    assert line2[3].startswith(f"{path}:2:{6 + 3 * 7}: note:")  # where the first hidden one is
+    assert len([x for x in out.splitlines() if ":3:" in x and "[LOG010]" in x]) == 2  # no note
+    assert "0 errors, 12 warnings" in err  # every one still counted
+    assert main(["check", "--format", "json", str(path)]) == 0
+    assert len(json.loads(capsys.readouterr().out)) == 12  # and listed in JSON
+
+
+def test_a_reading_wider_than_the_text_box_is_warned_and_quoted_short(tmp_path: Path,
+                                                                     capsys) -> None:
+    path = tmp_path / "rt.log"
+    path.write_text("--- LOG START --- 2024.11.29 19:42<br>\n"
+                    "MIO: <ruby>東京<rt>" + "と" * 70 + "</rt></ruby><br>\n"  # 1,050 px: fits
+                    "MIO: <ruby>漢<rt>" + "か" * 20_000 + "</rt></ruby><br>\n"
+                    "MIO: <ruby>漢<rt>" + "き" * 30_000 + "</rt></ruby><br>\n"
+                    "--- LOG END ---\n", encoding="utf-8")
+    assert main(["check", str(path)]) == 0
+    out = capsys.readouterr().out
+    squeezed = [x for x in out.splitlines() if "[CHK005]" in x]
+    assert [x.split(":")[1] for x in squeezed] == ["3", "4"]
+    assert "20,000 characters, 300,000 px at ruby size" in squeezed[0]
+    assert "squeezed to 0.36% of its width" in squeezed[0]
+    read_two_ways = [x for x in out.splitlines() if "[CHK002]" in x]
+    assert len(read_two_ways) == 1 and len(read_two_ways[0]) < 400  # readings quoted short
+    assert "か" * 40 + "…" in read_two_ways[0] or "き" * 40 + "…" in read_two_ways[0]

@@ -204,9 +204,11 @@ def test_graphemes_stay_one_glyph(grapheme: str) -> None:
 
 
 def test_ideographic_space_is_a_full_width_character() -> None:
+    layout = lay("あ\u3000い")
+    assert [g.w for g in layout.lines[0].glyphs] == [SIZE] * 3  # mid-line: one em
     layout = lay(FILL9 + "\u3000" + "あ")
     assert texts(layout) == [FILL9 + "\u3000", "あ"]
-    assert layout.lines[0].glyphs[-1].w == SIZE
+    assert layout.lines[0].glyphs[-1].w == 0  # at a break it ends the line, collapsed
 
 
 @pytest.mark.parametrize("em", [8, 9, 10, 11, 12])

@@ -52,9 +52,30 @@ def gap(text: str, a: int, b: int) -> float:
 
 # --- punctuation compression ------------------------------------------------------------
 
+# Measured once with headless Chromium 150.0.7871.100 (Debian 12; Noto Sans CJK
+# JP 2.004 from fonts-noto-cjk 20220127, 32 px, lang=ja, default
+# text-spacing-trim; the issue's Chromium 156 gives the same 352 px): the x of
+# each character that is not punctuation (where its ink starts), and the width.
+CHROMIUM = [
+    ("「あ」、「い」。（注）」「う", {1: 32, 5: 128, 9: 224, 13: 320}, 352),
+    ("あ（「い」）", {0: 0, 3: 80}, 160),
+    ("東京・大阪", {0: 0, 1: 32, 3: 96, 4: 128}, 160),
+]
+
+
+@pytest.mark.parametrize(("text", "kana_x", "width"), CHROMIUM)
+def test_ink_positions_match_chromium(text: str, kana_x: dict[int, float], width: float) -> None:
+    line = lay(text).lines[0]
+    assert {i: line.glyphs[i].x for i in kana_x} == kana_x
+    # Chromium keeps a line-end closing bracket's blank when it fits; JLREQ (and
+    # this layout) end the line at its ink: the width differs by that half em only.
+    trimmed = HALF if text[-1] in "」）" else 0.0
+    assert line.right == width - trimmed
+
+
 def test_the_issue_line_is_352_px_as_in_chromium() -> None:
-    # Measured once with headless Chromium 156 (Noto Sans CJK JP, 32 px, default
-    # text-spacing-trim): the line is 352 px, 」 16 px before 、 and 「 16 px after it.
+    # The line is 352 px, 」 16 px before 、 and 「 16 px after it (Chromium halves
+    # the 「 where this layout halves the 、: the inks are in the same places).
     line = lay("「あ」、「い」。（注）」「う").lines[0]
     assert line.right == 352
     assert xs(line) == [0, 32, 64, 80, 96, 128, 160, 176, 192, 224, 256, 272, 288, 320]
@@ -309,3 +330,30 @@ def test_the_settings_and_their_defaults(tmp_path) -> None:  # type: ignore[no-u
     story = load_story(tmp_path)
     assert story.layout == LayoutOptions(latin_spacing=False, justify=False)
     assert not [d for d in story.diagnostics if d.severity == "error"]
+
+
+# --- Latin inside Japanese lines, U+3000 at a break --------------------------------------------
+
+def test_a_hyphen_between_letters_may_end_a_line() -> None:
+    layout = lay("あいうえお(Large-scale)", em=10)
+    assert [line.text for line in layout.lines] == ["あいうえお(Large-", "scale)"]
+
+
+@pytest.mark.parametrize("token", ["RTX-3080", "x-1", "3-4"])
+def test_never_a_break_before_a_digit_after_a_hyphen(token: str) -> None:
+    layout = lay("あいうえおかきくけ" + token, em=10)
+    assert token in [line.text for line in layout.lines]
+
+
+def test_an_ideographic_space_at_a_break_ends_the_line() -> None:
+    layout = lay("あああああああああ？\u3000紺青", em=10)
+    assert [line.text for line in layout.lines] == ["あああああああああ？\u3000", "紺青"]
+    space = layout.lines[0].glyphs[-1]
+    assert space.w == 0  # collapsed at the end: it hangs, drawing nothing
+    assert layout.lines[1].glyphs[0].x == 0  # no indent on the next line
+
+
+def test_an_ideographic_space_after_a_break_is_an_indent() -> None:
+    layout = layout_message(runs("あ", "\n", "\u3000いう"), 320, fake_measure, Settings(size=SIZE))
+    assert layout.lines[1].text == "\u3000いう"
+    assert xs(layout.lines[1]) == [0, 32, 64]

@@ -14,7 +14,7 @@ dictionary setting on); one not ready yet is asked for first and the
 panel shows the word with "…" until it is, polling. So the popup appears
 in the frame after the click whatever the worker is doing.
 
-Keys: ←/→ the previous or next word, C add a card, Y copy the sentence,
+Keys: ←/→ the previous or next word, C (pad X) add a card, Y (pad Y) copy the sentence,
 Esc, D or a click elsewhere close; Space, Enter and the wheel close it too
 (without advancing). In the hover mode moving the pointer onto another word
 switches to it and moving it off the words and the panel closes the popup.
@@ -33,6 +33,7 @@ from engine.app.learn_mode import POLL
 from engine.app.screen import Screen
 from engine.app.ui import THEME, UiText, draw_panel
 from engine.learn.hits import TextSpot, glyph_at, glyph_boxes, union, word_boxes, words_on_page
+from engine.learn.kana import has_kanji
 
 if TYPE_CHECKING:
     from engine.learn.dictionary import Lookup
@@ -48,7 +49,8 @@ register({
            "dict_no_clipboard": "クリップボードが使えません：{why}",
            "dict_card_failed": "カードを保存できません：{why}",
            "dict_missing": "辞書には学習用の追加機能が必要です（pip install -e \".[learn]\"）",
-           "dict_no_word": "ここには調べられる単語がありません"},
+           "dict_no_word": "ここには調べられる単語がありません",
+           "dict_failed": "辞書を使えません：{why}"},
     "en": {"dict_base": "Dictionary form", "dict_none": "Not in the dictionary", "dict_wait": "…",
            "dict_add": "Add card [C]", "dict_copy": "Copy sentence [Y]",
            "dict_keys": "←→ previous/next word   Esc close",
@@ -58,7 +60,8 @@ register({
            "dict_no_clipboard": "The clipboard is not available: {why}",
            "dict_card_failed": "Cannot save the card: {why}",
            "dict_missing": "The dictionary needs the learner extra (pip install -e \".[learn]\")",
-           "dict_no_word": "No word to look up here"},
+           "dict_no_word": "No word to look up here",
+           "dict_failed": "The dictionary cannot be used: {why}"},
 })
 
 WIDTH = 520  # the panel's width (narrower on a narrow word near an edge: never)
@@ -106,6 +109,8 @@ class DictionaryPopup(Screen):
         self.panel = pygame.Rect(0, 0, 0, 0)
         self.buttons: dict[str, pygame.Rect] = {}
         self.focus: str | None = None
+        self._rows_key: tuple | None = None  # what the panel's lines were made for
+        self._rows_cache: list[tuple[str, int, int, int, Any]] = []
         self._resolve()
 
     # --- the word ---------------------------------------------------------------------
@@ -123,6 +128,11 @@ class DictionaryPopup(Screen):
         changed = False
         words = self.words
         if words is None:
+            why = self._broken()
+            if why is not None:  # the words will never come: say why instead of waiting
+                self.app.pop(self)
+                self.app.toast(tr("dict_failed", why=why), seconds=6.0)
+                return True
             return False
         if self.word is None:
             on_page = words_on_page(self.spot, words)
@@ -139,6 +149,15 @@ class DictionaryPopup(Screen):
             if found is not None:
                 self.lookup, changed = found, True
         return changed
+
+    def _broken(self) -> str | None:
+        """Why this message's words cannot be made (the worker's error), or None."""
+        service = self.learner.service
+        if service is None:
+            return self.learner.unavailable
+        if service.error is not None:
+            return str(service.error)
+        return service.failed.get(self.spot.message)
 
     def select(self, spot: TextSpot, word: int) -> None:
         """Show another word (of this message or another on screen)."""
@@ -178,6 +197,10 @@ class DictionaryPopup(Screen):
             self.add_card() if event.key == pygame.K_c else self.copy_sentence()
             return None
         action = inp.action_for(event)
+        if event.type in (pygame.CONTROLLERBUTTONDOWN, pygame.JOYBUTTONDOWN) and action in (
+                inp.AUTO, inp.HIDE):  # pad X adds the card, pad Y copies the sentence
+            self.add_card() if action == inp.AUTO else self.copy_sentence()
+            return None
         if action in (inp.MENU, inp.ADVANCE, inp.WHEEL_DOWN, inp.DICTIONARY):
             self.close()
         elif action == inp.CLICK:
@@ -293,7 +316,10 @@ class DictionaryPopup(Screen):
         for x, y, w, h in word_boxes(self.spot, words, self.word):
             mark = pygame.Rect(round(x), round(y + h + 2), max(1, round(w)), 3)
             pygame.draw.rect(surface, THEME.accent, mark)
-        rows = self._rows(text, words)
+        key = (self.spot.message, self.word, self.lookup is not None)
+        if self._rows_key != key:
+            self._rows_key, self._rows_cache = key, self._rows(text, words)
+        rows = self._rows_cache
         height = sum(r[2] + r[3] for r in rows) + 2 * PAD + 40
         word = self.word_rect()
         assert word is not None
@@ -336,6 +362,8 @@ class DictionaryPopup(Screen):
         rows: list[tuple[str, int, int, int, Any]] = [(head, HEAD, HEAD + 6, 6, THEME.text)]
         base = found.base if found is not None else w.base
         base_reading = (found.base_reading if found is not None else w.base_reading) or ""
+        if base_reading and not has_kanji(written) and _usually_kana(found):
+            base = base_reading  # した → する, not the headword's rare spelling 為る
         if base and base != written:
             shown = base if not base_reading or base_reading == base else f"{base}【{base_reading}】"
             rows.append((f"{tr('dict_base')}: {shown}", READING, READING + 4, 8, THEME.accent))
@@ -362,6 +390,13 @@ class DictionaryPopup(Screen):
                                               width)):
                     rows.append(("   " + line if k else line, BODY, BODY + 4, 2, THEME.text))
         return rows
+
+
+def _usually_kana(found: Lookup | None) -> bool:
+    """Whether JMdict says the word found is usually written in kana alone."""
+    if found is None or not found.entries or not found.entries[0].senses:
+        return False
+    return any("kana alone" in note for note in found.entries[0].senses[0].notes)
 
 
 def place_panel(word: pygame.Rect, size: tuple[int, int], screen: pygame.Rect,
@@ -403,17 +438,21 @@ def place_panel(word: pygame.Rect, size: tuple[int, int], screen: pygame.Rect,
 
 
 def wrap(text: UiText, words: str, size: int, width: int) -> list[str]:
-    """English glosses in lines that fit `width` (at spaces; a long word is cut)."""
+    """English glosses in lines that fit `width` (at spaces; a long word is cut).
+
+    Words are measured by their glyph advances, and a line's width is the sum
+    of its words and spaces: no label is rendered for a line only being tried."""
+    space = text.advance(" ", size)
     lines: list[str] = []
-    line = ""
+    line, used = "", 0.0
     for word in words.split(" "):
-        trial = f"{line} {word}" if line else word
-        if text.width(trial, size) <= width:
-            line = trial
+        w = text.advance(word, size)
+        if line and used + space + w <= width:
+            line, used = f"{line} {word}", used + space + w
             continue
         if line:
             lines.append(line)
-        line = word if text.width(word, size) <= width else text.fit(word, size, width)
+        line, used = (word, w) if w <= width else (text.fit(word, size, width), float(width))
     if line:
         lines.append(line)
     return lines

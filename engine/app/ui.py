@@ -118,6 +118,12 @@ class UiText:
         """The advance width of a label in pixels."""
         return self.render(text, size).get_width()
 
+    def advance(self, text: str, size: int) -> float:
+        """The sum of the glyph advances of `text`: about its label's width, found without
+        rendering it (for wrapping long text)."""
+        metrics = self._font.get_metrics(text, size=size)
+        return float(sum(m[4] for m in metrics if m))
+
     def draw(
         self,
         surface: pygame.Surface,

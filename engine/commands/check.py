@@ -11,10 +11,11 @@ there are no errors (warnings allowed), 1 with errors, 2 for bad usage.
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import os
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import replace
 from pathlib import Path
 
@@ -53,8 +54,8 @@ def run(args: argparse.Namespace) -> int:
     if args.format == "json":
         print(json.dumps([as_json(d) for d in shown], ensure_ascii=False, indent=2))
     else:
-        for d in shown:
-            print(d.format())
+        for line in text_lines(shown):
+            print(line)
     print(summary(shown, files), file=sys.stderr)
     return EXIT_ERRORS if any(d.severity == "error" for d in shown) else EXIT_OK
 
@@ -103,19 +104,50 @@ def _fonts(story: Story) -> FontLike | None:
 
 def relative(d: Diagnostic) -> Diagnostic:
     """The diagnostic with its file shown relative to the current folder when inside it."""
+    rel = _relative_file(d.pos.file, os.getcwd())
+    return d if rel is None else replace(d, pos=replace(d.pos, file=rel))
+
+
+@functools.lru_cache(maxsize=256)
+def _relative_file(file: str, cwd: str) -> str | None:
+    """`file` relative to `cwd` when inside it, else None (asked once per file, not per
+    diagnostic: a hostile line can carry a hundred thousand)."""
     try:
-        rel = os.path.relpath(d.pos.file)
+        rel = os.path.relpath(file, cwd)
     except ValueError:  # another drive on Windows
-        return d
-    if rel.startswith(os.pardir) or os.path.isabs(rel):
-        return d
-    return replace(d, pos=replace(d.pos, file=rel))
+        return None
+    return None if rel.startswith(os.pardir) or os.path.isabs(rel) else rel
 
 
 def sort_diagnostics(diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:
     """By file, line, column; errors before warnings at the same place."""
     return sorted(diagnostics, key=lambda d: (d.pos.file, d.pos.line, d.pos.col,
                                               d.severity != "error", d.code, d.message))
+
+
+SAME_PER_LINE = 3  # diagnostics of one code on one line printed before the rest are counted
+
+
+def text_lines(diagnostics: Sequence[Diagnostic]) -> Iterator[str]:
+    """The gcc-style lines, sorted; past `SAME_PER_LINE` of one code on one line, a count.
+
+    A line of 5,000 stray tags is one problem written 5,000 times: the first
+    few say what and where, a `note:` line how many more (every one is still
+    counted in the summary and listed by `--format json`).
+    """
+    groups: dict[tuple[str, int, str], int] = {}
+    for d in diagnostics:
+        groups[(d.pos.file, d.pos.line, d.code)] = groups.get((d.pos.file, d.pos.line, d.code), 0) + 1
+    printed: dict[tuple[str, int, str], int] = {}
+    for d in diagnostics:
+        key = (d.pos.file, d.pos.line, d.code)
+        n = printed[key] = printed.get(key, 0) + 1
+        if n <= SAME_PER_LINE:
+            yield d.format()
+        elif n == SAME_PER_LINE + 1:  # the first one not shown: where the rest begin
+            more = groups[key] - SAME_PER_LINE
+            yield (f"{d.pos}: note: {more:,} more like this on this line from here, "
+                   f"not shown [{d.code}]")
 
 
 def as_json(d: Diagnostic) -> dict[str, object]:

@@ -38,7 +38,8 @@ class Atom:
         self.offset = offset  # code-point offset of the atom in the paragraph's text
         self.first = chars[0][:1]
         self.last = chars[-1][:1]
-        self.space = self.first in classes.SPACES
+        # A space (or U+3000): no break before it, collapsed at a line's end.
+        self.space = self.first in classes.SPACES or self.first == classes.IDEOGRAPHIC_SPACE
         self.reading: tuple[str, ...] = ()
         self.ruby_widths: tuple[float, ...] = ()
         self.may_spread = False

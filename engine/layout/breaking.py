@@ -3,8 +3,10 @@
 Break opportunities are decided between atoms (see atoms.py): never before a
 line-start-prohibited character (by strictness), after an opening bracket,
 between two cl-08 characters (……, ――), inside a Latin/number token (regex
-below), before an ASCII space (spaces end lines, never start them), beside a
-no-break space, or between the glued pieces of a ruby unit cut at the edge.
+below) except after a hyphen between two letters (Large-|scale; never
+before a digit: RTX-3080), before an ASCII space or U+3000 (spaces end
+lines, never start them), beside a no-break space, or between the glued
+pieces of a ruby unit cut at the edge.
 
 The fill is greedy: take atoms while they fit; at the first one that does
 not, hang it if it is 。、., (and breaking after it is legal), else go back to
@@ -68,6 +70,7 @@ def break_opportunities(para: Paragraph, strictness: Strictness) -> list[bool]:
     inside = token_interiors(para.text)
     start_prohibited = classes.LINE_START_PROHIBITED[strictness]
     opening, insep, nbsp = classes.OPENING_BRACKETS, classes.INSEPARABLE, classes.NO_BREAK_SPACES
+    text = para.text
     ok = [False] * len(atoms)
     for i in range(1, len(atoms)):
         a, b = atoms[i - 1], atoms[i]
@@ -79,9 +82,15 @@ def break_opportunities(para: Paragraph, strictness: Strictness) -> list[bool]:
             or (a.last in insep and b.first in insep)
             or a.last in nbsp
             or b.first in nbsp
-            or inside[b.offset]
+            or (inside[b.offset] and not _hyphen_break(text, a, b))
         )
     return ok
+
+
+def _hyphen_break(text: str, a: Atom, b: Atom) -> bool:
+    """A break after a hyphen between two letters inside a token (Large-|scale)."""
+    return (a.last in classes.BREAKABLE_HYPHENS and a.offset > 0
+            and text[a.offset - 1].isalpha() and b.first.isalpha())
 
 
 @lru_cache(maxsize=1)

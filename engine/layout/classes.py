@@ -71,6 +71,14 @@ BLANK_LEFT_HALF = frozenset("「『（［｛〔〈《【〘〖〝｟")
 # ASCII spaces: a break opportunity after them, collapsed at a line's end.
 SPACES = frozenset(" \t")
 
+# U+3000: a full-width character mid-line, but like a space at a break: it
+# stays at the end of the line (collapsed there), never opening the next one.
+IDEOGRAPHIC_SPACE = "\u3000"
+
+# A hyphen between two letters may be broken after (Large-|scale, UAX #14);
+# never before a digit (RTX-3080 stays whole).
+BREAKABLE_HYPHENS = frozenset("-\u2010")
+
 # Characters that glue their neighbours together (no break on either side).
 NO_BREAK_SPACES = frozenset("\u00a0\u202f\u2060\ufeff")
 

@@ -385,7 +385,7 @@ class _Rules:
 
     def __init__(self, strictness: str) -> None:
         self.no_start = (classes.SPACES | classes.LINE_START_PROHIBITED[strictness]
-                         | classes.NO_BREAK_SPACES)
+                         | classes.NO_BREAK_SPACES | {classes.IDEOGRAPHIC_SPACE})
         self.no_end = classes.OPENING_BRACKETS | classes.NO_BREAK_SPACES
         self.insep = classes.INSEPARABLE
         self.token = re.compile(f"[{_TOKEN_CHARS}]")

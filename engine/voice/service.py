@@ -20,7 +20,7 @@ from engine.voice.cache import ClipCache, default_cache_dir
 from engine.voice.clip import Clip
 from engine.voice.extra import VoiceUnavailable, missing
 from engine.voice.recorded import recorded_file
-from engine.voice.text import DEFAULT_OPTIONS, SpeechOptions, spoken
+from engine.voice.text import DEFAULT_OPTIONS, SpeechOptions, spoken, spoken_plain
 from engine.voice.worker import FAILED, Job, Worker, head_key, rest_key
 
 PREPARE_AHEAD = 2  # lines after the current one synthesized in advance
@@ -90,6 +90,24 @@ class VoiceService:
         for index, (key, job) in enumerate(keyed):
             worker.want(key, job, urgent=index == 0 and current is not None)
         return keyed[0][0] if current is not None else None
+
+    def say_text(self, text: str) -> str | None:
+        """Start making a piece of interface text playable (a menu item on focus), at once.
+
+        It is read in the narrator's voice and replaces everything wanted
+        before (a menu over the story: the line and those ahead are let go).
+        Returns the key to ask `ready` with; None if nothing in it is sayable.
+        """
+        said = spoken_plain(text, self.story.voice.narrator)
+        worker = self._ensure_worker()
+        if not said:
+            worker.keep_only(())
+            return None
+        job = Job(utterance=said)
+        key = worker.key(job)
+        worker.keep_only((key,))
+        worker.want(key, job, urgent=True)
+        return key
 
     def prepare(self, messages: Iterable[Message]) -> None:
         """Make `messages` playable ahead of time without changing what is current."""
