@@ -435,7 +435,8 @@ class ChatPainter:
                 if job is None:
                     return steps
                 self._job = job
-            if not steps and not strict and seconds > 0 and moved > 0.5:
+            # Scrolling (not a jump: that moves more than a window) may need more.
+            if not steps and not strict and seconds > 0 and 0.5 < moved < geo.view.height:
                 deadline = start + max(seconds, self._urgent_slice(col, top, geo, moved))
             # After the first step, stop before a piece that would overrun the slice.
             if (steps or strict) and time.perf_counter() + self._job_next * STEP_SECONDS > deadline:
