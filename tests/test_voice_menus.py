@@ -175,11 +175,22 @@ def test_save_slots_scenes_and_history_entries_say_what_they_show(tmp_path: Path
     assert focus_text(scenes) == f"{title}\n{line}"
 
 
-def test_the_story_s_own_screens_say_nothing_on_focus(tmp_path: Path) -> None:
-    app, _service = voiced(tmp_path)
+def test_the_story_s_own_screens_say_only_the_quick_menu_button_under_the_pointer(
+        tmp_path: Path) -> None:
+    app, service = voiced(tmp_path)
     app.start_reading()
     app.step(max_wait=0)
     assert focus_text(app.top) is None
+    line = app.session.runtime.message.text
+    buttons = dict(app.top.quick_buttons())
+    pygame.event.post(pygame.event.Event(pygame.MOUSEMOTION, pos=buttons["auto"].center,
+                                         rel=(0, 0), buttons=(0, 0, 0)))
+    app.step(max_wait=0)
+    assert service.texts == ["Auto"]
+    pygame.event.post(pygame.event.Event(pygame.MOUSEMOTION, pos=(640, 200), rel=(0, 0),
+                                         buttons=(0, 0, 0)))
+    app.step(max_wait=0)
+    assert [t for t, _ in service.said] == [line, line]  # the line it cut off, again
     app.switch_view("chat")
     app.step(max_wait=0)
     assert focus_text(app.top) is None

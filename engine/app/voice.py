@@ -224,8 +224,17 @@ def speech_options(prefs: Any) -> SpeechOptions:
 
 def focus_text(screen: object) -> str | Message | None:
     """What the focused item of `screen` says aloud; None for the story's own screens."""
-    if screen is None or getattr(screen, "view_name", None) is not None:
-        return None  # reading and chat: the messages are read as they appear
+    if screen is None:
+        return None
+    if getattr(screen, "view_name", None) is not None:
+        # Reading and chat: the messages are read as they appear; only the quick menu's
+        # button under the pointer is said.
+        quick = getattr(screen, "focus", None)
+        if isinstance(quick, str) and quick:
+            from engine.app.i18n import tr
+
+            return tr(quick)
+        return None
     spoken = getattr(screen, "spoken_focus", None)
     if callable(spoken):
         return spoken()
