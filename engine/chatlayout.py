@@ -39,6 +39,7 @@ from typing import Literal, TypeVar
 from engine.layout import classes
 from engine.layout.boxes import Layout, Line, Measure, Settings
 from engine.layout.breaking import token_interiors
+from engine.layout.paging import Pager
 from engine.model import (
     BREAK,
     Break,
@@ -312,15 +313,15 @@ class BubbleLayout:
                                                 max(max_text, content_width(full)))
         if cuts is None:
             return full  # the greedy lines are already the most even split
+        limit = max(max_text, content_width(full))
         yield step_size(full.chars)
-        trial = yield from self._confirmed_steps(runs, full, settings,
-                                                 max(max_text, content_width(full)), cuts)
+        trial = yield from self._confirmed_steps(runs, full, settings, limit, cuts)
         if trial is not None:
             return trial
         yield step_size(full.chars)
         best = yield from self.narrowest_steps(runs, max_text, settings, full)
         yield full.chars // 4
-        return self.balance(runs, best, settings, max_text)
+        return (yield from self.balance_steps(runs, best, settings, max_text))
 
     def narrowest(self, runs: tuple[Run, ...], max_text: float, settings: Settings) -> Layout:
         """The narrowest layout of `runs` with as many lines as at `max_text`.
@@ -378,13 +379,19 @@ class BubbleLayout:
         kept only if the layout core confirms it: the lines the breaks make,
         none cut by force, none wider than allowed.
         """
+        return finish(self.balance_steps(runs, layout, settings, max_text))
+
+    def balance_steps(self, runs: tuple[Run, ...], layout: Layout, settings: Settings,
+                      max_text: float | None = None) -> Steps[Layout]:
+        """`balance` as steps (see `bubble_steps`)."""
         ideal = content_width(layout)
         limit = ideal + BALANCE_SLACK_EM * settings.size if max_text is None else max_text
         limit = max(limit, ideal)
-        cuts = balanced_breaks(layout, settings.strictness, limit)
+        cuts = yield from balanced_breaks_steps(layout, settings.strictness, limit)
         if cuts is None:
             return layout
-        trial = finish(self._confirmed_steps(runs, layout, settings, limit, cuts))
+        yield step_size(layout.chars)
+        trial = yield from self._confirmed_steps(runs, layout, settings, limit, cuts)
         return layout if trial is None else trial
 
     def _confirmed_steps(self, runs: tuple[Run, ...], layout: Layout, settings: Settings,
@@ -442,8 +449,6 @@ def windowed_layout_steps(runs: tuple[Run, ...], width: float, measure: Measure,
     and gives the same lines; a page of one line at a time is re-based here
     to its place in the whole layout. Yields between lines.
     """
-    from engine.layout.paging import Pager
-
     pager = Pager(runs, width, measure, settings, 1, window=LAYOUT_WINDOW)
     lines: list[Line] = []
     while True:

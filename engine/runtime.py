@@ -34,6 +34,8 @@ NOTE_MOVED = "the script changed; the saved line was found at its new place"
 NOTE_NEAREST = "the script changed; resumed at the nearest line"
 NOTE_NEW_LINES = "the script changed; showing the lines added above"
 NOTE_EDITED = "the script changed; the saved line was edited, resumed on the edited line"
+NOTE_ADJUSTED = "the save's place was out of range; resumed at the nearest line"
+PLACE_LIMIT = 10**9  # no script holds this many scenes or messages
 
 # Finding an edited line again by its content (`similar_message`): the first
 # MATCH_CHARS characters are compared, at most MATCH_WINDOW candidates per
@@ -457,8 +459,18 @@ def locate(story: Story, saved: SavedPosition) -> tuple[Cursor, str | None]:
     NOTE_MOVED; else the most similar line near the saved place in play
     order: NOTE_EDITED.
     Else the nearest existing position to where the message stood:
-    NOTE_NEAREST. Raises EmptyStoryError when the story has no message left.
+    NOTE_NEAREST. A place with a negative number in it that is not found
+    exactly (or one past PLACE_LIMIT) gives NOTE_ADJUSTED. Raises EmptyStoryError when the story has
+    no message left.
     """
+    cursor, note = _locate(story, saved)
+    sane = all(0 <= v < PLACE_LIMIT for v in (saved.scene, saved.message, saved.flat))
+    if not sane and note is not None:
+        note = NOTE_ADJUSTED  # a place no player writes: edited by hand, or damaged
+    return cursor, note
+
+
+def _locate(story: Story, saved: SavedPosition) -> tuple[Cursor, str | None]:
     index = StoryIndex(story)
     places = scene_locations(story)
     wanted = (PurePosixPath(saved.script_file).as_posix(), saved.scene)

@@ -16,7 +16,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from engine.diskio import atomic_write, folder_problem, plain_error, sweep_temp_files
+from engine.diskio import atomic_write, folder_problem, keep_aside, plain_error, sweep_temp_files
 from engine.marks import ReadMarks
 from engine.marksfile import MarksFile
 from engine.model import record, set_field
@@ -282,6 +282,7 @@ class SaveStore:
         path = self.slot_path(slot)
         if self.problem is not None:
             raise SavingOff(self.problem)
+        self._keep_if_damaged(slot, path)
         png = path.with_suffix(".png")
         if thumbnail_png is not None:
             atomic_write(png, thumbnail_png)
@@ -289,6 +290,14 @@ class SaveStore:
             with contextlib.suppress(FileNotFoundError):
                 png.unlink()
         write_json(path, data.to_json())
+
+    def _keep_if_damaged(self, slot: Slot, path: Path) -> None:
+        """A damaged save about to be replaced is kept aside first, and said."""
+        if not path.is_file() or not isinstance(self.read(slot), Damaged):
+            return
+        kept = keep_aside(path)
+        if kept is not None:
+            _log().warning("%s was damaged; kept as %s before saving over it", path, kept.name)
 
     def read(self, slot: Slot) -> SaveData | Damaged | None:
         """The save in a slot: None when empty, Damaged when unusable. Never raises."""

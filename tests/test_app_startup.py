@@ -59,3 +59,22 @@ def test_other_commands_keep_the_collector(monkeypatch) -> None:
     monkeypatch.setattr(module, "run", lambda args: seen.append(gc.isenabled()) or 0)
     assert cli.main(["check", "nowhere"]) == 0
     assert seen == [True]
+
+
+def test_title_frame_exit_leaves_after_the_title_screen_is_shown(tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    # In a process of its own: `play` ends with pygame.quit(), which would invalidate the
+    # fonts other tests keep.
+    root = Path(__file__).resolve().parents[1]
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(root), os.environ.get("PYTHONPATH", "")])}
+    done = subprocess.run(
+        [sys.executable, "-m", "engine", "play", str(DEMO), "--title-frame-exit", "--benchmark",
+         "--save-dir", str(tmp_path)], cwd=tmp_path, env=env, capture_output=True, text=True,
+        timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert "title frame: " in done.stdout and " s after process start" in done.stdout
+    assert "peak memory: " in done.stdout
+    assert "first message frame" not in done.stdout  # no message was shown: the title was

@@ -145,3 +145,27 @@ def test_a_tmp_script_with_a_missing_glyph(capsys: pytest.CaptureFixture[str], t
     glyphs = data["lines"][0]["glyphs"]
     assert [g["ch"] for g in glyphs] == ["あ", "\ue000", "い"]
     assert glyphs[1]["w"] == 32.0  # the placeholder box takes a full em
+
+
+def test_justify_and_latin_spacing_options(capsys: pytest.CaptureFixture[str],
+                                           tmp_path: Path) -> None:
+    script = tmp_path / "j.log"
+    script.write_text("--- LOG START --- 2025.03.14 21:05\n"
+                      "A: ねえカイ、あのさ。子どものころ、屋上で一緒に見たGPUの覚えてる？<br>\n"
+                      "--- LOG END ---\n", encoding="utf-8")
+
+    def lay(*extra: str) -> dict:
+        assert main(["layout", str(script), "-m", "0", "--width", "300", "--json", *extra]) == 0
+        return json.loads(capsys.readouterr().out)
+
+    plain, justified = lay(), lay("--justify")
+    ends = [max(g["x"] + g["w"] for g in line["glyphs"]) for line in justified["lines"]]
+    assert all(abs(end - 300) < 0.02 for end in ends[:-1]), ends
+    assert [max(g["x"] + g["w"] for g in line["glyphs"]) for line in plain["lines"]][0] < 300
+    spaced = [g for line in plain["lines"] for g in line["glyphs"]]
+    solid = [g for line in lay("--no-latin-spacing")["lines"] for g in line["glyphs"]]
+    at = next(i for i, g in enumerate(spaced) if g["ch"] == "G")
+    assert spaced[at]["x"] - spaced[at - 1]["x"] == pytest.approx(
+        solid[at]["x"] - solid[at - 1]["x"] + 8, abs=0.02)  # 和欧間: a quarter of 32 px
+    assert main(["layout", str(script), "-m", "0", "--width", "300", "--justify"]) == 0
+    assert ", justified" in capsys.readouterr().out

@@ -96,3 +96,15 @@ def test_random_messages_with_the_real_font(message, width) -> None:  # type: ig
     r, atomic = message
     layout = layout_message(r, width, real_measure)
     assert check_layout(layout, r, width, atomic) == []
+
+
+def test_compression_and_latin_spacing_with_the_real_font() -> None:
+    # Full-width punctuation is one em in Noto Sans CJK JP: the fake font's
+    # numbers hold (352 px, as Chromium sets it); 和欧間 adds 8 px per side.
+    s = Settings(size=32)
+    line = layout_message(runs("「あ」、「い」。（注）」「う"), 1000, real_measure, s).lines[0]
+    assert line.right == 352
+    on = layout_message(runs("GPUで5倍"), 1000, real_measure, s).lines[0]
+    off = layout_message(runs("GPUで5倍"), 1000, real_measure,
+                         Settings(size=32, latin_spacing=False)).lines[0]
+    assert on.right == pytest.approx(off.right + 3 * 8)

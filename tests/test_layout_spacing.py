@@ -52,9 +52,30 @@ def gap(text: str, a: int, b: int) -> float:
 
 # --- punctuation compression ------------------------------------------------------------
 
+# Measured once with headless Chromium 150.0.7871.100 (Debian 12; Noto Sans CJK
+# JP 2.004 from fonts-noto-cjk 20220127, 32 px, lang=ja, default
+# text-spacing-trim; the issue's Chromium 156 gives the same 352 px): the x of
+# each character that is not punctuation (where its ink starts), and the width.
+CHROMIUM = [
+    ("「あ」、「い」。（注）」「う", {1: 32, 5: 128, 9: 224, 13: 320}, 352),
+    ("あ（「い」）", {0: 0, 3: 80}, 160),
+    ("東京・大阪", {0: 0, 1: 32, 3: 96, 4: 128}, 160),
+]
+
+
+@pytest.mark.parametrize(("text", "kana_x", "width"), CHROMIUM)
+def test_ink_positions_match_chromium(text: str, kana_x: dict[int, float], width: float) -> None:
+    line = lay(text).lines[0]
+    assert {i: line.glyphs[i].x for i in kana_x} == kana_x
+    # Chromium keeps a line-end closing bracket's blank when it fits; JLREQ (and
+    # this layout) end the line at its ink: the width differs by that half em only.
+    trimmed = HALF if text[-1] in "」）" else 0.0
+    assert line.right == width - trimmed
+
+
 def test_the_issue_line_is_352_px_as_in_chromium() -> None:
-    # Measured once with headless Chromium 156 (Noto Sans CJK JP, 32 px, default
-    # text-spacing-trim): the line is 352 px, 」 16 px before 、 and 「 16 px after it.
+    # The line is 352 px, 」 16 px before 、 and 「 16 px after it (Chromium halves
+    # the 「 where this layout halves the 、: the inks are in the same places).
     line = lay("「あ」、「い」。（注）」「う").lines[0]
     assert line.right == 352
     assert xs(line) == [0, 32, 64, 80, 96, 128, 160, 176, 192, 224, 256, 272, 288, 320]

@@ -431,3 +431,49 @@ def test_a_card_keeps_the_sentences_self_voicing_clip(tmp_path: Path, _cards: Pa
     kept = Path(card["audio"])
     assert kept.parent == _cards.parent / "audio" and kept.read_bytes() == clip.read_bytes()
     app.quit(0)
+
+
+class BrokenService(LearnService):
+    """The real service whose analysis fails on every message (a bug, a damaged dictionary)."""
+
+    def words(self, message):  # noqa: ANN001, ANN201
+        raise RuntimeError("the tokenizer fell over")
+
+
+def test_a_popup_whose_words_cannot_be_made_closes_and_says_why(tmp_path: Path) -> None:
+    app = make_app(DEMO, tmp_path / "save", Preferences(text_speed=0))
+    session = app.session
+    session._learner = Learner(session.story, lambda: session.prefs,
+                               service=BrokenService(session.story))
+    APPS.append(app)
+    app.start_reading(Cursor(0, TAKU_LINE))
+    app.step(max_wait=0)
+    key(app, pygame.K_d)
+    settle(app, lambda: not isinstance(app.top, DictionaryPopup))
+    assert any("the tokenizer fell over" in t.text for t in app.toasts)
+    before = flat(app)
+    key(app, pygame.K_SPACE)
+    assert flat(app) == before + 1  # the game goes on
+    app.quit(0)
+
+
+def test_the_pad_walks_words_adds_the_card_and_closes(tmp_path: Path, _cards: Path) -> None:
+    app = reading(tmp_path)
+    words_ready(app)
+
+    def pad(button: int) -> None:
+        pygame.event.post(pygame.event.Event(pygame.CONTROLLERBUTTONDOWN, button=button,
+                                             instance_id=0))
+        app.step(max_wait=0)
+
+    pad(pygame.CONTROLLER_BUTTON_BACK)
+    assert popup(app).word == 0
+    pad(pygame.CONTROLLER_BUTTON_DPAD_RIGHT)
+    assert popup(app).word == 1
+    settle(app, lambda: popup(app).lookup is not None)
+    pad(pygame.CONTROLLER_BUTTON_X)
+    assert len(_cards.read_text(encoding="utf-8").splitlines()) == 1
+    before = flat(app)
+    pad(pygame.CONTROLLER_BUTTON_B)
+    assert not isinstance(app.top, DictionaryPopup) and flat(app) == before
+    app.quit(0)

@@ -171,3 +171,23 @@ def test_load_reads_in_blocks_as_decode_reads_whole(tmp_path: Path, data: bytes,
         assert whole.scenes == parsed.scenes and list(whole.diagnostics) == want
     else:
         assert whole.diagnostics == notes
+
+
+def test_two_threads_reading_one_scene_get_the_same_messages() -> None:
+    import threading
+
+    script = parse(realistic.story_text(3000), "r.log")
+    scenes = script.scenes[1:]
+    want = [tuple(line_by_line(realistic.story_text(3000), "r.log").scenes[i + 1].messages)
+            for i in range(len(scenes))]
+    got: list[list[tuple]] = [[], []]
+
+    def read(k: int) -> None:
+        got[k] = [tuple(s.messages) for s in scenes]
+
+    threads = [threading.Thread(target=read, args=(k,)) for k in (0, 1)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert got[0] == want and got[1] == want

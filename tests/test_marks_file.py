@@ -339,3 +339,19 @@ def test_an_unreadable_marks_file_turns_saving_off_rather_than_replacing_it(
     got.add(keys(1, seed=3)[0])
     assert not mf.save(got)
     assert len(on_disk(tmp_path)) == 30
+
+
+def test_play_with_a_save_dir_that_is_a_file_says_so_once_and_plays(tmp_path: Path) -> None:
+    spot = tmp_path / "saves"
+    spot.write_text("not a folder")
+    env = {**os.environ, "SDL_VIDEODRIVER": "dummy", "SDL_AUDIODRIVER": "dummy",
+           "PYTHONPATH": str(ROOT)}
+    result = subprocess.run(
+        [sys.executable, "-m", "engine", "play", str(ROOT / "scripts"), "--autoplay",
+         "--quit-at-end", "--fast", "--save-dir", str(spot)],
+        env=env, capture_output=True, text=True, timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert lines == [f"chatlog-vn play: saving is off: {spot} is a file, not a folder"], lines
+    assert spot.read_text() == "not a folder" and sorted(tmp_path.iterdir()) == [spot]

@@ -719,3 +719,15 @@ def test_locate_across_a_real_edit_of_a_script_file(tmp_path: Path) -> None:
     found, note = locate(after, saved)
     assert (found, note) == (Cursor(1, 3), NOTE_MOVED)
     assert StoryIndex(after).message_at(found).text == "明後日も晴れるって。楽しみ！"
+
+
+@pytest.mark.parametrize("change", [{"scene": 10**30}, {"message": -5}, {"flat": -5, "scene": -1}])
+def test_a_save_place_out_of_range_says_it_was_adjusted(change: dict[str, int]) -> None:
+    import dataclasses
+
+    from engine.runtime import NOTE_ADJUSTED
+
+    s = _two_files(BASE)
+    saved = dataclasses.replace(_saved_at(s, Cursor(1, 2)), **change)
+    cursor, note = locate(s, saved)
+    assert note == NOTE_ADJUSTED and StoryIndex(s).valid(cursor)

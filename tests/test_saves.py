@@ -308,3 +308,18 @@ def test_damaged_read_marks_give_empty_marks_and_a_warning(
     assert (tmp_path / (saves.MARKS_FILE + ".damaged")).read_bytes() == content  # kept aside
     save_marks(tmp_path, _marks("new"))
     assert len(load_marks(tmp_path)) == 1
+
+
+def test_a_damaged_slot_saved_over_is_kept_aside_and_said(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    store = SaveStore(tmp_path)
+    store.slot_path("auto").write_bytes(b"{not json")
+    with caplog.at_level(logging.WARNING, logger="chatlog-vn"):
+        store.write("auto", make_save("new"))
+    assert (tmp_path / "auto.json.damaged").read_bytes() == b"{not json"
+    assert "auto.json was damaged; kept as auto.json.damaged" in caplog.text
+    got = store.read("auto")
+    assert isinstance(got, SaveData) and got.text == "new"
+    store.write("auto", make_save("newer"))  # a good save is simply replaced
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["auto.json", "auto.json.damaged"]

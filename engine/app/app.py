@@ -24,9 +24,11 @@ from engine.app.assets import Assets
 from engine.app.audio import Audio
 from engine.app.i18n import pick_language, set_language, tr
 from engine.app.screen import Screen
+from engine.diskio import plain_error
 from engine.model import Story, record
 from engine.preferences import Preferences, save_prefs
 from engine.runtime import (
+    NOTE_ADJUSTED,
     NOTE_EDITED,
     NOTE_MOVED,
     NOTE_NEAREST,
@@ -38,7 +40,7 @@ from engine.runtime import (
     locate,
     save_position,
 )
-from engine.saves import Damaged, SaveData, SaveStore, Slot
+from engine.saves import Damaged, SaveData, SaveStore, SavingOff, Slot
 
 if TYPE_CHECKING:
     from engine.app.frame import Frame
@@ -70,7 +72,8 @@ VIEWS: dict[str, tuple[str, str]] = {
 
 # engine.runtime's notes (where a save or a reload put the reader) -> interface keys.
 NOTE_KEYS = {NOTE_MOVED: "note_moved", NOTE_NEAREST: "note_nearest",
-             NOTE_NEW_LINES: "note_new_lines", NOTE_EDITED: "note_edited"}
+             NOTE_NEW_LINES: "note_new_lines", NOTE_EDITED: "note_edited",
+             NOTE_ADJUSTED: "note_adjusted"}
 
 
 def note_text(note: str | None) -> str | None:
@@ -142,6 +145,7 @@ class Session:
     _frame: Any = None
     _marks_saved_at: float = 0.0
     _marks_writer: Any = None
+    _prefs_warned: bool = False
     _voice: Any = None
     _learner: Any = None
 
@@ -312,8 +316,11 @@ class Session:
         try:
             self.saves.write(slot, self.save_data(view), thumbnail_png)
             return True
+        except SavingOff:  # said once at start; the save and load screens say it too
+            return False
         except OSError as exc:
-            self.assets.warn(f"cannot save to slot {slot}: {exc}")
+            self.assets.warn(f"cannot save to slot {slot}: {plain_error(exc)} ({exc.filename})"
+                             if exc.filename else f"cannot save to slot {slot}: {plain_error(exc)}")
             return False
 
     def restore(self, data: SaveData) -> str | None:
@@ -408,10 +415,14 @@ class Session:
 
             set_language(pick_language(self.prefs.language, self.story.ui_language,
                                        system_language()))
+        if self.saves.problem is not None and Path(self.prefs_dir) == self.saves.folder:
+            return  # saving is off (said at start): the settings hold for this session
         try:
             save_prefs(self.prefs_dir, self.prefs)
         except OSError as exc:
-            self.assets.warn(f"cannot save settings: {exc}")
+            if not self._prefs_warned:  # once: every later change would fail the same way
+                self._prefs_warned = True
+                self.assets.warn(f"cannot save settings: {plain_error(exc)}")
 
 
 class Overlay(Protocol):

@@ -54,8 +54,12 @@ _Part = tuple[pygame.Surface, float, float, int, int]
 
 REFERENCE_HEIGHT = 720
 QUICK_KEYS = ("back", "history", "auto", "skip", "save", "load", "settings")
-PREFETCH_AHEAD = 8  # blocks beyond the window made ready while the column moves
-PREFETCH_SLICE = 0.00015  # seconds of that work per frame (at least one step)
+PREFETCH_AHEAD = 8  # blocks beyond the window made ready while the column moves...
+PREFETCH_FAR = 48  # ...and long ones (`LONG_BLOCK` characters and more) this far ahead
+LONG_BLOCK = 300
+PREFETCH_SLICE = 0.00015  # seconds of that work per frame (at least one step)...
+PREFETCH_URGENT = 0.003  # ...more, up to this, when a block would show before it is ready
+WORK_PER_CHAR = 4e-5  # seconds a block's first preparing takes per character, roughly
 PREFETCH_CATCH_UP = 0.003  # at most this much of it in a frame that laid out a window (a jump)
 FRAME_BUDGET = 0.004  # seconds a jump's frame may spend, draw and catch-up together
 PARTS_CACHE = 256  # blocks whose blits are kept ready
@@ -317,8 +321,10 @@ class ChatPainter:
         self._block_parts: OrderedDict[int, tuple[ChatBlock, list[_Part]]] = OrderedDict()
         self._geometry: dict[tuple, ChatFrameGeometry] = {}
         # Prefetching: the block being prepared (with its column), and which way to look.
-        self._job: tuple[ChatColumn, Iterator[int]] | None = None
+        self._job: tuple[ChatColumn, int, Iterator[int]] | None = None  # (column, block, steps)
         self._job_next = 0  # the size of the job's next piece (`Steps`)
+        self._job_left = 0.0  # seconds of the job's work still to do, roughly
+        self._job_spent = 0.0  # seconds spent on the job so far
         self._prefetch_up = True
         self._prefetch_scroll = 0.0
         self.jumped = False  # the last frame laid out more than a block (see `draw`)
@@ -364,6 +370,7 @@ class ChatPainter:
         col.count = view.count
         surface.blit(self._frame_base(scene, geo, view), (0, 0))
         edge = col.geo.run_gap  # breathing room above the first and below the latest message
+        self._finish_shown_job(col, view.scroll - view.gap - edge, geo.view.height)
         calls = col.bubbles.layout_calls
         top, placed = col.visible_from_bottom(view.scroll - view.gap - edge, geo.view.height)
         # More than a block laid out here: a jump (Home, a load) made this frame slow already.
@@ -393,10 +400,17 @@ class ChatPainter:
         last moved (back in time at first). At least one step runs when there
         is work; 0 means every block ahead is ready, -1 that none could run now
         (a jump's frame used its whole budget: the next turns go on).
+
+        The slice grows (up to `PREFETCH_URGENT`) when the block being
+        prepared would come into view, at the speed the column moves, before
+        its work is done at the small slice: a long monologue's work is then
+        spread over the frames it has left instead of landing on the one
+        that shows it.
         """
         geo = self.geometry(size)
         col = self.column(geo)
         col.count = view.count
+        moved = abs(view.scroll - self._prefetch_scroll)
         if view.scroll > self._prefetch_scroll + 0.5:
             self._prefetch_up = True
         elif view.scroll < self._prefetch_scroll - 0.5:
@@ -412,33 +426,84 @@ class ChatPainter:
             seconds = min(PREFETCH_CATCH_UP, FRAME_BUDGET - self.draw_seconds)
             if seconds <= 0:
                 return -1
-        deadline = time.perf_counter() + seconds
+        start = time.perf_counter()
+        deadline = start + seconds
         steps = 0
         while True:
             if self._job is None or self._job[0] is not col:
                 job = self._next_job(col, top, top + geo.view.height)
                 if job is None:
                     return steps
-                self._job = (col, job)
+                self._job = job
+            if not steps and not strict and seconds > 0 and moved > 0.5:
+                deadline = start + max(seconds, self._urgent_slice(col, top, geo, moved))
             # After the first step, stop before a piece that would overrun the slice.
             if (steps or strict) and time.perf_counter() + self._job_next * STEP_SECONDS > deadline:
-                return steps
+                break
             steps += 1
             try:
-                self._job_next = next(self._job[1])
+                self._job_next = next(self._job[2])
             except StopIteration:
                 self._job = None
+        self._job_left -= time.perf_counter() - start
+        if self._job is not None and self._job_left <= 0:
+            # Longer than guessed (a first layout of new characters, a bubble balanced
+            # the slow way): assume as much again as it has taken so far is left.
+            self._job_left = self._job_spent = self._job_spent + time.perf_counter() - start
+        elif self._job is not None:
+            self._job_spent += time.perf_counter() - start
+        return steps
 
-    def _next_job(self, col: ChatColumn, top: float, bottom: float) -> Iterator[int] | None:
-        """The steps preparing the nearest block ahead that is not ready, if any."""
+    def _urgent_slice(self, col: ChatColumn, top: float, geo: ChatFrameGeometry,
+                      moved: float) -> float:
+        """The share of the job's remaining work each frame must do for it to be ready
+        when it comes into view (the column moving `moved` px a frame), capped."""
+        assert self._job is not None
+        flat = self._job[1]
+        if self._prefetch_up:
+            distance = top - col.top_of(flat + 1)  # its bottom edge to the window's top
+        else:
+            distance = col.top_of(flat) - (top + geo.view.height)
+        frames = max(1.0, distance / moved)
+        return min(PREFETCH_URGENT, max(0.0, self._job_left) / frames)
+
+    def _finish_shown_job(self, col: ChatColumn, offset: float, view: float) -> None:
+        """Finish preparing the block the prefetch is on if the window shows it now,
+        going on from where it is (its work so far is not done again)."""
+        job = self._job
+        if job is None or job[0] is not col:
+            return
+        flat = job[1]
+        below = col.height() - col.top_of(flat + 1)  # its lower edge, from the column's end
+        if below < offset + view and below + col.top_of(flat + 1) - col.top_of(flat) > offset:
+            self._job = None
+            finish(job[2])
+
+    def _next_job(self, col: ChatColumn, top: float,
+                  bottom: float) -> tuple[ChatColumn, int, Iterator[int]] | None:
+        """The steps preparing the nearest block ahead that is not ready, if any.
+
+        A long message (`LONG_BLOCK` characters or more) up to `PREFETCH_FAR`
+        blocks ahead goes first: its work takes many frames' slices, so it
+        starts early (its text's length is known before any layout).
+        """
+        for i in col.ahead(top, bottom, self._prefetch_up, PREFETCH_FAR):
+            if len(col.message(i).text) >= LONG_BLOCK and col.cached_block(i) is None:
+                self._job_next = step_size(len(col.message(i).text))
+                self._job_left = len(col.message(i).text) * WORK_PER_CHAR
+                self._job_spent = 0.0
+                return col, i, self._prepare(col, i)
         for i in col.ahead(top, bottom, self._prefetch_up, PREFETCH_AHEAD):
             blk = col.cached_block(i)
             if blk is None:
-                self._job_next = step_size(len(col.message(i).text))  # its first layout
-                return self._prepare(col, i)
+                chars = len(col.message(i).text)
+                self._job_next = step_size(chars)  # its first layout
+                self._job_left, self._job_spent = chars * WORK_PER_CHAR, 0.0
+                return col, i, self._prepare(col, i)
             if not self._has_surface(blk):
                 self._job_next = RENDER_BASE
-                return self._prepare(col, i)
+                self._job_left, self._job_spent = len(blk.message.text) * WORK_PER_CHAR / 4, 0.0
+                return col, i, self._prepare(col, i)
         return None
 
     def _prepare(self, col: ChatColumn, flat: int) -> Iterator[int]:

@@ -14,7 +14,7 @@ dictionary setting on); one not ready yet is asked for first and the
 panel shows the word with "…" until it is, polling. So the popup appears
 in the frame after the click whatever the worker is doing.
 
-Keys: ←/→ the previous or next word, C add a card, Y copy the sentence,
+Keys: ←/→ the previous or next word, C (pad X) add a card, Y (pad Y) copy the sentence,
 Esc, D or a click elsewhere close; Space, Enter and the wheel close it too
 (without advancing). In the hover mode moving the pointer onto another word
 switches to it and moving it off the words and the panel closes the popup.
@@ -48,7 +48,8 @@ register({
            "dict_no_clipboard": "クリップボードが使えません：{why}",
            "dict_card_failed": "カードを保存できません：{why}",
            "dict_missing": "辞書には学習用の追加機能が必要です（pip install -e \".[learn]\"）",
-           "dict_no_word": "ここには調べられる単語がありません"},
+           "dict_no_word": "ここには調べられる単語がありません",
+           "dict_failed": "辞書を使えません：{why}"},
     "en": {"dict_base": "Dictionary form", "dict_none": "Not in the dictionary", "dict_wait": "…",
            "dict_add": "Add card [C]", "dict_copy": "Copy sentence [Y]",
            "dict_keys": "←→ previous/next word   Esc close",
@@ -58,7 +59,8 @@ register({
            "dict_no_clipboard": "The clipboard is not available: {why}",
            "dict_card_failed": "Cannot save the card: {why}",
            "dict_missing": "The dictionary needs the learner extra (pip install -e \".[learn]\")",
-           "dict_no_word": "No word to look up here"},
+           "dict_no_word": "No word to look up here",
+           "dict_failed": "The dictionary cannot be used: {why}"},
 })
 
 WIDTH = 520  # the panel's width (narrower on a narrow word near an edge: never)
@@ -125,6 +127,11 @@ class DictionaryPopup(Screen):
         changed = False
         words = self.words
         if words is None:
+            why = self._broken()
+            if why is not None:  # the words will never come: say why instead of waiting
+                self.app.pop(self)
+                self.app.toast(tr("dict_failed", why=why), seconds=6.0)
+                return True
             return False
         if self.word is None:
             on_page = words_on_page(self.spot, words)
@@ -141,6 +148,15 @@ class DictionaryPopup(Screen):
             if found is not None:
                 self.lookup, changed = found, True
         return changed
+
+    def _broken(self) -> str | None:
+        """Why this message's words cannot be made (the worker's error), or None."""
+        service = self.learner.service
+        if service is None:
+            return self.learner.unavailable
+        if service.error is not None:
+            return str(service.error)
+        return service.failed.get(self.spot.message)
 
     def select(self, spot: TextSpot, word: int) -> None:
         """Show another word (of this message or another on screen)."""
@@ -180,6 +196,10 @@ class DictionaryPopup(Screen):
             self.add_card() if event.key == pygame.K_c else self.copy_sentence()
             return None
         action = inp.action_for(event)
+        if event.type in (pygame.CONTROLLERBUTTONDOWN, pygame.JOYBUTTONDOWN) and action in (
+                inp.AUTO, inp.HIDE):  # pad X adds the card, pad Y copies the sentence
+            self.add_card() if action == inp.AUTO else self.copy_sentence()
+            return None
         if action in (inp.MENU, inp.ADVANCE, inp.WHEEL_DOWN, inp.DICTIONARY):
             self.close()
         elif action == inp.CLICK:

@@ -110,6 +110,32 @@ def scene_label(ref: SceneRef, story) -> tuple[str, str]:
     return ref.scene.title, f"{name}「{line}」" if name else line
 
 
+class _SceneRows:
+    """The scene list's rows (scene index, title, first line), each made when first
+    shown: a row's first line needs its scene's messages, which the parser builds
+    only on first use, so a list of thousands of scenes costs what one page shows."""
+
+    def __init__(self, story) -> None:
+        self.story = story
+        self.refs = [ref for ref in story.scenes if ref.scene.messages]  # len() builds nothing
+        self.rows: dict[int, tuple[int, str, str]] = {}
+
+    def __len__(self) -> int:
+        return len(self.refs)
+
+    def __getitem__(self, at):  # an index or a slice, as on a list
+        if isinstance(at, slice):
+            return [self.row(i) for i in range(*at.indices(len(self.refs)))]
+        return self.row(range(len(self.refs))[at])
+
+    def row(self, i: int) -> tuple[int, str, str]:
+        found = self.rows.get(i)
+        if found is None:
+            ref = self.refs[i]
+            found = self.rows[i] = (ref.index, *scene_label(ref, self.story))
+        return found
+
+
 class SceneSelectScreen(Screen):
     """Every scene in play order; choosing one starts reading at its first message."""
 
@@ -119,8 +145,7 @@ class SceneSelectScreen(Screen):
     def __init__(self, app) -> None:
         super().__init__(app)
         story = self.session.story
-        self.entries = [(ref.index, *scene_label(ref, story)) for ref in story.scenes
-                        if ref.scene.messages]
+        self.entries = _SceneRows(story)
         self.first = 0
         self.menu = self._build_menu(0)
 

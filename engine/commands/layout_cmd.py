@@ -33,6 +33,11 @@ def add_parser(p: argparse.ArgumentParser) -> None:
                    help="base text size in pixels (default 32); ruby is half")
     p.add_argument("--strictness", choices=("strict", "normal", "loose"), default="strict",
                    help="line-breaking strictness (default strict)")
+    p.add_argument("--justify", action="store_true",
+                   help="justify the lines (every line but a paragraph's last ends at the width), "
+                        "as the text box does")
+    p.add_argument("--no-latin-spacing", dest="latin_spacing", action="store_false",
+                   help="no quarter em between Japanese and Latin letters or digits (和欧間)")
     p.add_argument("--json", action="store_true", help="print the layout as JSON")
     p.add_argument("--furigana", type=_furigana, default=None, metavar="MODE",
                    help="add furigana (the learn extra): off, names, all, grade:N or jlpt:N")
@@ -74,7 +79,8 @@ def run(args: argparse.Namespace) -> int:
         have = f"0 to {len(messages) - 1}" if messages else "none"
         return _usage(f"no message {args.message} in {args.file}: it has {len(messages)} "
                       f"(N is 0-based: {have})")
-    settings = Settings(size=args.size, strictness=args.strictness)
+    settings = Settings(size=args.size, strictness=args.strictness, justify=args.justify,
+                        latin_spacing=args.latin_spacing)
     runs = messages[args.message].runs
     if args.furigana is not None:
         from engine.learn import LearnUnavailable
@@ -162,7 +168,8 @@ def dump(layout: Layout, speaker: str | None = None) -> str:
     s = layout.settings
     head = (f"{speaker or '(narration)'}: width {_fmt(layout.width)}, size {_fmt(s.size)}, "
             f"ruby {_fmt(s.ruby_size)}, line pitch {_fmt(s.line_pitch)}, "
-            f"{len(layout.lines)} line(s), {layout.chars} character(s), {s.strictness}")
+            f"{len(layout.lines)} line(s), {layout.chars} character(s), {s.strictness}"
+            + (", justified" if s.justify else "") + ("" if s.latin_spacing else ", no 和欧間"))
     blocks = [head, "marker row: ^ ruby base (reading after the row), - stage direction"]
     for n, line in enumerate(layout.lines):
         blocks.append(_dump_line(n, line, layout.width))

@@ -47,6 +47,8 @@ def add_player_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--first-frame-exit", action="store_true",
                    help="exit right after the first message is drawn (start-up benchmark); "
                         "without --save-dir nothing is read from or written to the save folder")
+    p.add_argument("--title-frame-exit", action="store_true",
+                   help="exit right after the title screen is drawn (start-up benchmark)")
     p.add_argument("--size", type=_size, metavar="WxH", help="window size (default 1280x720)")
     p.add_argument("--lang", choices=("ja", "en"), help="interface language")
 
@@ -252,12 +254,28 @@ def _play(session, args: argparse.Namespace, target: Path) -> int:
 
         LiveReload(app, target).start()
     try:
+        if getattr(args, "title_frame_exit", False) and not app.reading_screen():
+            return _title_frame(app, opts.benchmark)
         code = app.run()
         if opts.benchmark:
             _benchmark_report(app)
     finally:
         pygame.quit()
     return code
+
+
+def _title_frame(app, benchmark: bool) -> int:
+    """Run the loop until the title screen's first frame is presented, then leave."""
+    app.running = True
+    while app.running and app.frames_drawn == 0:
+        app.step(max_wait=0)
+    shown = _since_process_start()
+    app.quit(0)
+    if benchmark:
+        peak = _peak_mb()
+        print(f"title frame: {shown:.3f} s after process start")
+        print("peak memory: n/a" if peak is None else f"peak memory: {peak:.1f} MB")
+    return EXIT_OK
 
 
 # SDL's stand-ins when no real video driver can start: it falls back to them silently,

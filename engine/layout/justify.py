@@ -11,8 +11,8 @@ it). Two cases:
   below those minimums (JLREQ table 5), so ink never meets ink.
   This applies to any line the fill made too long, justified or not (a
   message's last line too), or it would pass the box.
-- Too short (追い出し): first each 和欧間 grows, up to half an em; what is
-  left is spread evenly over the places between characters where space may
+- Too short (追い出し): first each word space grows, then each 和欧間, up
+  to half an em; what is left is spread evenly over the places between characters where space may
   go: not inside a Latin word or number, not between the two halves of
   `……` or `――`, not beside a no-break space, not inside a ruby unit (which
   moves whole, so its reading stays over its bases), not before a hanging
@@ -61,19 +61,32 @@ def expansion(atoms: Sequence[Atom], start: int, last: int, slack: float, size: 
     if slack <= 0:
         return gaps
     end = last - 1 if hanging else last  # no space before a hanging mark
+    # Word spaces first, then 和欧間, each up to half an em (JLREQ 3.8.3).
+    words = [j for j in range(start, end) if atoms[j].space]
     latin = [j for j in range(start, end) if atoms[j].latin_gap > 0]
-    room = (MAX_LATIN_GAP * size) - (0.25 * size)
-    if latin:
-        each = min(room, slack / len(latin))
-        for j in latin:
-            gaps[j - start] += each
-        slack -= each * len(latin)
-    points = [j for j in range(start, end) if _may_space(atoms[j], atoms[j + 1], inside)]
+    for group, room in ((words, [MAX_LATIN_GAP * size - atoms[j].adv for j in words]),
+                        (latin, [MAX_LATIN_GAP * size - atoms[j].latin_gap for j in latin])):
+        slack = _grow(gaps, start, group, room, slack)
+    # A word space is one place, however it is counted: not its two sides.
+    points = [j for j in range(start, end)
+              if atoms[j].space or (not atoms[j + 1].space
+                                    and _may_space(atoms[j], atoms[j + 1], inside))]
     if points and slack > 1e-9:
         each = slack / len(points)
         for j in points:
             gaps[j - start] += each
     return gaps
+
+
+def _grow(gaps: list[float], start: int, group: list[int], room: list[float],
+          slack: float) -> float:
+    """Share `slack` evenly over the spaces after `group`, none past its room; the rest."""
+    if not group or slack <= 0:
+        return slack
+    each = min(slack / len(group), max(0.0, min(room)))
+    for j in group:
+        gaps[j - start] += each
+    return slack - each * len(group)
 
 
 def _may_space(a: Atom, b: Atom, inside: bytearray) -> bool:

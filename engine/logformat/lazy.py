@@ -146,14 +146,17 @@ class Messages(Sequence[Message]):
     def unkept(self) -> tuple[Message, ...]:
         """The messages, built for the caller and not kept here unless they already
         were (a dump or a count over a whole story then holds one scene at a time)."""
-        if self._items is not None:
+        items, parts = self._items, self._parts
+        if items is not None:
+            return items
+        if parts is None:  # another thread has just built them
+            assert self._items is not None
             return self._items
-        assert self._parts is not None
         paused = gc.isenabled()
         gc.disable()  # as parse() does: the model is acyclic, the collector's passes only cost
         try:
             out: list[Message] = []
-            for p in self._parts:
+            for p in parts:
                 out.extend(p if isinstance(p, tuple)
                            else p.messages(self._file, self._labels, self._rubies))
         finally:
