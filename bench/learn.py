@@ -218,7 +218,7 @@ def player_child(furigana: str) -> dict[str, object]:
 
     os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
     os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
-    import engine.app  # noqa: F401  (before pygame: no banner)
+    os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
     import pygame
 
     from engine.app.app import App, PlayOptions, Session

@@ -275,3 +275,22 @@ def test_a_huge_message_in_the_history_is_shown_up_to_the_limit(tmp_path: Path,
     entry = app.top.entry(0)  # the long one: the message being read (its first page shown)
     assert entry.message.text.startswith("あいうえお") and len(entry.message.text) > 290_000
     assert entry.layout.chars == CHAT_MAX_CHARS + 1
+
+
+def test_with_saving_off_the_save_screen_and_quick_save_say_so(tmp_path: Path, display) -> None:
+    from engine.saves import SaveStore
+
+    app = reading_app(tmp_path, 3)
+    spot = tmp_path / "a-file"
+    spot.write_text("x")
+    app.session.saves = SaveStore.open(spot)
+    set_language("en")
+    key(app, pygame.K_F5)
+    assert app.toasts[-1].text == tr("saving_off")
+    screen = SaveLoadScreen(app, "save")
+    app.push(screen)
+    screen.choose(0)
+    assert app.toasts[-1].text == tr("saving_off")
+    assert spot.read_text() == "x" and not list(tmp_path.glob("*.damaged*"))  # nothing renamed
+    app.draw()
+    assert isinstance(app.top, SaveLoadScreen)  # no confirm, no write

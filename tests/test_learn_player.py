@@ -477,3 +477,39 @@ def test_the_pad_walks_words_adds_the_card_and_closes(tmp_path: Path, _cards: Pa
     pad(pygame.CONTROLLER_BUTTON_B)
     assert not isinstance(app.top, DictionaryPopup) and flat(app) == before
     app.quit(0)
+
+
+def test_a_form_found_through_its_lemma_reads_as_the_lemma() -> None:
+    from engine.manifest import load_story
+    from engine.model import Message, Pos, Text
+
+    service = LearnService(load_story(DEMO))
+    try:
+        message = Message("MIO", (Text("動かせるのは読める。した"),), Pos("x.log", 1))
+        words = service.words(message)
+        found = {w.surface: service.lookup(message, i) for i, w in enumerate(words.words)}
+        assert (found["動かせる"].base, found["動かせる"].base_reading) == ("動かす", "うごかす")
+        assert (found["読める"].base, found["読める"].base_reading) == ("読む", "よむ")
+        assert found["した"].base_reading == "する"
+    finally:
+        service.close()
+
+
+def test_the_popup_shows_a_kana_word_by_its_kana_dictionary_form(tmp_path: Path) -> None:
+    from engine.model import Message, Pos, Text
+
+    app = reading(tmp_path)
+    learner = app.session.learner
+    message = Message("MIO", (Text("宿題をした。"),), Pos("x.log", 1))
+    service = learner.service
+    words = service.words(message)
+    i = index_of(words, "した")
+    spot = app.reading_screen().word_spots()[0]
+    from engine.learn.hits import TextSpot
+
+    shown = DictionaryPopup(app, lambda: [], TextSpot(message, spot.lines, spot.settings,
+                                                      spot.origin), word=i)
+    settle(app, lambda: shown._resolve() or shown.lookup is not None)
+    rows = [r[0] for r in shown._rows(app.session.ui_text, words)]
+    assert rows[0] == "した" and rows[1].endswith("する")  # not the rare spelling 為る
+    app.quit(0)

@@ -11,7 +11,7 @@ from test_app_flow import DEMO, flat, key, make_app
 from test_voice_app import FakeService
 
 from engine.app.app import CANVAS
-from engine.app.settings_screen import ROWS, SETTINGS
+from engine.app.settings_screen import PAGE_ROWS, ROW_H, ROWS, SETTINGS, page_of, row_rect
 from engine.app.voice import VoicePlayer, focus_text
 from engine.preferences import Preferences, load_prefs
 from engine.voice.text import SpeechOptions
@@ -106,11 +106,17 @@ def test_settings_rows_say_their_name_and_value_and_a_change_is_said(tmp_path: P
     app.open("settings")
     app.step(max_wait=0)
     first = SETTINGS[0]
-    assert service.texts[-1] == f"Settings\n{first.label}\n{first.show(app.session.prefs.text_speed)}"
+    assert service.texts[-1] == f"Settings\nGeneral\n{first.label}\n{first.show(0.0)}"
     key(app, pygame.K_LEFT)  # from Instant to 150 characters a second
     assert app.session.prefs.text_speed == 150
-    assert service.texts[-1] == f"{first.label}\n{first.show(150.0)}"
-    assert "Settings" not in service.texts[-1]
+    assert service.texts[-1] == f"General\n{first.label}\n{first.show(150.0)}"
+    key(app, pygame.K_DOWN)
+    second = SETTINGS[1]
+    assert service.texts[-1] == f"{second.label}\n{second.show(app.session.prefs.auto_delay)}"
+    key(app, pygame.K_TAB)  # the next page: its name, then its first row
+    assert service.texts[-1].startswith("Typesetting & study\n")
+    key(app, pygame.K_TAB)
+    assert service.texts[-1] == "Voice & aids\nSelf-voicing\nOn"
 
 
 def test_the_voice_settings_are_rows_of_the_settings_screen(tmp_path: Path) -> None:
@@ -118,6 +124,8 @@ def test_the_voice_settings_are_rows_of_the_settings_screen(tmp_path: Path) -> N
     keys = [s.key for s in SETTINGS]
     assert {"self_voicing", "voice_volume", "voice_names", "voice_directions"} <= set(keys)
     assert ROWS.bottom <= CANVAS[1] - 20  # every row on the canvas
+    assert ROW_H >= 36  # and legible: the rows are split over two pages
+    assert sorted(i for rows in PAGE_ROWS for i in rows) == list(range(len(SETTINGS)))
     screen = app.open("settings")
     screen.focus = keys.index("voice_names")
     key(app, pygame.K_RETURN)
@@ -204,3 +212,46 @@ def test_without_self_voicing_nothing_is_said_on_focus(tmp_path: Path) -> None:
     app.step(max_wait=0)
     key(app, pygame.K_DOWN)
     assert service.texts == []
+
+
+def test_settings_pages_switch_by_tab_pad_shoulder_and_click(tmp_path: Path) -> None:
+    app = make_app(DEMO, tmp_path)
+    screen = app.open("settings")
+    app.step(max_wait=0)
+    assert screen.page == 0 and screen.focus == 0
+    key(app, pygame.K_TAB)
+    key(app, pygame.K_TAB)
+    assert screen.page == 2 and SETTINGS[screen.focus].key == "self_voicing"
+    for _ in range(len(PAGE_ROWS[2])):  # up and down stay on the page, wrapping
+        key(app, pygame.K_DOWN)
+        assert page_of(screen.focus) == 2
+    pygame.event.post(pygame.event.Event(pygame.CONTROLLERBUTTONDOWN, button=pygame.CONTROLLER_BUTTON_LEFTSHOULDER, instance_id=0))
+    app.step(max_wait=0)
+    assert screen.page == 1
+    tab = next(b for b in screen.buttons if b.key == "page:2")
+    pygame.event.post(pygame.event.Event(pygame.MOUSEBUTTONDOWN, pos=tab.rect.center, button=1))
+    app.step(max_wait=0)
+    assert screen.page == 2
+    names = SETTINGS.index(next(s for s in SETTINGS if s.key == "voice_names"))
+    assert row_rect(names).top < row_rect(PAGE_ROWS[0][-1]).top  # the page's own places
+    pygame.event.post(pygame.event.Event(pygame.MOUSEBUTTONDOWN,
+                                         pos=(row_rect(names).x + 30, row_rect(names).centery),
+                                         button=1))
+    app.step(max_wait=0)
+    assert screen.focus == names
+
+
+@pytest.mark.parametrize("lang", ["ja", "en"])
+def test_every_setting_s_help_fits_the_help_box(tmp_path: Path, lang: str) -> None:
+    from engine.app.i18n import set_language, tr
+    from engine.app.settings_screen import PREVIEW, _wrap_chars
+
+    app = make_app(DEMO, tmp_path)
+    set_language(lang)
+    text = app.session.ui_text
+    for setting in SETTINGS:
+        lines = _wrap_chars(text, tr("help_" + setting.key), 17, PREVIEW.width - 40)
+        assert len(lines) <= 3, (setting.key, lines)  # the box shows three
+    for name in ("help_self_voicing", "help_voice_volume", "help_voice_names",
+                 "help_voice_directions", "help_self_voicing_missing"):
+        assert len(_wrap_chars(text, tr(name), 17, PREVIEW.width - 40)) <= 2, name

@@ -33,6 +33,7 @@ from engine.app.learn_mode import POLL
 from engine.app.screen import Screen
 from engine.app.ui import THEME, UiText, draw_panel
 from engine.learn.hits import TextSpot, glyph_at, glyph_boxes, union, word_boxes, words_on_page
+from engine.learn.kana import has_kanji
 
 if TYPE_CHECKING:
     from engine.learn.dictionary import Lookup
@@ -361,6 +362,8 @@ class DictionaryPopup(Screen):
         rows: list[tuple[str, int, int, int, Any]] = [(head, HEAD, HEAD + 6, 6, THEME.text)]
         base = found.base if found is not None else w.base
         base_reading = (found.base_reading if found is not None else w.base_reading) or ""
+        if base_reading and not has_kanji(written) and _usually_kana(found):
+            base = base_reading  # した → する, not the headword's rare spelling 為る
         if base and base != written:
             shown = base if not base_reading or base_reading == base else f"{base}【{base_reading}】"
             rows.append((f"{tr('dict_base')}: {shown}", READING, READING + 4, 8, THEME.accent))
@@ -387,6 +390,13 @@ class DictionaryPopup(Screen):
                                               width)):
                     rows.append(("   " + line if k else line, BODY, BODY + 4, 2, THEME.text))
         return rows
+
+
+def _usually_kana(found: Lookup | None) -> bool:
+    """Whether JMdict says the word found is usually written in kana alone."""
+    if found is None or not found.entries or not found.entries[0].senses:
+        return False
+    return any("kana alone" in note for note in found.entries[0].senses[0].notes)
 
 
 def place_panel(word: pygame.Rect, size: tuple[int, int], screen: pygame.Rect,

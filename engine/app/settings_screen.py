@@ -46,7 +46,7 @@ register({
         "opt_show": "表示", "opt_hide": "非表示", "opt_strict": "厳格", "opt_normal": "標準",
         "opt_loose": "ゆるめ", "opt_story": "作品の設定", "opt_adv": "ボックス",
         "opt_chat": "チャット", "opt_auto_lang": "自動", "opt_ja": "日本語", "opt_en": "English",
-        "settings_keys": "↑↓ 項目を選ぶ　←→ 変更　Esc 戻る",
+        "settings_keys": "↑↓ 項目を選ぶ　←→ 変更　Tab ページ　Esc 戻る",
         "settings_preview": "プレビュー", "settings_reset": "初期設定に戻す",
         "confirm_reset": "すべての設定を初期状態に戻しますか？",
         "help_text_speed": "メッセージが表示される速さです。「瞬間」では一度に表示します。",
@@ -62,14 +62,15 @@ register({
         "help_view": "テキストボックス表示とチャット表示を切り替えます。",
         "help_typing_indicator": "チャット表示で「入力中…」を表示してから発言します。",
         "help_language": "メニューやボタンの言語です。",
+        "page_general": "一般", "page_type": "文字組み・学習", "page_access": "読み上げ・補助",
         "set_voice_volume": "読み上げ 音量", "set_voice_names": "名前の読み上げ",
         "set_voice_directions": "ト書きの読み上げ",
         "help_voice_volume": "読み上げの音量です（効果音とは別）。",
         "help_voice_names": "メッセージの前に話し手の名前を読むかどうかです。",
         "help_voice_directions": "（笑う）のようなト書きも読むかどうかです。",
         "set_self_voicing": "読み上げ", "opt_voice_off": "しない", "opt_voice_on": "する",
-        "help_self_voicing": "表示されたメッセージをルビの読みで読み上げます。"
-                             "進むと止まり、オートは読み終わりを待ちます。メニューも読みます。",
+        "help_self_voicing": "メッセージやメニューをルビの読みで読み上げます。"
+                             "進むと止まり、オートは読み終わりを待ちます。",
         "help_self_voicing_missing": "音声エンジンが入っていないため読み上げできません。"
                                      "pip install -e \".[voice]\" で入れられます。",
         "help_self_voicing_silent": "音声を出せないため読み上げできません：{why}",
@@ -102,7 +103,7 @@ register({
         "opt_show": "Show", "opt_hide": "Hide", "opt_strict": "Strict", "opt_normal": "Normal",
         "opt_loose": "Loose", "opt_story": "Story's", "opt_adv": "Text box",
         "opt_chat": "Chat", "opt_auto_lang": "Auto", "opt_ja": "日本語", "opt_en": "English",
-        "settings_keys": "↑↓ choose   ←→ change   Esc back",
+        "settings_keys": "↑↓ choose   ←→ change   Tab page   Esc back",
         "settings_preview": "Preview", "settings_reset": "Reset to defaults",
         "confirm_reset": "Reset every setting to its default?",
         "help_text_speed": "How fast messages appear; Instant shows them whole.",
@@ -117,15 +118,16 @@ register({
         "help_strictness": "How strictly line starts and ends are kept clean (JIS X 4051).",
         "help_view": "Read in a text box or as a chat.",
         "help_typing_indicator": "In the chat view, show \"typing…\" before each message.",
+        "page_general": "General", "page_type": "Typesetting & study",
+        "page_access": "Voice & aids",
         "set_voice_volume": "Voice volume", "set_voice_names": "Read names",
         "set_voice_directions": "Read directions",
         "help_voice_volume": "The volume of self-voicing (apart from sounds).",
         "help_voice_names": "Whether the speaker's name is read before each message.",
         "help_voice_directions": "Whether stage directions such as (laughs) are read too.",
         "set_self_voicing": "Self-voicing", "opt_voice_off": "Off", "opt_voice_on": "On",
-        "help_self_voicing": "Reads each message aloud as it appears (names by their ruby), "
-                             "and menus as they are focused. Advancing stops it; auto mode "
-                             "waits for it to end.",
+        "help_self_voicing": "Reads messages (by their ruby) and focused menus aloud. "
+                             "Advancing stops it; auto waits for it.",
         "help_self_voicing_missing": "The voice engine is not installed, so nothing is read "
                                      "aloud. Install it with: pip install -e \".[voice]\"",
         "help_self_voicing_silent": "Nothing can be read aloud: {why}",
@@ -232,8 +234,32 @@ SETTINGS: tuple[Setting, ...] = (
             _labels(((None, "opt_auto_lang"), ("ja", "opt_ja"), ("en", "opt_en")))),
 )
 
-ROW_H = min(41, (CANVAS[1] - 112 - 24) // len(SETTINGS))  # every row fits the canvas
-ROWS = pygame.Rect(60, 112, 660, ROW_H * len(SETTINGS))
+# Pages, switched with the tabs, Tab or a pad's shoulders, so every row stays legible:
+# general (every row not named below), typesetting and the learner's aids, self-voicing
+# and the other reading aids.
+PAGES = ("page_general", "page_type", "page_access")
+PAGE_KEYS: tuple[frozenset[str], ...] = (
+    frozenset(),  # the rest
+    frozenset({"furigana", "dictionary", "strictness", "latin_spacing", "justify"}),
+    frozenset({"self_voicing", "voice_volume", "voice_names", "voice_directions"}),
+)
+
+
+def _page_for(key: str) -> int:
+    return next((page for page, keys in enumerate(PAGE_KEYS) if key in keys), 0)
+
+
+PAGE_ROWS: tuple[tuple[int, ...], ...] = tuple(
+    tuple(i for i, s in enumerate(SETTINGS) if _page_for(s.key) == page)
+    for page in range(len(PAGES)))
+_MOST = max(len(rows) for rows in PAGE_ROWS)
+ROW_H = min(41, (CANVAS[1] - 112 - 24) // _MOST)  # every row fits the canvas
+ROWS = pygame.Rect(60, 112, 660, ROW_H * _MOST)
+
+
+def page_of(i: int) -> int:
+    """The page settings row `i` is on."""
+    return next(page for page, rows in enumerate(PAGE_ROWS) if i in rows)
 CONTROL_X = 340  # where the slider or the segments start
 CONTROL_W = 360
 TRACK_W = 240  # a slider's track; its value is written right of it
@@ -242,8 +268,9 @@ PREVIEW = pygame.Rect(748, 138, 472, 266)
 
 
 def row_rect(i: int) -> pygame.Rect:
-    """The rectangle of the `i`-th settings row."""
-    return pygame.Rect(ROWS.x, ROWS.y + i * ROW_H, ROWS.width, ROW_H - 3)
+    """The rectangle of settings row `i` (an index of SETTINGS) on its page."""
+    place = PAGE_ROWS[page_of(i)].index(i)
+    return pygame.Rect(ROWS.x, ROWS.y + place * ROW_H, ROWS.width, ROW_H - 3)
 
 
 def track_rect(i: int) -> pygame.Rect:
@@ -278,7 +305,29 @@ class SettingsScreen(Screen):
     def _build_buttons(self) -> list[Button]:
         reset = Button("reset", tr("settings_reset"), pygame.Rect(PREVIEW.x, CANVAS[1] - 66, 240, 46),
                        size=THEME.small_size + 2)
-        return [reset, close_button()]
+        return [reset, close_button(), *self._build_tabs()]
+
+    def _build_tabs(self) -> list[Button]:
+        """The page tabs, right-aligned in the header."""
+        x, tabs = CANVAS[0] - 60, []
+        for page in reversed(range(len(PAGES))):
+            width = max(120, self.session.ui_text.width(tr(PAGES[page]), THEME.small_size + 2) + 40)
+            x -= width
+            tabs.append(Button(f"page:{page}", tr(PAGES[page]), pygame.Rect(x, 40, width, 40),
+                               size=THEME.small_size + 2))
+            x -= 8
+        return tabs[::-1]
+
+    @property
+    def page(self) -> int:
+        """The page shown: the focused row's."""
+        return page_of(self.focus)
+
+    def show_page(self, page: int) -> None:
+        """Show `page`, its first row focused."""
+        page %= len(PAGES)
+        if page != self.page:
+            self.focus = PAGE_ROWS[page][0]
 
     def on_enter(self) -> None:
         self._backdrop = backdrop(self.app, self)
@@ -359,7 +408,12 @@ class SettingsScreen(Screen):
         elif action == inp.CLICK:
             self._click(event.pos)
         elif action in (inp.UP, inp.DOWN):
-            self.focus = (self.focus + (1 if action == inp.DOWN else -1)) % len(SETTINGS)
+            rows = PAGE_ROWS[self.page]
+            step = 1 if action == inp.DOWN else -1
+            self.focus = rows[(rows.index(self.focus) + step) % len(rows)]
+        elif action in (inp.SWITCH_VIEW, inp.SKIP_TOGGLE, inp.HISTORY):
+            # Tab, or the pad's shoulders (right: next page, left: previous)
+            self.show_page(self.page + (-1 if action == inp.HISTORY else 1))
         elif action in (inp.LEFT, inp.RIGHT):
             self.step(self.focus, 1 if action == inp.RIGHT else -1)
         elif action == inp.ADVANCE and event.type != pygame.MOUSEWHEEL:
@@ -371,7 +425,7 @@ class SettingsScreen(Screen):
             self.slide_to(self.dragging, pos[0])
             return True
         before = self.focus
-        for i in range(len(SETTINGS)):
+        for i in PAGE_ROWS[self.page]:
             if row_rect(i).collidepoint(pos):
                 self.focus = i
         return self.focus != before
@@ -381,7 +435,8 @@ class SettingsScreen(Screen):
             if button.rect.collidepoint(pos):
                 self._press(button.key)
                 return
-        for i, setting in enumerate(SETTINGS):
+        for i in PAGE_ROWS[self.page]:
+            setting = SETTINGS[i]
             if not row_rect(i).collidepoint(pos):
                 continue
             self.focus = i
@@ -397,6 +452,8 @@ class SettingsScreen(Screen):
     def _press(self, key: str) -> None:
         if key == "close":
             self.close()
+        elif key.startswith("page:"):
+            self.show_page(int(key.split(":", 1)[1]))
         elif key == "reset":
             self.app.push(ConfirmScreen(self.app, tr("confirm_reset"), self.reset))
 
@@ -418,12 +475,15 @@ class SettingsScreen(Screen):
         surface.blit(self._backdrop, (0, 0))
         text = self.session.ui_text
         draw_header(surface, text, tr("settings"))
-        draw_panel(surface, ROWS.inflate(0, 14), alpha=190)
-        for i, setting in enumerate(SETTINGS):
-            self._draw_row(surface, text, i, setting)
+        rows = PAGE_ROWS[self.page]
+        panel = pygame.Rect(ROWS.x, ROWS.y, ROWS.width, ROW_H * len(rows))
+        draw_panel(surface, panel.inflate(0, 14), alpha=190)
+        for i in rows:
+            self._draw_row(surface, text, i, SETTINGS[i])
         self._draw_preview(surface, text)
         for button in self.buttons:
-            draw_button_box(surface, text, button, False)
+            draw_button_box(surface, text, button, False,
+                            selected=button.key == f"page:{self.page}")
 
     def _draw_row(self, surface: pygame.Surface, text: UiText, i: int, setting: Setting) -> None:
         row = row_rect(i)
@@ -464,7 +524,7 @@ class SettingsScreen(Screen):
         surface.blit(self.preview(), PREVIEW)
         pygame.draw.rect(surface, THEME.border, PREVIEW.inflate(2, 2), 1)
         help_text = self._help(SETTINGS[self.focus].key)
-        box = pygame.Rect(PREVIEW.x, PREVIEW.bottom + 24, PREVIEW.width, 120)
+        box = pygame.Rect(PREVIEW.x, PREVIEW.bottom + 24, PREVIEW.width, 132)  # 3 lines of help
         draw_panel(surface, box, alpha=170)
         text.draw(surface, SETTINGS[self.focus].label, (box.x + 20, box.y + 26), 20, THEME.accent, "midleft")
         lines = _wrap_chars(text, help_text, 17, box.width - 40)
@@ -474,9 +534,13 @@ class SettingsScreen(Screen):
                   THEME.dim, "center")
 
     def spoken_focus(self) -> str:
-        """What self-voicing says for the focused row: its name and its value."""
+        """What self-voicing says for the focused row: its name and its value (and the
+        page's name on a page's first row, where the focus lands when the page changes)."""
         setting = SETTINGS[self.focus]
-        return f"{setting.label}\n{setting.show(self.value(self.focus))}"
+        said = f"{setting.label}\n{setting.show(self.value(self.focus))}"
+        if self.focus == PAGE_ROWS[self.page][0]:
+            said = f"{tr(PAGES[self.page])}\n{said}"
+        return said
 
     def _help(self, key: str) -> str:
         """The focused setting's help; self-voicing says why it cannot speak, if it cannot."""

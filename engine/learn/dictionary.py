@@ -226,7 +226,10 @@ class Dictionary:
                 found = _names_first(found, self.entries(term, names=True), reading)
             if found:
                 ranked = _ranked(found, reading, term, word.pos)
-                base_reading = word.base_reading or _first_reading(ranked)
+                # The word's own base reading is the headword's only when the headword is its
+                # base: 動かせる found as its lemma 動かす reads うごかす, not うごかせる.
+                own = word.base_reading if term == word.base else None
+                base_reading = own or _first_reading(ranked)
                 return _result(word.surface, term, word.reading, base_reading, ranked,
                                word, word)
         return _result(word.surface, word.base, word.reading, word.base_reading, (), word, word)
