@@ -16,6 +16,9 @@ each size, every trial runs in new processes:
   --benchmark`, the time from process start to the first message's frame as
   the player reports it, and its peak RSS; "cold" starts with an empty cache
   folder (it parses and writes the index), "warm" with the index in place;
+- what a reader does at the story's end, each timed to its frame in one
+  process over the warm cache: open the history, switch to the chat view,
+  quick save, quick load (reader_trial);
 - load / save read marks: marks_rows(), through engine.marksfile's public API
   (reported as not measured where that module is missing).
 
@@ -183,6 +186,68 @@ def marks_rows(s: Sizes, sizes: list[int], trials: int) -> dict[str, dict[int, l
             "save read marks (20 new ones appended, MarksFile.save)": save}
 
 
+READER = r"""
+import json, os, sys, time
+from pathlib import Path
+import pygame
+from engine.app.app import App, PlayOptions, Session
+from engine.app.i18n import set_language
+from engine.manifest import load_story
+from engine.preferences import load_prefs
+from engine.runtime import Runtime
+from engine.saves import SaveStore, load_marks
+
+story_dir, folder = Path(sys.argv[1]), Path(sys.argv[2])
+folder.mkdir(parents=True, exist_ok=True)
+story = load_story(story_dir)
+session = Session(story=story, runtime=Runtime(story), marks=load_marks(folder),
+                  prefs=load_prefs(folder), prefs_dir=folder, saves=SaveStore(folder),
+                  story_id="scale", options=PlayOptions(view="adv"))
+set_language("en")
+pygame.display.init()
+app = App(session)
+app.open_window()
+app.running = True
+rt = app.session.runtime
+rt.jump(rt.last)  # the reader is at the end: the whole story lies behind
+app.start_reading()
+app.draw()
+
+def key(k):
+    app.dispatch(pygame.event.Event(pygame.KEYDOWN, key=k, mod=0, unicode="", scancode=0))
+
+def timed(*keys):
+    t = time.perf_counter()
+    for k in keys:
+        key(k)
+    app.draw()
+    return time.perf_counter() - t
+
+out = {"history": timed(pygame.K_l)}
+timed(pygame.K_ESCAPE)
+out["chat view"] = timed(pygame.K_TAB)
+timed(pygame.K_TAB)
+out["quick save"] = timed(pygame.K_F5)
+out["quick load"] = timed(pygame.K_F9)
+print(json.dumps(out))
+"""
+READER_ROWS = {"history": "open the history at the story's end (L, one frame)",
+               "chat view": "switch to the chat view there (Tab, one frame)",
+               "quick save": "quick save there (F5, one frame)",
+               "quick load": "quick load it (F9, one frame)"}
+
+
+def reader_trial(s: Sizes, n: int) -> dict[str, float]:
+    """What a reader does at the end of the story, each step timed in one fresh process
+    (after the story is loaded through the warm cache and the first frame drawn)."""
+    saves = s.tmp / f"reader{n}"
+    shutil.rmtree(saves, ignore_errors=True)
+    _, _, out = run([sys.executable, "-c", READER, str(s.stories[n]), str(saves)],
+                    s.env("cache"))
+    row: dict[str, float] = json.loads(out.strip().splitlines()[-1])
+    return row
+
+
 def exponent(sizes: list[int], values: list[float]) -> list[float]:
     return [math.log(values[i + 1] / values[i]) / math.log(sizes[i + 1] / sizes[i])
             for i in range(len(sizes) - 1)]
@@ -242,6 +307,8 @@ def main() -> int:
                 t, m = parse_trial(s, n, "cache")
                 rows["warm s"][n].append(t)
                 rows["warm MB"][n].append(m)
+                for name, t in reader_trial(s, n).items():
+                    rows.setdefault(name, {k: [] for k in sizes})[n].append(t)
         for n in sizes:
             size = (s.stories[n] / "story.log").stat().st_size / 1e6
             print(f"  {n:>9,} messages: {size:.1f} MB, {len(list((s.tmp / 'cache').glob('*')))} "
@@ -259,6 +326,8 @@ def main() -> int:
         show("first frame, cache warm", "s", sizes, rows["frame s"], 1,
              "flat; < 1 s at 1M (the file is still read and hashed)")
         show("  its peak RSS", "MB", sizes, rows["frame MB"], 1, "< 300 MB at 1M")
+        for name, title in READER_ROWS.items():
+            show(title, "s", sizes, rows[name], 1, "flat")
         marks = marks_rows(s, sizes, args.trials)
         if not marks:
             print("save / load read marks: not measured (engine.marksfile is not on main yet)")
