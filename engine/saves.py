@@ -304,9 +304,13 @@ class SaveStore:
         path = self.slot_path(slot)
         try:
             obj = read_json(path)
-        except FileNotFoundError:
+        except (FileNotFoundError, NotADirectoryError):  # no such slot (or no such folder)
             return None
-        except (OSError, ValueError) as exc:  # JSONDecodeError and UnicodeDecodeError too
+        except OSError as exc:
+            if self.problem is not None:  # the folder is unusable, not the save: said once
+                return None
+            return Damaged(_reason(exc))
+        except ValueError as exc:  # JSONDecodeError and UnicodeDecodeError too
             return Damaged(_reason(exc))
         return parse_save(obj)
 

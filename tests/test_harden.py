@@ -207,3 +207,22 @@ def test_a_reading_wider_than_the_text_box_is_warned_and_quoted_short(tmp_path: 
     read_two_ways = [x for x in out.splitlines() if "[CHK002]" in x]
     assert len(read_two_ways) == 1 and len(read_two_ways[0]) < 400  # readings quoted short
     assert "か" * 40 + "…" in read_two_ways[0] or "き" * 40 + "…" in read_two_ways[0]
+
+
+def test_with_saving_off_the_save_screen_and_quick_save_say_so(tmp_path: Path, display) -> None:
+    from engine.saves import SaveStore
+
+    app = reading_app(tmp_path, 3)
+    spot = tmp_path / "a-file"
+    spot.write_text("x")
+    app.session.saves = SaveStore.open(spot)
+    set_language("en")
+    key(app, pygame.K_F5)
+    assert app.toasts[-1].text == tr("saving_off")
+    screen = SaveLoadScreen(app, "save")
+    app.push(screen)
+    screen.choose(0)
+    assert app.toasts[-1].text == tr("saving_off")
+    assert spot.read_text() == "x" and not list(tmp_path.glob("*.damaged*"))  # nothing renamed
+    app.draw()
+    assert isinstance(app.top, SaveLoadScreen)  # no confirm, no write

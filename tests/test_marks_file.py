@@ -355,3 +355,11 @@ def test_play_with_a_save_dir_that_is_a_file_says_so_once_and_plays(tmp_path: Pa
     lines = [line for line in result.stderr.splitlines() if line.strip()]
     assert lines == [f"chatlog-vn play: saving is off: {spot} is a file, not a folder"], lines
     assert spot.read_text() == "not a folder" and sorted(tmp_path.iterdir()) == [spot]
+
+
+def test_slots_of_a_folder_that_is_a_file_read_as_empty_not_damaged(tmp_path: Path) -> None:
+    spot = tmp_path / "saves"
+    spot.write_text("x")
+    store = SaveStore.open(spot)
+    assert [content for _, content in store.list(0)] == [None] * 8
+    assert store.latest() is None

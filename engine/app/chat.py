@@ -282,7 +282,8 @@ class ChatScreen(ViewScreen):
             self.unseen += 1
         else:
             start = (self.painter.typing_height(geo) if was_typing else 0.0) - height
-            self.slide = _Motion(start, 0.0, SLIDE_SECONDS)
+            # Reduced motion: the new bubble is simply there.
+            self.slide = None if s.prefs.reduce_motion else _Motion(start, 0.0, SLIDE_SECONDS)
         character = s.story.character(s.runtime.message.speaker)
         if fresh and character is not None and character.sound is not None and not s.skipping:
             s.audio.play_sound(character.sound)
@@ -338,6 +339,10 @@ class ChatScreen(ViewScreen):
         """Ease to a scroll offset (Page keys, End, the jump button)."""
         target = min(max(target, 0.0), self.max_scroll())
         self.pin_top = False
+        if self.session.prefs.reduce_motion:  # a jump, not an eased scroll
+            self.scroll_motion = None
+            self._set_scroll(target)
+            return
         self.scroll_motion = _Motion(self.scroll, target, SCROLL_SECONDS)
 
     def scroll_to_top(self) -> None:

@@ -278,6 +278,8 @@ class SaveLoadScreen(Screen):
                 self.load(content)
             elif isinstance(content, Damaged):
                 self.app.toast(tr("cannot_load_damaged"))
+        elif self.store.problem is not None:
+            self.app.toast(tr("saving_off"))
         elif content is None:
             self.save(slot)
         else:
@@ -304,6 +306,9 @@ class SaveLoadScreen(Screen):
             return
         slot, content = self.slots[index]
         if content is None or isinstance(slot, str):
+            return
+        if self.store.problem is not None:
+            self.app.toast(tr("saving_off"))
             return
 
         def delete() -> None:
@@ -344,8 +349,12 @@ class SaveLoadScreen(Screen):
             info = tr("slot_page", n=self.page + 1, total=self.pages)
             x = text.draw(surface, info, (x, CANVAS[1] - 43), THEME.small_size, THEME.text,
                           "midleft").right + 48
-        hint = text.draw(surface, tr("slot_hint"), (x, CANVAS[1] - 43), THEME.small_size - 2,
-                         THEME.dim, "midleft")
+        if self.store.problem is not None:  # say it where the key hint goes, in the accent
+            hint = text.draw(surface, tr("saving_off"), (x, CANVAS[1] - 43), THEME.small_size,
+                             THEME.accent, "midleft")
+        else:
+            hint = text.draw(surface, tr("slot_hint"), (x, CANVAS[1] - 43),
+                             THEME.small_size - 2, THEME.dim, "midleft")
         self._hint_right = hint.right
         draw_button_box(surface, text, self.close, False)
 

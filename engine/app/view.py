@@ -214,7 +214,11 @@ class ViewScreen(WordLookup, Screen, ABC):
     def quick_save(self) -> None:
         """Save to the quick slot and say so, or that it failed."""
         ok = self.app.save_game("quick")
-        self.app.toast(tr("quick_saved") if ok else tr("quick_save_failed"))
+        if ok:
+            self.app.toast(tr("quick_saved"))
+        else:
+            off = self.session.saves.problem is not None
+            self.app.toast(tr("saving_off") if off else tr("quick_save_failed"))
 
     def quick_load(self) -> None:
         """Load the quick slot, or say why not."""
