@@ -62,7 +62,7 @@ def trial(path: str, frames: int, step: float, seed: int) -> dict[str, object]:
     import pygame
 
     from engine.app.assets import Assets
-    from engine.app.chat import PREFETCH_IDLE_SLICE, PREFETCH_IDLE_TURNS
+    from engine.app.chat import PREFETCH_IDLE_SLICE, PREFETCH_IDLE_TURNS, settle
     from engine.app.chatpaint import PREFETCH_SLICE, ChatPainter, ChatView
     from engine.app.ui import UiText
     from engine.manifest import load_story
@@ -114,6 +114,7 @@ def trial(path: str, frames: int, step: float, seed: int) -> dict[str, object]:
         view = ChatView(count=total, scroll=scroll)
         for _ in range(PREFETCH_IDLE_TURNS):
             if not painter.prefetch(SIZE, view, PREFETCH_IDLE_SLICE):
+                settle()  # as ChatScreen._prefetch does once everything ahead is ready
                 return
 
     def new_case() -> dict[str, list[float]]:

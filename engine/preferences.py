@@ -75,6 +75,9 @@ RULES: dict[str, Callable[[Any], bool]] = {
     "voice_volume": _number(0, 1),  # self-voicing's own volume (menus and messages read aloud)
     "voice_names": _is_bool,  # self-voicing says the speaker's name first
     "voice_directions": _is_bool,  # self-voicing reads stage directions too
+    "high_contrast": _is_bool,  # an opaque black text box with a bright edge
+    "line_spacing": _one_of("normal", "wide", "wider"),  # more room between lines (dyslexia)
+    "reduce_motion": _is_bool,  # no slides, eased scrolls or blinking
     "fullscreen": _is_bool,
     "text_size": _number(12, 96),  # pixels at 720p, scaled with the window
     "box_opacity": _number(0, 1),
@@ -105,6 +108,9 @@ class Preferences:
     voice_volume: float = 1.0
     voice_names: bool = False
     voice_directions: bool = False
+    high_contrast: bool = False
+    line_spacing: Literal["normal", "wide", "wider"] = "normal"
+    reduce_motion: bool = False
     fullscreen: bool = False
     text_size: int = 30
     box_opacity: float = 0.8
@@ -129,6 +135,9 @@ class Preferences:
         voice_volume: float = 1.0,
         voice_names: bool = False,
         voice_directions: bool = False,
+        high_contrast: bool = False,
+        line_spacing: Literal["normal", "wide", "wider"] = "normal",
+        reduce_motion: bool = False,
         fullscreen: bool = False,
         text_size: int = 30,
         box_opacity: float = 0.8,
@@ -151,6 +160,9 @@ class Preferences:
         set_field(self, "voice_volume", voice_volume)
         set_field(self, "voice_names", voice_names)
         set_field(self, "voice_directions", voice_directions)
+        set_field(self, "high_contrast", high_contrast)
+        set_field(self, "line_spacing", line_spacing)
+        set_field(self, "reduce_motion", reduce_motion)
         set_field(self, "fullscreen", fullscreen)
         set_field(self, "text_size", text_size)
         set_field(self, "box_opacity", box_opacity)

@@ -474,3 +474,63 @@ def test_text_size_setting_relays_out_the_bubbles(tmp_path: Path) -> None:
     app.step(max_wait=0)
     after = screen.painter.column(screen.geo).block(12).bubble.layout.settings.size
     assert after > before and screen.last_info is not None and screen.last_info.blocks > 0
+
+
+def _with_monologue(folder: Path, count: int, at: int, chars: int = 600) -> Path:
+    """write_log's script with message `at` replaced by a long monologue."""
+    path = write_log(folder, count)
+    lines = path.read_text(encoding="utf-8").splitlines()
+    lines[1 + at] = "SORA: " + "".join(TEXTS[i % len(TEXTS)] for i in range(60))[:chars]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def test_a_long_message_far_ahead_is_prepared_before_the_near_ones(tmp_path: Path) -> None:
+    from engine.app.chatpaint import LONG_BLOCK, PREFETCH_AHEAD, PREFETCH_FAR
+
+    app = make_app(_with_monologue(tmp_path, 300, at=260), tmp_path / "s", start=299)
+    screen = chat(app)
+    painter, geo = screen.painter, screen.geo
+    col = painter.column(geo)
+    assert len(col.message(260).text) >= LONG_BLOCK
+    view = screen.view_state()
+    view.scroll = 40.0  # scrolled back a little: the monologue is far above the window
+    top = col.height() - (view.scroll - view.gap - col.geo.run_gap) - geo.view.height
+    ahead = list(col.ahead(top, top + geo.view.height, True, PREFETCH_FAR))
+    assert 260 in ahead and 260 not in ahead[:PREFETCH_AHEAD]
+    assert any(col.cached_block(i) is None for i in ahead[:PREFETCH_AHEAD])  # near work waits
+    painter.prefetch(geo.size, view, seconds=0.0)
+    assert painter._job is not None and painter._job[1] == 260
+
+
+def test_a_block_shown_while_being_prepared_is_finished_not_laid_out_again(
+        tmp_path: Path) -> None:
+    from engine.chatlayout import BubbleLayout
+
+    app = make_app(_with_monologue(tmp_path, 300, at=290), tmp_path / "s", start=299)
+    screen = chat(app)
+    painter, geo = screen.painter, screen.geo
+    col = painter.column(geo)
+    col.count = 300
+    monologue = col.message(290).runs
+    long_calls = []  # the layout core's calls on the monologue's text (split or not)
+    real = col.bubbles.layout_steps
+
+    def counted(runs, width, settings):  # type: ignore[no-untyped-def]
+        if sum(len(getattr(r, "text", "")) for r in runs) > 500:
+            long_calls.append(width)
+        return (yield from real(runs, width, settings))
+
+    col.bubbles.layout_steps = counted  # type: ignore[method-assign]
+    view = screen.view_state()
+    view.scroll = 10.0
+    painter.prefetch(geo.size, view, seconds=0.0)  # one piece of the monologue's work
+    assert painter._job is not None and painter._job[1] == 290 and col.cached_block(290) is None
+    view.scroll = col.height() - col.top_of(291)  # the window's bottom at the monologue's foot
+    painter.draw(app.canvas, app.session.runtime.scene_ref, view)
+    assert col.cached_block(290) is not None and painter._job is None
+    # Its layout went on from where the prefetch left it: as many calls as laying it
+    # out once, from scratch, takes.
+    once = BubbleLayout(col.bubbles.measure)
+    once.bubble(*col._request(col.message(290), 290))
+    assert monologue and len(long_calls) == once.layout_calls

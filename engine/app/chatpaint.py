@@ -124,7 +124,7 @@ def chat_geometry(size: tuple[int, int], prefs: Preferences, story: Story) -> Ch
     k = h / REFERENCE_HEIGHT
     settings = Settings(
         size=float(max(10, round(prefs.text_size * 0.8 * k))),
-        line_gap=0.35,
+        line_gap={"normal": 0.35, "wide": 0.7, "wider": 1.05}[prefs.line_spacing],
         strictness=prefs.strictness,
         hanging_punctuation=False,
         phrase_wrapping=story.layout.phrase_wrapping,
@@ -336,7 +336,8 @@ class ChatPainter:
     def geometry(self, size: tuple[int, int]) -> ChatFrameGeometry:
         """The (cached) frame geometry for a size under the current settings."""
         p = self.prefs
-        key = (size, p.text_size, p.strictness, p.show_ruby)
+        key = (size, p.text_size, p.strictness, p.show_ruby, p.line_spacing, p.latin_spacing,
+               p.justify)
         geo = self._geometry.get(key)
         if geo is None:
             geo = self._geometry[key] = chat_geometry(size, p, self.story)
@@ -435,7 +436,8 @@ class ChatPainter:
                 if job is None:
                     return steps
                 self._job = job
-            if not steps and not strict and seconds > 0 and moved > 0.5:
+            # Scrolling (not a jump: that moves more than a window) may need more.
+            if not steps and not strict and seconds > 0 and 0.5 < moved < geo.view.height:
                 deadline = start + max(seconds, self._urgent_slice(col, top, geo, moved))
             # After the first step, stop before a piece that would overrun the slice.
             if (steps or strict) and time.perf_counter() + self._job_next * STEP_SECONDS > deadline:

@@ -64,6 +64,10 @@ class Geometry:
         set_field(self, "max_lines", max_lines)
 
 
+# The leading between lines of the box, in units of the text size, per line_spacing setting.
+LINE_GAPS = {"normal": 0.5, "wide": 0.9, "wider": 1.3}
+
+
 def geometry(size: tuple[int, int], prefs: Preferences, story: Story) -> Geometry:
     """Lay out the frame for a surface size and the player's text settings."""
     w, h = size
@@ -75,12 +79,15 @@ def geometry(size: tuple[int, int], prefs: Preferences, story: Story) -> Geometr
         hanging_punctuation=opts.hanging_punctuation,
         phrase_wrapping=opts.phrase_wrapping,
         show_ruby=prefs.show_ruby,
+        line_gap=LINE_GAPS[prefs.line_spacing],
         latin_spacing=opts.latin_spacing if prefs.latin_spacing is None else prefs.latin_spacing,
         justify=opts.justify if prefs.justify is None else prefs.justify,
     )
     pitch = settings.line_pitch
-    # Three lines when they fit in a sensible box; big text gets fewer lines, never none.
-    max_lines = max(1, min(3, int(300 * k // pitch)))
+    # Three lines when they fit in a sensible box; big text gets fewer lines, never none;
+    # so does wider line spacing, rather than a box that covers the picture.
+    usual = settings.ruby_band + settings.size * (1 + LINE_GAPS["normal"])
+    max_lines = max(1, min(3, int(300 * k // pitch), int(3.75 * usual // pitch)))
     text_h = round(max_lines * pitch)
     side, pad_x, pad_top = round(60 * k), round(44 * k), round(28 * k)
     quick_h = round(30 * k)
@@ -131,7 +138,8 @@ class Frame:
     def geometry(self, size: tuple[int, int]) -> Geometry:
         """The (cached) geometry for a surface size under the current settings."""
         p = self.prefs
-        key = (size, p.text_size, p.strictness, p.show_ruby, self.story.layout)
+        key = (size, p.text_size, p.strictness, p.show_ruby, self.story.layout, p.line_spacing,
+               p.latin_spacing, p.justify)
         geo = self._geometry.get(key)
         if geo is None:
             geo = self._geometry[key] = geometry(size, p, self.story)
@@ -250,9 +258,17 @@ class Frame:
 
     def _box(self, geo: Geometry) -> pygame.Surface:
         """The translucent text box, drawn once per size and opacity."""
-        alpha = round(255 * self.prefs.box_opacity)
-        key = (geo.box.size, alpha, geo.k)
+        contrast = self.prefs.high_contrast
+        alpha = 255 if contrast else round(255 * self.prefs.box_opacity)
+        key = (geo.box.size, alpha, geo.k, contrast)
         box = self._boxes.get(key)
+        if box is None and contrast:  # opaque black, a white edge: the text stands out most
+            box = pygame.Surface(geo.box.size, pygame.SRCALPHA)
+            radius = round(14 * geo.k)
+            pygame.draw.rect(box, (0, 0, 0, 255), box.get_rect(), border_radius=radius)
+            pygame.draw.rect(box, (255, 255, 255, 255), box.get_rect(), max(2, round(2 * geo.k)),
+                             radius)
+            self._boxes[key] = box
         if box is None:
             box = pygame.Surface(geo.box.size, pygame.SRCALPHA)
             radius = round(14 * geo.k)

@@ -313,9 +313,7 @@ class DictionaryPopup(Screen):
         if words is None or self.word is None:
             return
         text = self.session.ui_text
-        for x, y, w, h in word_boxes(self.spot, words, self.word):
-            mark = pygame.Rect(round(x), round(y + h + 2), max(1, round(w)), 3)
-            pygame.draw.rect(surface, THEME.accent, mark)
+        self._underline(surface, words)
         key = (self.spot.message, self.word, self.lookup is not None)
         if self._rows_key != key:
             self._rows_key, self._rows_cache = key, self._rows(text, words)
@@ -332,6 +330,24 @@ class DictionaryPopup(Screen):
             text.draw(surface, line, (self.panel.x + PAD, y), size, color)
             y += h + gap
         self._draw_buttons(surface, text)
+
+    def _underline(self, surface: pygame.Surface, words: MessageWords) -> None:
+        """A line under the word's glyphs, each as wide as the glyph itself: space the
+        layout added after a glyph (between scripts, say) is not part of the word."""
+        assert self.word is not None
+        w = words.words[self.word]
+        glyphs = {g.index: g for line in self.spot.lines for g in line.glyphs}
+        measure = self.session.renderer.fonts.measure
+        size = self.spot.settings.size
+        boxes = glyph_boxes(self.spot)
+        for index in range(w.glyph_start, w.glyph_end):
+            if index not in boxes:
+                continue  # on another page, or scrolled out of view
+            x, y, adv, h = boxes[index]
+            g = glyphs.get(index)
+            ink = min(adv, measure(g.ch, size)) if g is not None else adv
+            pygame.draw.rect(surface, THEME.accent,
+                             pygame.Rect(round(x), round(y + h + 2), max(1, round(ink)), 3))
 
     def _draw_buttons(self, surface: pygame.Surface, text: UiText) -> None:
         x = self.panel.x + PAD

@@ -265,6 +265,8 @@ class ReadingScreen(ViewScreen):
         if move is not None and self.waited >= move and self.drawn_message:
             self.forward()
             return True
+        if self.session.prefs.reduce_motion:
+            return False  # the wait mark stays lit instead of blinking
         before = int(self.blink / BLINK)
         self.blink += dt
         if int(self.blink / BLINK) != before and self.show_ui:
@@ -276,7 +278,8 @@ class ReadingScreen(ViewScreen):
         if not self.complete:
             return 0.0
         move = self._next_move()
-        blink = BLINK - (self.blink % BLINK) if self.show_ui else None
+        steady = self.session.prefs.reduce_motion
+        blink = BLINK - (self.blink % BLINK) if self.show_ui and not steady else None
         waits = [blink, self.dictionary_wake(), POLL if self._furigana_wait else None]
         if move is not None:
             waits.append(max(0.0, move - self.waited))
@@ -287,7 +290,8 @@ class ReadingScreen(ViewScreen):
 
     @property
     def mark_visible(self) -> bool:
-        return self.complete and int(self.blink / BLINK) % 2 == 0
+        steady = self.session.prefs.reduce_motion
+        return self.complete and (steady or int(self.blink / BLINK) % 2 == 0)
 
     def draw(self, surface: pygame.Surface) -> list[pygame.Rect] | None:
         geo = self.geo

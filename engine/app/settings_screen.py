@@ -63,6 +63,14 @@ register({
         "help_typing_indicator": "チャット表示で「入力中…」を表示してから発言します。",
         "help_language": "メニューやボタンの言語です。",
         "page_general": "一般", "page_type": "文字組み・学習", "page_access": "読み上げ・補助",
+        "set_high_contrast": "高コントラスト", "set_line_spacing": "行間",
+        "set_reduce_motion": "動きを減らす", "opt_spacing_normal": "標準",
+        "opt_spacing_wide": "広め", "opt_spacing_wider": "もっと広く",
+        "help_high_contrast": "テキストボックスを不透明な黒にし、白い縁で囲みます。",
+        "help_line_spacing": "テキストボックス・履歴・チャットの行の間を広げます。"
+                             "読みやすさのために。",
+        "help_reduce_motion": "チャットの吹き出しのスライドやスクロールの動き、"
+                              "待機マークの点滅をなくします。",
         "set_voice_volume": "読み上げ 音量", "set_voice_names": "名前の読み上げ",
         "set_voice_directions": "ト書きの読み上げ",
         "help_voice_volume": "読み上げの音量です（効果音とは別）。",
@@ -120,6 +128,14 @@ register({
         "help_typing_indicator": "In the chat view, show \"typing…\" before each message.",
         "page_general": "General", "page_type": "Typesetting & study",
         "page_access": "Voice & aids",
+        "set_high_contrast": "High contrast", "set_line_spacing": "Line spacing",
+        "set_reduce_motion": "Reduce motion", "opt_spacing_normal": "Normal",
+        "opt_spacing_wide": "Wide", "opt_spacing_wider": "Wider",
+        "help_high_contrast": "An opaque black text box with a white edge.",
+        "help_line_spacing": "More room between the lines of the box, the history and the "
+                             "chat, for easier reading.",
+        "help_reduce_motion": "No sliding bubbles or eased scrolls in the chat, and a wait "
+                              "mark that does not blink.",
         "set_voice_volume": "Voice volume", "set_voice_names": "Read names",
         "set_voice_directions": "Read directions",
         "help_voice_volume": "The volume of self-voicing (apart from sounds).",
@@ -230,6 +246,13 @@ SETTINGS: tuple[Setting, ...] = (
             _labels(((False, "opt_voice_off"), (True, "opt_voice_on")))),
     Setting("voice_directions", "choice", (False, True),
             _labels(((False, "opt_voice_off"), (True, "opt_voice_on")))),
+    Setting("high_contrast", "choice", (False, True),
+            _labels(((False, "opt_voice_off"), (True, "opt_voice_on")))),
+    Setting("line_spacing", "choice", ("normal", "wide", "wider"),
+            _labels((("normal", "opt_spacing_normal"), ("wide", "opt_spacing_wide"),
+                     ("wider", "opt_spacing_wider")))),
+    Setting("reduce_motion", "choice", (False, True),
+            _labels(((False, "opt_voice_off"), (True, "opt_voice_on")))),
     Setting("language", "choice", (None, "ja", "en"),
             _labels(((None, "opt_auto_lang"), ("ja", "opt_ja"), ("en", "opt_en")))),
 )
@@ -241,7 +264,8 @@ PAGES = ("page_general", "page_type", "page_access")
 PAGE_KEYS: tuple[frozenset[str], ...] = (
     frozenset(),  # the rest
     frozenset({"furigana", "dictionary", "strictness", "latin_spacing", "justify"}),
-    frozenset({"self_voicing", "voice_volume", "voice_names", "voice_directions"}),
+    frozenset({"self_voicing", "voice_volume", "voice_names", "voice_directions",
+               "high_contrast", "line_spacing", "reduce_motion"}),
 )
 
 
