@@ -15,7 +15,8 @@ printed. parse() builds a scene's Message objects on first use, so "parse +
 build every message" is reported as well (what `check` or `dump` pay).
 
 Peak memory is traced (tracemalloc) in a fresh process while the file is
-loaded, against the file's size.
+loaded, against the file's size. The scene cache (engine/logformat/cache.py)
+is off throughout: this is the parse itself; bench/scale.py times the cache.
 
 Run: .venv/bin/python bench/parse.py [MESSAGES] [--trials N]
 """
@@ -152,7 +153,8 @@ def peak(path: Path) -> None:
 def child(*args: str) -> dict[str, float]:
     out = subprocess.run([sys.executable, __file__, *args], cwd=ROOT, check=True,
                          capture_output=True, text=True,
-                         env={**os.environ, "PYTHONPATH": str(ROOT)}).stdout
+                         env={**os.environ, "PYTHONPATH": str(ROOT),
+                              "CHATLOG_VN_SCRIPT_CACHE": "off"}).stdout
     return json.loads(out.strip().splitlines()[-1])
 
 

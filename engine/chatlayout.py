@@ -40,7 +40,19 @@ from engine.layout import classes
 from engine.layout.boxes import Layout, Line, Measure, Settings
 from engine.layout.breaking import token_interiors
 from engine.layout.paging import Pager
-from engine.model import BREAK, Break, Message, Ruby, Run, Scene, Side, Story, record, set_field
+from engine.model import (
+    BREAK,
+    Break,
+    Message,
+    Ruby,
+    Run,
+    Scene,
+    Side,
+    Story,
+    Text,
+    record,
+    set_field,
+)
 
 # layout_message(runs, width, measure, settings) -> Layout; the layout core's signature.
 LayoutFn = Callable[[tuple[Run, ...], float, Measure, Settings], Layout]
@@ -49,6 +61,11 @@ LayoutFn = Callable[[tuple[Run, ...], float, Measure, Settings], Layout]
 Box = tuple[float, float, float, float]
 
 BlockKind = Literal["bubble", "system"]
+
+# A bubble shows at most this many characters of a message, then "…": a bubble
+# is laid out and drawn whole, so a message of a million characters (the text
+# box pages through it) would take minutes and gigabytes (issue 17).
+CHAT_MAX_CHARS = 1_000
 
 _JA_WEEKDAYS = "月火水木金土日"
 _EN_WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
@@ -1110,6 +1127,7 @@ class ChatColumn:
         """The arguments of `BubbleLayout.bubble` for a message's bubble or system line."""
         g = self.geo
         runs = msg.runs if self.runs_for is None else self.runs_for(flat, msg)
+        runs = clip_runs(runs, CHAT_MAX_CHARS) or runs
         if msg.speaker is None:
             settings = replace(self.settings, size=self.settings.size * g.system_scale)
             return runs, self.width * g.system_fraction, settings, g.pad_x / 2, g.pad_y / 2
@@ -1243,3 +1261,37 @@ def _sides_by_appearance(story: Story) -> dict[str, Side]:
             if msg.speaker is not None and msg.speaker not in sides:
                 sides[msg.speaker] = "left" if len(sides) % 2 == 0 else "right"
     return sides
+
+
+def clip_runs(runs: tuple[Run, ...], limit: int) -> tuple[Run, ...] | None:
+    """`runs` cut after `limit` characters (readings not counted) and ended with "…";
+    None when they are not longer than that. A ruby unit is kept whole or cut between
+    its jukugo pairs; a stage direction that does not fit is left out."""
+    total = 0
+    for i, run in enumerate(runs):
+        size = _run_chars(run)
+        if total + size <= limit:
+            total += size
+            continue
+        room = limit - total
+        head: list[Run] = list(runs[:i])
+        if isinstance(run, Text) and room > 0:
+            head.append(Text(run.text[:room]))
+        elif isinstance(run, Ruby):
+            parts, used = [], 0
+            for base, reading in run.parts:
+                if used + len(base) > room:
+                    break
+                parts.append((base, reading))
+                used += len(base)
+            if parts:
+                head.append(Ruby(tuple(parts)))
+        head.append(Text("…"))
+        return tuple(head)
+    return None
+
+
+def _run_chars(run: Run) -> int:
+    if isinstance(run, Ruby):
+        return len(run.base)
+    return 1 if isinstance(run, Break) else len(getattr(run, "text", ""))

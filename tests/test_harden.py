@@ -209,6 +209,74 @@ def test_a_reading_wider_than_the_text_box_is_warned_and_quoted_short(tmp_path: 
     assert "か" * 40 + "…" in read_two_ways[0] or "き" * 40 + "…" in read_two_ways[0]
 
 
+# --- a message of a million characters in the chat view and the history ------------------
+
+
+def test_clip_runs_cuts_after_the_limit_and_says_so() -> None:
+    from engine.chatlayout import clip_runs
+    from engine.model import Break, Direction, Ruby, Text
+
+    assert clip_runs((Text("あいう"),), 3) is None
+    assert clip_runs((Text("あいうえお"),), 3) == (Text("あいう"), Text("…"))
+    jukugo = Ruby((("明", "あ"), ("日", "した")))
+    assert clip_runs((Text("ab"), jukugo), 3) == (Text("ab"), Ruby((("明", "あ"),)), Text("…"))
+    assert clip_runs((Text("ab"), Direction("（笑う）")), 3) == (Text("ab"), Text("…"))
+    assert clip_runs((Text("ab"), Break(), Text("cd")), 4) == (Text("ab"), Break(), Text("c"),
+                                                               Text("…"))
+
+
+def _long_story(tmp_path: Path, chars: int) -> Path:
+    path = tmp_path / "long.log"
+    path.write_text("--- LOG START --- 2024.11.29 19:42<br>\nMIO: " + "あいうえお、" * (chars // 6)
+                    + "<br>\nTAKU: 短い。<br>\n--- LOG END ---\n", encoding="utf-8")
+    return path
+
+
+def _app_on(path: Path, saves: Path, view: str):
+    from engine.app.app import App, PlayOptions, Session
+    from engine.manifest import story_id
+    from engine.preferences import Preferences
+    from engine.runtime import Runtime
+    from engine.saves import ReadMarks, SaveStore
+
+    story = load_story(path)
+    session = Session(story=story, runtime=Runtime(story), marks=ReadMarks(),
+                      prefs=Preferences(text_speed=0), prefs_dir=saves, saves=SaveStore(saves),
+                      story_id=story_id(story), options=PlayOptions(view=view))
+    set_language("ja")
+    pygame.display.init()
+    app = App(session)
+    app.open_window()
+    app.running = True
+    app.start_reading()
+    app.draw()
+    return app
+
+
+def test_a_huge_message_in_the_chat_view_is_a_bubble_of_its_start(tmp_path: Path,
+                                                                 display) -> None:
+    from engine.chatlayout import CHAT_MAX_CHARS
+
+    app = _app_on(_long_story(tmp_path, 300_000), tmp_path / "s", "chat")
+    screen = app.reading_screen()
+    column = screen.painter.column(screen.geo)
+    bubble = column.block(0).bubble
+    assert bubble.layout.chars == CHAT_MAX_CHARS + 1  # its start and "…"
+    assert bubble.layout.lines[-1].glyphs[-1].ch == "…"
+
+
+def test_a_huge_message_in_the_history_is_shown_up_to_the_limit(tmp_path: Path,
+                                                                display) -> None:
+    from engine.chatlayout import CHAT_MAX_CHARS
+
+    app = _app_on(_long_story(tmp_path, 300_000), tmp_path / "s", "adv")
+    app.open("backlog")
+    app.draw()
+    entry = app.top.entry(0)  # the long one: the message being read (its first page shown)
+    assert entry.message.text.startswith("あいうえお") and len(entry.message.text) > 290_000
+    assert entry.layout.chars == CHAT_MAX_CHARS + 1
+
+
 def test_with_saving_off_the_save_screen_and_quick_save_say_so(tmp_path: Path, display) -> None:
     from engine.saves import SaveStore
 

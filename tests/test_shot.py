@@ -14,8 +14,8 @@ from pathlib import Path
 import pygame
 import pytest
 
+from engine.app.shot import render_shot
 from engine.cli import main
-from engine.commands.shot import render_shot
 from engine.manifest import load_story
 from engine.runtime import StoryIndex
 

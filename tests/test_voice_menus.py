@@ -255,3 +255,31 @@ def test_every_setting_s_help_fits_the_help_box(tmp_path: Path, lang: str) -> No
     for name in ("help_self_voicing", "help_voice_volume", "help_voice_names",
                  "help_voice_directions", "help_self_voicing_missing"):
         assert len(_wrap_chars(text, tr(name), 17, PREVIEW.width - 40)) <= 2, name
+
+
+def test_a_notice_is_said_and_the_line_it_cut_off_follows(tmp_path: Path) -> None:
+    app, service = voiced(tmp_path)
+    app.start_reading()
+    app.step(max_wait=0)
+    line = app.session.runtime.message.text
+    key(app, pygame.K_F5)  # quick save: its toast is said, cutting the line off
+    assert service.texts == ["Quick saved"]
+    assert [t for t, _ in service.said] == [line]
+    app.session.voice._channel.stop()  # the notice has been said
+    app.step(max_wait=0)
+    assert [t for t, _ in service.said] == [line, line]
+    app.session.voice._channel.stop()
+    app.step(max_wait=0)
+    assert len(service.said) == 2  # once
+
+
+def test_a_notice_after_the_line_ended_does_not_bring_it_back(tmp_path: Path) -> None:
+    app, service = voiced(tmp_path)
+    app.start_reading()
+    app.step(max_wait=0)
+    app.session.voice._channel.stop()  # the line was read to its end
+    key(app, pygame.K_F5)
+    assert service.texts == ["Quick saved"]
+    app.session.voice._channel.stop()
+    app.step(max_wait=0)
+    assert len(service.said) == 1

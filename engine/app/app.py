@@ -682,6 +682,8 @@ class App:
         self.toasts = [t for t in self.toasts if t.text != text]
         self.toasts.append(Toast(text, self.clock() + seconds))
         self.dirty = True
+        if self.session.voice is not None:
+            self.session.voice.notify(text)  # self-voicing says it too
 
     def note_first_message_frame(self) -> None:
         """Called by a view after it drew a message on the canvas.

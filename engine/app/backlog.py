@@ -28,6 +28,7 @@ from engine.app.i18n import register, tr
 from engine.app.learn_hooks import WordLookup
 from engine.app.screen import Screen
 from engine.app.ui import THEME, draw_panel, readable_color
+from engine.chatlayout import CHAT_MAX_CHARS, clip_runs
 from engine.layout import layout_message
 from engine.layout.boxes import Layout
 from engine.model import Message
@@ -111,7 +112,10 @@ class BacklogScreen(WordLookup, Screen):
         message = rt.message_at(cursor)
         s = self.session
         shown = s.learner.shown(message) if s.learning else message  # with added furigana
-        layout = layout_message(shown.runs, geo.text.width, self.session.renderer.fonts.measure,
+        # Drawn whole, as a chat bubble is: a very long message is shown up to
+        # CHAT_MAX_CHARS (its page surface would not fit in memory), then "…".
+        runs = clip_runs(shown.runs, CHAT_MAX_CHARS) or shown.runs
+        layout = layout_message(runs, geo.text.width, self.session.renderer.fonts.measure,
                                 geo.settings)
         title = rt.story.scenes[cursor.scene].scene.title if cursor.message == 0 else None
         height = round(layout.height) + 2 * PAD + (NAME_H if message.speaker is not None else 0)

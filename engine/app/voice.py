@@ -58,6 +58,7 @@ class VoicePlayer:
         self._line: tuple[Message, tuple[Message, ...]] | None = None  # the story's line
         self._cut = False  # that line was cut off by a menu: read it again on return
         self._focus: tuple[int, str | Message] | None = None  # (screen id, what was said)
+        self._then_line = False  # a notice is being said: the line it cut off follows it
 
     # -- what the reading screens call
 
@@ -68,7 +69,7 @@ class VoicePlayer:
 
     def stop(self) -> None:
         """Silence (advance, skip, leaving the story); nothing queued goes on being made."""
-        self._line, self._cut = None, False
+        self._line, self._cut, self._then_line = None, False, False
         self._hush()
 
     def _hush(self) -> None:
@@ -94,6 +95,12 @@ class VoicePlayer:
             self._cut = True
         self._hush()
         self._wanted_text = said
+
+    def notify(self, text: str) -> None:
+        """Say a notice (a toast: quick save, auto on, skip stopped); a story line it cuts
+        off is read again once it has been said."""
+        self.announce(text)
+        self._then_line = self._cut
 
     def follow(self, screen: object) -> None:
         """Read the focused item of `screen` (the top screen) when it changed.
@@ -160,6 +167,13 @@ class VoicePlayer:
                                  else self._service.say(said, ()))
         if self._service is None:
             return
+        if self._then_line and self._pending is None and self._rest is None \
+                and not self._channel.get_busy():
+            self._then_line = False
+            if self._cut and self._line is not None and self._focus is None:
+                line = self._line
+                self.show(*line)
+                return self.update()
         if self._pending is not None:
             self._start(self._pending)
         if self._rest is not None:

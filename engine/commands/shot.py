@@ -52,6 +52,8 @@ def run(args: argparse.Namespace) -> int:
         print(f"chatlog-vn shot: --message {args.message} is outside 0..{index.total - 1}",
               file=sys.stderr)
         return EXIT_USAGE
+    from engine.app.shot import render_shot, save_png
+
     view = args.view or _scene_view(story, index, args.message)
     surface = render_shot(story, args.message, args.size, view, args.page, args.lang)
     if surface is None and args.view is None:
@@ -59,10 +61,7 @@ def run(args: argparse.Namespace) -> int:
     if surface is None:
         print("chatlog-vn shot: chat view not available", file=sys.stderr)
         return EXIT_ERRORS
-    import pygame
-
-    args.output.parent.mkdir(parents=True, exist_ok=True)
-    pygame.image.save(surface, str(args.output))
+    save_png(surface, args.output)
     return EXIT_OK
 
 
@@ -70,50 +69,3 @@ def _scene_view(story, index, message: int) -> str:
     """The view the player opens for the scene holding `message` (scene, else story)."""
     ref = story.scenes[index.cursor_at(message).scene]
     return ref.config.view or story.view
-
-
-def render_shot(story, message: int, size: tuple[int, int], view: str = "adv", page: int = 0,
-                lang: str | None = None):
-    """The frame showing message `message` complete, as a pygame Surface (None: no such view)."""
-    import pygame
-
-    from engine.app.assets import Assets
-    from engine.app.frame import Frame
-    from engine.app.i18n import pick_language, set_language
-    from engine.app.ui import UiText
-    from engine.preferences import Preferences, system_language
-    from engine.render import FontSet, TextRenderer, default_font_path
-    from engine.runtime import StoryIndex
-
-    set_language(pick_language(lang, story.ui_language, system_language()))
-    prefs = Preferences()
-    fonts = FontSet(story.font or default_font_path(), tuple(story.fallback_fonts))
-    surface = pygame.Surface(size)
-    if view == "chat":
-        return _chat_shot(story, message, surface, prefs, fonts)
-    frame = Frame(story, Assets(), TextRenderer(fonts), UiText(fonts.primary), prefs)
-    index = StoryIndex(story)
-    cursor = index.cursor_at(message)
-    msg = index.message_at(cursor)
-    geo = frame.geometry(size)
-    pages = frame.pages(frame.layout(msg, geo), geo)
-    frame.draw(surface, story.scenes[cursor.scene], msg, pages[min(max(page, 0), len(pages) - 1)])
-    frame.draw_mark(surface, geo)
-    return surface
-
-
-def _chat_shot(story, message: int, surface, prefs, fonts):
-    """The chat view's own renderer (engine.app.chat.draw_shot), if that view exists."""
-    import importlib
-
-    try:
-        chat = importlib.import_module("engine.app.chat")
-    except ModuleNotFoundError as exc:
-        if exc.name != "engine.app.chat":
-            raise
-        return None
-    draw = getattr(chat, "draw_shot", None)
-    if draw is None:
-        return None
-    draw(story, message, surface, prefs, fonts)
-    return surface

@@ -48,15 +48,13 @@ class Atom:
         # long reading may not overhang past a line edge, so a ruby atom can be
         # wider there. Plain atoms have one advance.
         self.adv = self.adv_start = self.adv_end = self.adv_both = sum(widths)
-        # How far the reading may overhang the neighbouring atoms (mid-line).
-        self.allow_left = self.allow_right = 0.0
-        # Blank taken off the left of a compressed opening bracket (mid-line):
-        # its glyph is drawn that far left of its pen position (spacing.py).
-        self.lead = 0.0
-        # How much blank a justified line may take away left and right of the
-        # ink mid-line (never at the line's start or end), and the 和欧間 the
-        # atom carries on its right (spacing.py, justify.py).
-        self.shrink_lead = self.shrink_trail = self.latin_gap = 0.0
+        # How far the reading may overhang the neighbouring atoms (mid-line);
+        # the blank taken off the left of a compressed opening bracket (its
+        # glyph is drawn that far left of its pen position); how much blank a
+        # justified line may take away left and right of the ink mid-line; the
+        # 和欧間 the atom carries on its right (spacing.py, justify.py).
+        self.allow_left = self.allow_right = self.lead = self.shrink_lead = \
+            self.shrink_trail = self.latin_gap = 0.0
 
     @property
     def is_ruby(self) -> bool:
@@ -209,7 +207,7 @@ def build_paragraphs(
     for para in b.paragraphs:
         para.text = "".join(para.parts)
         _fit_rubies(para.atoms, settings.ruby_size)
-        apply_spacing(para.atoms, settings.size, settings.latin_spacing)
+        apply_spacing(para.atoms, settings.size, settings.latin_spacing, para.text)
     return b.paragraphs
 
 

@@ -155,8 +155,14 @@ class _Filler:
     def first_overflow(self, s: int) -> int:
         """The first non-space atom from s that does not fit (trailing spaces are free)."""
         limit = self.width + EPSILON
-        for k in range(s, len(self.atoms)):
-            if not self.atoms[k].space and self.line_width(s, k) - self.line_shrink(s, k) > limit:
+        atoms, line_width = self.atoms, self.line_width
+        if self.shrink is None:
+            for k in range(s, len(atoms)):
+                if not atoms[k].space and line_width(s, k) > limit:
+                    return k
+            return len(atoms)
+        for k in range(s, len(atoms)):
+            if not atoms[k].space and line_width(s, k) - self.line_shrink(s, k) > limit:
                 return k
         return len(self.atoms)
 

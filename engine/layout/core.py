@@ -88,44 +88,59 @@ def _place_line(para: Paragraph, span: Span, y: float, hard_break: bool,
     trail = span.end
     while trail > span.start and atoms[trail - 1].space:
         trail -= 1
-    lead_off, trail_off, gaps = _adjustments(para, span, trail - 1, fit)
+    adjust = _adjustments(para, span, trail - 1, fit)
     glyphs: list[Glyph] = []
     rubies: list[RubyBox] = []
     x = 0.0
-    for i in range(span.start, span.end):
+    first, last = span.start, trail - 1
+    for i in range(first, span.end):
         a = atoms[i]
-        at_start, at_end = i == span.start, i == trail - 1
-        if i >= trail:
+        if i > last:
             glyphs.extend(_glyphs(a, x, (0.0,) * len(a.chars), zero=True))
             continue
-        j = i - span.start
-        if a.is_ruby:
-            x = _place_ruby(a, x, at_start, at_end, glyphs, rubies) - trail_off[j]
+        if a.reading:
+            x = _place_ruby(a, x, i == first, i == last, glyphs, rubies)
         elif len(a.chars) == 1:
-            adv = _advance(a, at_start, at_end) - lead_off[j] - trail_off[j]
-            lead = 0.0 if at_start else a.lead + lead_off[j]
+            if adjust is None and first < i < last:  # the usual case: mid-line, no justifying
+                adv, lead = a.adv, a.lead
+                glyphs.append(Glyph(a.chars[0], x, adv, a.first_index, a.style,
+                                    -lead if lead else 0.0))
+                x += adv
+                continue
+            adv = (a.adv if i != last else a.adv_end) if i != first else \
+                (a.adv_start if i != last else a.adv_both)
+            lead = a.lead if i != first else 0.0
+            if adjust is not None:
+                j = i - first
+                adv -= adjust[0][j] + adjust[1][j]
+                if i != first:
+                    lead += adjust[0][j]
             glyphs.append(Glyph(a.chars[0], x, adv, a.first_index, a.style,
                                 -lead if lead else 0.0))
             x += adv
+            if adjust is not None:
+                x += adjust[2][i - first]
+            continue
         else:
             glyphs.extend(_glyphs(a, x, _offsets(a.widths)))
             x += a.adv
-        x += gaps[j]
+        if adjust is not None:
+            x += adjust[2][i - first] - adjust[1][i - first]
     return Line(y, tuple(glyphs), tuple(rubies), hard_break=hard_break, forced=span.forced)
 
 
 def _adjustments(para: Paragraph, span: Span, last: int, fit: Fit | None
-                 ) -> tuple[list[float], list[float], list[float]]:
-    """Per atom of the span: blank off its left, off its right, space after it."""
+                 ) -> tuple[list[float], list[float], list[float]] | None:
+    """Per atom of the span: blank off its left, off its right, space after it (None: none)."""
+    if fit is None or last < span.start:
+        return None
     n = span.end - span.start
     zeros = [0.0] * n
-    if fit is None or last < span.start:
-        return zeros, zeros, zeros
     atoms = para.atoms
     hanging = span.hanging and last == span.end - 1
     upto = last - 1 if hanging else last  # a hanging mark is not part of the measure
     if upto < span.start:
-        return zeros, zeros, zeros
+        return None
     natural = sum(_advance(atoms[i], i == span.start, i == last)
                   for i in range(span.start, upto + 1))
     if natural > fit.width + 1e-9:
@@ -133,7 +148,7 @@ def _adjustments(para: Paragraph, span: Span, last: int, fit: Fit | None
                                         edge=not hanging)
         return lead + [0.0] * (n - len(lead)), trail + [0.0] * (n - len(trail)), zeros
     if not fit.justify or span.forced:
-        return zeros, zeros, zeros
+        return None
     gaps = justify.expansion(atoms, span.start, last, fit.width - natural, fit.size,
                              fit.inside, hanging)
     return zeros, zeros, gaps + [0.0] * (n - len(gaps))

@@ -39,6 +39,7 @@ are Japanese characters and get none.
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
 from engine.layout import classes
@@ -84,7 +85,22 @@ def latin_boundary(left: Atom, right: Atom) -> bool:
     return (is_japanese(a) and is_western(b)) or (is_western(a) and is_japanese(b))
 
 
-def apply_spacing(atoms: list[Atom], size: float, latin_spacing: bool) -> None:
+_KINDS = {**{c: "open" for c in OPENING}, **{c: "close" for c in CLOSING},
+          **{c: "dot" for c in DOTS}}
+_SCRIPTS: dict[str, int] = {}  # first code point -> 1 Japanese, 2 Latin, 0 other (memo)
+
+
+def _script(ch: str) -> int:
+    v = _SCRIPTS.get(ch)
+    if v is None:
+        v = _SCRIPTS[ch] = 1 if is_japanese(ch) else 2 if is_western(ch) else 0
+    return v
+
+
+_HAS_LATIN = re.compile("[0-9A-Za-z\u00c0-\u024f]")
+
+
+def apply_spacing(atoms: list[Atom], size: float, latin_spacing: bool, text: str = "") -> None:
     """Compress punctuation and add 和欧間 in one paragraph's atoms (in place).
 
     Also records what a justified line may still take away (JLREQ 3.8, 追い込み):
@@ -93,32 +109,45 @@ def apply_spacing(atoms: list[Atom], size: float, latin_spacing: bool) -> None:
     Not a full stop's blank, nor a middle dot's, and not beside a ruby unit,
     whose reading may overhang that blank.
     """
-    kinds = [punctuation_kind(a, size) for a in atoms]
-    quarter = LATIN_SPACE * size
     n = len(atoms)
-    for i, atom in enumerate(atoms):
-        kind = kinds[i]
-        prev = kinds[i - 1] if i > 0 else ""
-        nxt = kinds[i + 1] if i + 1 < n else ""
-        if not kind:
-            if latin_spacing and i + 1 < n and latin_boundary(atom, atoms[i + 1]):
+    # `text`, the paragraph's text, lets a paragraph with no Latin skip the pass.
+    if latin_spacing and n > 1 and (not text or _HAS_LATIN.search(text)):
+        quarter = LATIN_SPACE * size
+        memo = _SCRIPTS
+        lasts = [memo[a.last] if a.last in memo else _script(a.last) for a in atoms]
+        firsts = [memo[a.first] if a.first in memo else _script(a.first) for a in atoms]
+        for i in range(n - 1):
+            if lasts[i] * firsts[i + 1] == 2:  # one Japanese (1), one Latin (2)
+                atom = atoms[i]
                 atom.adv += quarter
                 atom.adv_start += quarter
                 atom.latin_gap = quarter
                 atom.shrink_trail = quarter / 2
-            continue
-        w = atom.widths[0]
-        half = w / 2
-        lead = half if kind == "open" and prev in ("open", "dot") else 0.0
-        trail = half if kind == "close" and nxt else 0.0
-        end_trail = half if kind == "close" else 0.0
-        atom.lead = lead
-        atom.adv = w - lead - trail
-        atom.adv_start = w - trail
-        atom.adv_end = w - lead - end_trail
-        atom.adv_both = w - end_trail
-        _set_shrink(atom, kind, i > 0 and not atoms[i - 1].is_ruby,
-                    i + 1 < n and not atoms[i + 1].is_ruby, lead, trail)
+    kinds = _KINDS
+    marks = [i for i, a in enumerate(atoms) if a.first in kinds]
+    if not marks:
+        return
+    kind_of = {i: punctuation_kind(atoms[i], size) for i in marks}
+    for i in marks:
+        kind = kind_of[i]
+        if kind:
+            _compress(atoms, i, kind, kind_of.get(i - 1, ""), kind_of.get(i + 1, ""))
+
+
+def _compress(atoms: list[Atom], i: int, kind: str, prev: str, nxt: str) -> None:
+    atom = atoms[i]
+    w = atom.widths[0]
+    half = w / 2
+    lead = half if kind == "open" and prev in ("open", "dot") else 0.0
+    trail = half if kind == "close" and nxt else 0.0
+    end_trail = half if kind == "close" else 0.0
+    atom.lead = lead
+    atom.adv = w - lead - trail
+    atom.adv_start = w - trail
+    atom.adv_end = w - lead - end_trail
+    atom.adv_both = w - end_trail
+    _set_shrink(atom, kind, i > 0 and not atoms[i - 1].is_ruby,
+                i + 1 < len(atoms) and not atoms[i + 1].is_ruby, lead, trail)
 
 
 def _set_shrink(atom: Atom, kind: str, free_left: bool, free_right: bool,

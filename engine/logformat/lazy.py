@@ -16,9 +16,8 @@ import gc
 import re
 from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
-from typing import Any, Protocol, overload
-
 from itertools import repeat
+from typing import Any, Protocol, overload
 
 from engine.logformat.build import make_messages, make_text
 from engine.logformat.inline import fast_inline, split_directions
@@ -89,7 +88,7 @@ def chunk_messages(file: str, chunk: Chunk, labels: Mapping[str, str],
     found = PLAIN_LINE.findall(chunk.text, chunk.start, chunk.end)  # (label or "", body)
     if len(found) != chunk.count:
         raise AssertionError(f"{file}:{chunk.line}: {chunk.count} plain lines read as {len(found)}")
-    names, bodies = zip(*found)
+    names, bodies = zip(*found, strict=True)
     speakers = list(map(labels.get, names))  # "" (narration) is no label: None
     texts = list(map(_new, repeat(Text, len(bodies))))
     any(map(_set_text, texts, bodies))

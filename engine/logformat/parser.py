@@ -1,14 +1,16 @@
 """LOG text -> Script: blocks, scenes, messages and diagnostics, in one pass.
 
-Most lines are `NAME: text<br>` with a label seen before and little or no
-markup. `_Parser.read`, the line loop, takes those itself (the hot path):
-a known label at the start of a line is all the line check it needs, and
-what follows the colon is read once per distinct text. Every other line
-goes through `_Parser.line` and `_Parser.message`, the general path, which
-reports problems; markup it cannot shortcut goes to `inline.parse_inline`.
-Messages are built in bulk at the end (build.make_messages).
+Most lines are `NAME: text<br>` with a label seen before, or narration in
+brackets, with no markup but simple ruby and `<br>`: lines that can give no
+diagnostic. `_Parser.scan` matches each stretch of them inside a block with
+one regex call (lazy.PLAIN_RUN) and keeps only where it lies; its messages
+are built when the scene's messages are first read (lazy.Messages). Every
+other line is read line by line: `_Parser.read` takes known labels itself
+(the hot path), the rest goes through `_Parser.line` and `_Parser.message`,
+the general path, which reports problems; markup it cannot shortcut goes to
+`inline.parse_inline`. Those messages are built in bulk at the end
+(build.make_messages). Either way a line gives the same message.
 """
-
 from __future__ import annotations
 
 import gc
@@ -46,7 +48,8 @@ def parse(text: str, file: str = "<string>") -> Script:
     """Parse LOG text into a Script. Pure: no file access, never raises on bad input.
 
     Line ends may be LF, CRLF or CR; a leading byte-order mark is ignored
-    (columns never count it). Every problem becomes a Diagnostic.
+    (columns never count it). Every problem becomes a Diagnostic. A scene's
+    messages (a tuple-like lazy.Messages) are built when first read.
     """
     text = newlines_to_lf(text.removeprefix("\ufeff"))
     if len(text) < _GC_PAUSE_CHARS:
