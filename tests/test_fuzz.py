@@ -315,3 +315,30 @@ def test_the_mutants_are_the_same_on_every_run() -> None:
     assert len({name.split("-")[1] for name, _ in script_mutants(SCRIPT_MUTANTS)}) > 30
     kinds = {m for name, _ in script_mutants(SCRIPT_MUTANTS) for m in name.split("-")[1].split("+")}
     assert kinds == {m.__name__ for m in MUTATORS}  # every mutator is used
+
+
+@pytest.mark.parametrize("piece", [
+    b"<ruby>" * 30_000 + "空".encode() + b"<rt>x</rt></ruby>" * 30_000,
+    b"<ruby>a<rt>" * 30_000 + b"b" + b"</rt></ruby>" * 30_000,
+    b"<pre><code>" * 30_000,
+    b"<span>" * 30_000 + b"x" + b"</span>" * 30_000,
+    b"&amp;" * 30_000,
+])
+def test_nesting_depth_costs_no_stack(piece: bytes) -> None:
+    """Nested ruby and wrapper tags are read without recursion: the parser runs with
+    only a little more stack than a plain script needs, however deep the nesting."""
+    import inspect
+    import sys
+
+    data = b"--- LOG START --- 2024.12.20 20:28<br>\nA: " + piece + b"<br>\n--- LOG END ---\n"
+    wrapped = piece + b"\n" + data + b"</code></pre>" * 30_000
+    logformat.parse("--- LOG START --- 2024.12.20 20:28<br>\nA: x<br>\n--- LOG END ---\n")
+    old = sys.getrecursionlimit()
+    sys.setrecursionlimit(len(inspect.stack()) + 150)
+    try:
+        for raw in (data, wrapped):
+            text, _ = logformat.decode(raw, "deep.log")
+            script = logformat.parse(text or "", "deep.log")
+            assert script.diagnostics or script.scenes
+    finally:
+        sys.setrecursionlimit(old)
