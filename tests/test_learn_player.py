@@ -584,3 +584,25 @@ def test_the_settings_preview_shows_furigana_in_the_chat_view_too(tmp_path: Path
         ChatPainter.column = real  # type: ignore[method-assign]
     assert seen and any(r.__class__.__name__ == "Ruby" and r.ruby == "めいじん" for r in seen[0])
     app.quit(0)
+
+
+def test_the_popup_shows_the_words_level(tmp_path: Path) -> None:
+    from engine.learn.levels import jlpt_label, word_grade, word_jlpt
+
+    app = reading(tmp_path, dictionary="click")
+    words = words_ready(app)
+    service = app.session.learner.service
+    settle(app, lambda: service.dictionary.cached_levels() is not None)  # the worker read it
+    levels = service.dictionary.cached_levels()
+    i = index_of(words, "機械")
+    pygame.event.post(pygame.event.Event(pygame.MOUSEBUTTONDOWN, pos=word_centre(app, i), button=1))
+    app.step(max_wait=0)
+    grade = word_grade(levels, "機械")
+    assert grade is not None and grade <= 6
+    assert popup(app).level() == f"JLPT {jlpt_label(word_jlpt(levels, '機械'))} · grade {grade}"
+    key(app, pygame.K_ESCAPE)
+    key(app, pygame.K_d)
+    key(app, pygame.K_RIGHT)  # か, after 名人
+    assert words.words[popup(app).word].surface == "か"
+    assert popup(app).level() is None  # kana only: no level
+    app.quit(0)

@@ -34,6 +34,7 @@ from engine.app.screen import Screen
 from engine.app.ui import THEME, UiText, draw_panel
 from engine.learn.hits import TextSpot, glyph_at, glyph_boxes, union, word_boxes, words_on_page
 from engine.learn.kana import has_kanji
+from engine.learn.levels import jlpt_label, word_grade, word_jlpt
 
 if TYPE_CHECKING:
     from engine.learn.dictionary import Lookup
@@ -50,7 +51,8 @@ register({
            "dict_card_failed": "カードを保存できません：{why}",
            "dict_missing": "辞書には学習用の追加機能が必要です（pip install -e \".[learn]\"）",
            "dict_no_word": "ここには調べられる単語がありません",
-           "dict_failed": "辞書を使えません：{why}"},
+           "dict_failed": "辞書を使えません：{why}",
+           "dict_grade": "小{n}", "dict_joyo": "常用（中学以上）", "dict_not_joyo": "常用外"},
     "en": {"dict_base": "Dictionary form", "dict_none": "Not in the dictionary", "dict_wait": "…",
            "dict_add": "Add card [C]", "dict_copy": "Copy sentence [Y]",
            "dict_keys": "←→ previous/next word   Esc close",
@@ -61,7 +63,8 @@ register({
            "dict_card_failed": "Cannot save the card: {why}",
            "dict_missing": "The dictionary needs the learner extra (pip install -e \".[learn]\")",
            "dict_no_word": "No word to look up here",
-           "dict_failed": "The dictionary cannot be used: {why}"},
+           "dict_failed": "The dictionary cannot be used: {why}",
+           "dict_grade": "grade {n}", "dict_joyo": "jōyō, secondary", "dict_not_joyo": "non-jōyō"},
 })
 
 WIDTH = 520  # the panel's width (narrower on a narrow word near an edge: never)
@@ -346,6 +349,26 @@ class DictionaryPopup(Screen):
             text.draw(surface, line, (self.panel.x + PAD, y), size, color)
             y += h + gap
         self._draw_buttons(surface, text)
+        level = self.level()
+        if level:
+            text.draw(surface, level, (self.panel.right - PAD, self.panel.y + PAD + 4), SMALL,
+                      THEME.dim, "topright")
+
+    def level(self) -> str | None:
+        """The word's level (its hardest kanji's JLPT level and school grade), once the
+        worker has read KANJIDIC2's table; None for a word without kanji."""
+        service = self.learner.service
+        levels = service.dictionary.cached_levels() if service is not None else None
+        words = self.words
+        if not levels or words is None or self.word is None:
+            return None
+        written = words.words[self.word].surface
+        if not has_kanji(written):
+            return None
+        grade = word_grade(levels, written)
+        school = tr("dict_grade", n=grade) if grade is not None and grade <= 6 else (
+            tr("dict_joyo") if grade == 8 else tr("dict_not_joyo"))
+        return f"JLPT {jlpt_label(word_jlpt(levels, written))} · {school}"
 
     def _underline(self, surface: pygame.Surface, words: MessageWords) -> None:
         """A line under the word's glyphs, each as wide as the glyph itself: space the

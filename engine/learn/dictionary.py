@@ -263,6 +263,10 @@ class Dictionary:
 
     # -- kanji
 
+    def cached_levels(self) -> dict[str, KanjiLevel] | None:
+        """The kanji level table if it has been read, else None (never reads it)."""
+        return self._levels
+
     def kanji_levels(self) -> dict[str, KanjiLevel]:
         """Every KANJIDIC2 kanji's school grade and old JLPT level, read once (~10 ms)."""
         with self._levels_lock:

@@ -378,6 +378,7 @@ class _Worker(threading.Thread):
                     return
                 s.lookup(message, i)
                 time.sleep(0)  # let the frame loop have the interpreter between lookups
+            s.dictionary.kanji_levels()  # read once: the popup shows each word's level
         except LearnUnavailable as exc:
             s.error = exc
             with self._cond:
