@@ -130,7 +130,7 @@ def _same_pixels(app, reading, renderer):  # type: ignore[no-untyped-def]
 
     s = app.session
     rt = s.runtime
-    base = pygame.Surface(app.canvas.get_size()).convert()
+    base = pygame.Surface(app.canvas.get_size()).convert()  # the whole frame: the floor blits it once
     geo = s.frame.draw(base, rt.scene_ref, rt.message, reading.page, reading.reveal,
                        show_ui=True, with_text=False)
     glyphs = []

@@ -441,3 +441,29 @@ def test_pyinstaller_is_asked_for_one_folder_and_strips_only_without_the_voice(t
     assert "--strip" not in voiced
     assert voiced[voiced.index("--collect-all") + 1] == "pyopenjtalk"
     assert "numpy" not in {voiced[i + 1] for i, a in enumerate(voiced) if a == "--exclude-module"}
+
+
+def test_a_built_app_says_an_extra_was_left_out_instead_of_how_to_pip_install_it() -> None:
+    # In a fresh process, as in the app: launch registers before the screens do.
+    code = """if True:
+        from engine.bundle.launch import reader_texts
+        reader_texts()
+        import engine.app.view, engine.app.settings_screen
+        from engine.app.i18n import set_language, tr
+        for lang in ("ja", "en"):
+            set_language(lang)
+            print(tr("voice_missing"), tr("help_self_voicing_missing"),
+                  tr("help_learn_missing", missing="fugashi"), sep="|")
+    """
+    env = {**os.environ, "SDL_VIDEODRIVER": "dummy", "PYGAME_HIDE_SUPPORT_PROMPT": "1"}
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True,
+                         timeout=60, check=True, env=env).stdout
+    assert "pip" not in out and out.count("このアプリ") == 3 and out.count("This app") == 3
+
+
+def test_the_readme_lists_v_only_when_the_app_carries_the_voice() -> None:
+    from engine.bundle.readme import readme_text
+
+    plain = readme_text("話", "話", "id", "linux", "ja")
+    voiced = readme_text("話", "話", "id", "linux", "ja", voice=True)
+    assert "読み上げ" not in plain and "読み上げのオン・オフ" in voiced and "read aloud" in voiced

@@ -513,3 +513,74 @@ def test_the_popup_shows_a_kana_word_by_its_kana_dictionary_form(tmp_path: Path)
     rows = [r[0] for r in shown._rows(app.session.ui_text, words)]
     assert rows[0] == "した" and rows[1].endswith("する")  # not the rare spelling 為る
     app.quit(0)
+
+
+def test_arrows_go_on_to_the_next_bubble(tmp_path: Path) -> None:
+    app = make_app(DEMO, tmp_path / "save", Preferences(text_speed=0), view="chat")
+    APPS.append(app)
+    app.start_reading(Cursor(0, TAKU_LINE))
+    app.step(max_wait=0)
+    screen = app.reading_screen()
+    learner = app.session.learner
+    spots = screen.word_spots()
+    assert len(spots) >= 2
+    for spot in spots[-2:]:
+        learner.words(spot.message)
+        settle(app, lambda spot=spot: learner.words(spot.message) is not None)
+    key(app, pygame.K_d)  # the latest bubble's first word
+    assert popup(app).spot.message == spots[-1].message and popup(app).word == 0
+    key(app, pygame.K_LEFT)  # before the first word: the bubble above, its last word
+    shown = popup(app)
+    above = words_on_page(spots[-2], learner.words(spots[-2].message))
+    assert shown.spot.message == spots[-2].message and shown.word == above[-1]
+    key(app, pygame.K_RIGHT)
+    assert popup(app).spot.message == spots[-1].message and popup(app).word == 0
+    app.quit(0)
+
+
+def test_hover_in_the_chat_view_opens_on_the_bubble_word(tmp_path: Path) -> None:
+    app = make_app(DEMO, tmp_path / "save", Preferences(text_speed=0, dictionary="hover"),
+                   view="chat")
+    APPS.append(app)
+    app.start_reading(Cursor(0, TAKU_LINE))
+    app.step(max_wait=0)
+    screen = app.reading_screen()
+    words = words_ready(app)
+    i = index_of(words, "機械")
+    pos = centre(word_boxes(screen.word_spots()[-1], words, i)[0])
+    pygame.event.post(pygame.event.Event(pygame.MOUSEMOTION, pos=pos, rel=(0, 0), buttons=(0, 0, 0)))
+    app.step(max_wait=0)
+    app.clock.now += 0.4
+    app.step(max_wait=0)
+    assert popup(app).word == i
+    app.quit(0)
+
+
+def test_the_settings_preview_shows_furigana_in_the_chat_view_too(tmp_path: Path) -> None:
+    app = make_app(DEMO, tmp_path / "save", Preferences(text_speed=0, furigana="all"),
+                   view="chat")
+    APPS.append(app)
+    app.start_reading(Cursor(0, TAKU_LINE))
+    app.step(max_wait=0)
+    settings = app.open("settings")
+    learner = app.session.learner
+    message = app.session.runtime.message
+    settle(app, lambda: not learner.waiting(message))
+    from engine.app.chatpaint import ChatPainter
+
+    seen: list[tuple] = []
+    real = ChatPainter.column
+
+    def spy(self, geo):  # noqa: ANN001, ANN202
+        col = real(self, geo)
+        seen.append(col.runs_for(0, message) if col.runs_for else message.runs)
+        return col
+
+    ChatPainter.column = spy  # type: ignore[method-assign]
+    try:
+        settings._preview = None
+        settings.preview()
+    finally:
+        ChatPainter.column = real  # type: ignore[method-assign]
+    assert seen and any(r.__class__.__name__ == "Ruby" and r.ruby == "めいじん" for r in seen[0])
+    app.quit(0)

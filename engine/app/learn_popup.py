@@ -14,7 +14,7 @@ dictionary setting on); one not ready yet is asked for first and the
 panel shows the word with "…" until it is, polling. So the popup appears
 in the frame after the click whatever the worker is doing.
 
-Keys: ←/→ the previous or next word, C (pad X) add a card, Y (pad Y) copy the sentence,
+Keys: ←/→ the previous or next word (on to the next message on screen), C (pad X) add a card, Y (pad Y) copy the sentence,
 Esc, D or a click elsewhere close; Space, Enter and the wheel close it too
 (without advancing). In the hover mode moving the pointer onto another word
 switches to it and moving it off the words and the panel closes the popup.
@@ -177,6 +177,22 @@ class DictionaryPopup(Screen):
         at = on_page.index(self.word) + delta
         if 0 <= at < len(on_page):
             self.select(self.spot, on_page[at])
+        else:
+            self._step_message(delta)
+
+    def _step_message(self, delta: int) -> None:
+        """Past the message's first or last word: the next or previous message on screen
+        (a chat's bubbles, the history's entries), at its first or last word."""
+        spots = self._spots()
+        at = next((i for i, s in enumerate(spots) if s.message == self.spot.message), None)
+        if at is None:
+            return
+        for spot in spots[at + delta::delta] if at + delta >= 0 else []:
+            words = self.learner.words(spot.message)
+            shown = words_on_page(spot, words) if words is not None else []
+            if shown:
+                self.select(spot, shown[0] if delta > 0 else shown[-1])
+                return
 
     def word_under(self, pos: tuple[int, int]) -> tuple[TextSpot, int | None] | None:
         """The on-screen message and word (None: not known yet) under `pos`, if any."""

@@ -45,7 +45,7 @@ class ReadingScreen(ViewScreen):
         self._partial_mark = False
         self._partial_text = False
         self._under_mark: pygame.Surface | None = None
-        self._base: pygame.Surface | None = None  # the last full frame without its text
+        self._base: pygame.Surface | None = None  # the text area of the last frame, without text
         self._base_key: tuple | None = None  # what the base shows (message, page)
         self._shown_cursor: Cursor | None = None  # the message the pages belong to
         self._furigana_wait = False  # the pages are without the furigana still being made
@@ -321,7 +321,7 @@ class ReadingScreen(ViewScreen):
         """A typewriter frame: the text area restored from the base, then the text over it."""
         self._partial_text = False
         area = self.session.frame.text_area(geo).clip(surface.get_rect())
-        surface.blit(self._base, area, area)
+        surface.blit(self._base, area)
         clip = surface.get_clip()
         surface.set_clip(area)
         self.session.frame.draw_text(surface, geo, self.page, self.reveal)
@@ -335,12 +335,14 @@ class ReadingScreen(ViewScreen):
         page = self.page
         typing = not self.complete and self.show_ui
         if typing and surface is self.app.canvas:
-            # Keep the frame without its text, so typewriter frames redraw only the text.
-            if self._base is None or self._base.get_size() != surface.get_size():
-                self._base = pygame.Surface(surface.get_size()).convert()
-            s.frame.draw(self._base, rt.scene_ref, rt.message, page, self.reveal,
+            # Keep the text area as it is without its text, so typewriter frames redraw
+            # only the text over it (a copy of that area, not of the whole frame).
+            s.frame.draw(surface, rt.scene_ref, rt.message, page, self.reveal,
                          show_ui=True, active=active, focus=self.focus, with_text=False)
-            surface.blit(self._base, (0, 0))
+            area = s.frame.text_area(geo).clip(surface.get_rect())
+            if self._base is None or self._base.get_size() != area.size:
+                self._base = pygame.Surface(area.size).convert()
+            self._base.blit(surface, (0, 0), area)
             s.frame.draw_text(surface, geo, page, self.reveal)
             self._base_key = self._key()
         else:

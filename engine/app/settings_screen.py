@@ -611,6 +611,8 @@ class SettingsScreen(Screen):
 
         s = self.session
         painter = ChatPainter(s.story, s.assets, s.renderer, s.ui_text, s.prefs, language())
+        if s.prefs.furigana != "off":  # the bubbles with the furigana made so far
+            painter.runs_for = lambda _flat, message: s.learner.shown(message).runs
         rt = s.runtime
         painter.draw(small, rt.scene_ref, ChatView(count=rt.flat_index(rt.cursor) + 1))
 

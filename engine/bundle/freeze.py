@@ -115,7 +115,8 @@ def build_app(story: Story, source: Path, out_dir: Path, *, make_zip: bool = Tru
         licences = write_licences(built, built / "LICENSES",
                                   _voice_names() if voice else ())
         (built / "README.txt").write_text(
-            readme_text(story.title, name, story_id(story), sys.platform, story.ui_language),
+            readme_text(story.title, name, story_id(story), sys.platform, story.ui_language,
+                        voice=voice),
             encoding="utf-8")
         if final.exists():
             final.rename(work / "previous")

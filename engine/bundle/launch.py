@@ -69,9 +69,37 @@ def main(argv: Sequence[str] | None = None, base: Path | None = None) -> int:
         return EXIT_USAGE
     # macOS's launcher may add a process serial number argument to a double-clicked app.
     argv = [a for a in (sys.argv[1:] if argv is None else argv) if not a.startswith("-psn_")]
+    reader_texts()
     args = build_parser(prog, info.get("title", prog)).parse_args(argv)
     args.story, args.at, args.watch = str(base / info["story"]), None, False
     return _run_player(args, prog)
+
+
+# A reader cannot `pip install` into a built app: where an extra was left out, the player's
+# texts say so instead. Registered before the screens register their own (the first
+# registration of a key is kept), and cheap: engine.app.i18n is one table.
+READER_TEXTS = {
+    "ja": {
+        "voice_missing": "このアプリには読み上げの音声エンジンが入っていません",
+        "help_self_voicing_missing": "このアプリには音声エンジンが入っていないため、"
+                                     "読み上げは使えません。",
+        "help_learn_missing": "このアプリには学習用の追加機能が入っていないため使えません。",
+    },
+    "en": {
+        "voice_missing": "This app was built without the voice engine",
+        "help_self_voicing_missing": "This app was built without the voice engine, so nothing "
+                                     "can be read aloud.",
+        "help_learn_missing": "This app was built without the learner extra, so this is not "
+                              "available.",
+    },
+}
+
+
+def reader_texts() -> None:
+    """Put the reader's wording of 'not installed' in place (see READER_TEXTS)."""
+    from engine.app.i18n import register
+
+    register(READER_TEXTS)
 
 
 def _run_player(args: argparse.Namespace, prog: str) -> int:

@@ -59,19 +59,30 @@ def _shell_quote(name: str) -> str:
     return name if re.fullmatch(r"[\w.-]+", name) else "'" + name.replace("'", "'\\''") + "'"
 
 
+_VOICE_KEY = {
+    "en": ("V", "read aloud on / off (settings: Voice & aids)"),
+    "ja": ("V", "読み上げのオン・オフ（設定：読み上げ・補助）"),
+}
+
+
 def readme_text(title: str, name: str, story_id: str, platform: str,
-                ui_language: str | None) -> str:
-    """The whole README.txt: Japanese then English, or English then Japanese."""
+                ui_language: str | None, voice: bool = False) -> str:
+    """The whole README.txt: Japanese then English, or English then Japanese.
+
+    `voice`: the app carries self-voicing (`--with-voice`), so its V key is listed.
+    """
     key = "darwin" if platform == "darwin" else "win32" if platform == "win32" else "linux"
     saves, config = (f.format(app=APP_NAME, id=story_id) for f in _FOLDERS[key])
     order = ("en", "ja") if ui_language == "en" else ("ja", "en")
-    parts = [_section(lang, title, name, platform, saves, config) for lang in order]
+    parts = [_section(lang, title, name, platform, saves, config, voice) for lang in order]
     return "\n\n".join(parts) + "\n"
 
 
-def _section(lang: str, title: str, name: str, platform: str, saves: str, config: str) -> str:
+def _section(lang: str, title: str, name: str, platform: str, saves: str, config: str,
+             voice: bool = False) -> str:
     start = start_line(name, platform, lang)
-    keys = "\n".join(f"  {k:<34} {v}" for k, v in _KEYS[lang])
+    rows = (*_KEYS[lang], _VOICE_KEY[lang]) if voice else _KEYS[lang]
+    keys = "\n".join(f"  {k:<34} {v}" for k, v in rows)
     if lang == "ja":
         return (f"{title}\n{'=' * 40}\n\n"
                 f"始め方: {start}。Python などのインストールは要りません。\n"

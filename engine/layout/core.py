@@ -13,6 +13,7 @@ and never push past the edge.
 from __future__ import annotations
 
 from dataclasses import replace
+from operator import attrgetter
 
 from engine.layout import justify
 from engine.layout.atoms import Atom, Paragraph, build_paragraphs, placement
@@ -21,6 +22,7 @@ from engine.layout.breaking import Span, fill_lines
 from engine.model import Run
 
 DEFAULT_SETTINGS = Settings()
+_ADV = attrgetter("adv")
 
 
 def layout_message(
@@ -88,7 +90,7 @@ def _place_line(para: Paragraph, span: Span, y: float, hard_break: bool,
     trail = span.end
     while trail > span.start and atoms[trail - 1].space:
         trail -= 1
-    adjust = _adjustments(para, span, trail - 1, fit)
+    lead_off, trail_off, gaps = _adjustments(para, span, trail - 1, fit)
     glyphs: list[Glyph] = []
     rubies: list[RubyBox] = []
     x = 0.0
@@ -100,58 +102,60 @@ def _place_line(para: Paragraph, span: Span, y: float, hard_break: bool,
             continue
         if a.reading:
             x = _place_ruby(a, x, i == first, i == last, glyphs, rubies)
+            if trail_off is not None:
+                x -= trail_off[i - first]
         elif len(a.chars) == 1:
-            if adjust is None and first < i < last:  # the usual case: mid-line, no justifying
+            if first < i < last:
                 adv, lead = a.adv, a.lead
-                glyphs.append(Glyph(a.chars[0], x, adv, a.first_index, a.style,
-                                    -lead if lead else 0.0))
-                x += adv
-                continue
-            adv = (a.adv if i != last else a.adv_end) if i != first else \
-                (a.adv_start if i != last else a.adv_both)
-            lead = a.lead if i != first else 0.0
-            if adjust is not None:
+            elif i == first:
+                adv, lead = (a.adv_start if i != last else a.adv_both), 0.0
+            else:
+                adv, lead = a.adv_end, a.lead
+            if lead_off is not None and trail_off is not None:  # a line pushed in: shrink
                 j = i - first
-                adv -= adjust[0][j] + adjust[1][j]
+                adv -= lead_off[j] + trail_off[j]
                 if i != first:
-                    lead += adjust[0][j]
+                    lead += lead_off[j]
             glyphs.append(Glyph(a.chars[0], x, adv, a.first_index, a.style,
                                 -lead if lead else 0.0))
             x += adv
-            if adjust is not None:
-                x += adjust[2][i - first]
-            continue
         else:
             glyphs.extend(_glyphs(a, x, _offsets(a.widths)))
             x += a.adv
-        if adjust is not None:
-            x += adjust[2][i - first] - adjust[1][i - first]
+        if gaps is not None:
+            x += gaps[i - first]
     return Line(y, tuple(glyphs), tuple(rubies), hard_break=hard_break, forced=span.forced)
 
 
 def _adjustments(para: Paragraph, span: Span, last: int, fit: Fit | None
-                 ) -> tuple[list[float], list[float], list[float]] | None:
-    """Per atom of the span: blank off its left, off its right, space after it (None: none)."""
+                 ) -> tuple[list[float] | None, list[float] | None, list[float] | None]:
+    """Per atom of the span: blank off its left, off its right, space after it.
+
+    Each is None when there is none (the usual case: no justifying).
+    """
+    none = (None, None, None)
     if fit is None or last < span.start:
-        return None
+        return none
     n = span.end - span.start
-    zeros = [0.0] * n
     atoms = para.atoms
     hanging = span.hanging and last == span.end - 1
     upto = last - 1 if hanging else last  # a hanging mark is not part of the measure
     if upto < span.start:
-        return None
-    natural = sum(_advance(atoms[i], i == span.start, i == last)
-                  for i in range(span.start, upto + 1))
+        return none
+    s0 = atoms[span.start]
+    natural = sum(map(_ADV, atoms[span.start:upto + 1])) + s0.adv_start - s0.adv
+    if upto == last:
+        e = atoms[last]
+        natural += (e.adv_both - e.adv_start) if last == span.start else (e.adv_end - e.adv)
     if natural > fit.width + 1e-9:
         lead, trail = justify.shrinkage(atoms, span.start, upto, natural - fit.width,
                                         edge=not hanging)
-        return lead + [0.0] * (n - len(lead)), trail + [0.0] * (n - len(trail)), zeros
+        return lead + [0.0] * (n - len(lead)), trail + [0.0] * (n - len(trail)), None
     if not fit.justify or span.forced:
-        return None
+        return none
     gaps = justify.expansion(atoms, span.start, last, fit.width - natural, fit.size,
                              fit.inside, hanging)
-    return zeros, zeros, gaps + [0.0] * (n - len(gaps))
+    return None, None, gaps + [0.0] * (n - len(gaps))
 
 
 def _advance(a: Atom, at_start: bool, at_end: bool) -> float:

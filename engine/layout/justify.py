@@ -62,8 +62,9 @@ def expansion(atoms: Sequence[Atom], start: int, last: int, slack: float, size: 
         return gaps
     end = last - 1 if hanging else last  # no space before a hanging mark
     # Word spaces first, then 和欧間, each up to half an em (JLREQ 3.8.3).
-    words = [j for j in range(start, end) if atoms[j].space]
-    latin = [j for j in range(start, end) if atoms[j].latin_gap > 0]
+    span = atoms[start:end]
+    words = [start + k for k, a in enumerate(span) if a.space]
+    latin = [start + k for k, a in enumerate(span) if a.latin_gap]
     for group, room in ((words, [MAX_LATIN_GAP * size - atoms[j].adv for j in words]),
                         (latin, [MAX_LATIN_GAP * size - atoms[j].latin_gap for j in latin])):
         slack = _grow(gaps, start, group, room, slack)

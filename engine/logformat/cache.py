@@ -21,7 +21,9 @@ import io
 import json
 import os
 import re
+import sys
 import tempfile
+import unicodedata
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from datetime import datetime
@@ -57,7 +59,9 @@ def parser_version() -> str:
     makes every index stale."""
     global _version
     if _version is None:
-        h = hashlib.sha1(f"{_FORMAT}".encode(), usedforsecurity=False)
+        # Python's Unicode tables decide what is a space or a letter in a label.
+        h = hashlib.sha1(f"{_FORMAT} {sys.version} {unicodedata.unidata_version}".encode(),
+                         usedforsecurity=False)
         here = Path(__file__).resolve().parent
         for path in sorted(here.glob("*.py")) + [here.parent / "model.py"]:
             try:
@@ -235,7 +239,7 @@ class Source:
     def messages(self, file: str, labels: Mapping[str, str],
                  rubies: dict[str, Ruby]) -> Sequence[Message]:
         text = newlines_to_lf(self.data[self.start : self.end].decode("utf-8"))
-        out = read_scene(text, file, self.line)
+        out = read_scene(text, file, self.line, self.speakers)
         if len(out) != self.count:  # the index was checked: this is a bug, not damage
             raise AssertionError(f"{file}:{self.line}: scene read as {len(out)} messages, "
                                  f"indexed as {self.count}")
