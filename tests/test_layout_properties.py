@@ -87,6 +87,8 @@ layout_settings = st.builds(
     hanging_punctuation=st.booleans(),
     phrase_wrapping=st.booleans(),
     show_ruby=st.booleans(),
+    latin_spacing=st.booleans(),
+    justify=st.booleans(),
 )
 
 
