@@ -151,3 +151,21 @@ def test_the_folder_keeps_a_bounded_number_of_indexes(tmp_path: Path, folder: Pa
     for i in range(6):
         load(write(tmp_path, f"--- LOG START ---\nA: {i}<br>\n".encode()))
     assert len(list(folder.glob("*.json"))) == 3
+
+
+def test_opening_a_story_builds_only_the_scenes_it_shows(tmp_path: Path, folder: Path) -> None:
+    """The manifest's cast checks, the runtime's index and the first message need no
+    other scene's messages: a long story opens at the cost of what it shows."""
+    from engine.manifest import load_story
+    from engine.runtime import Runtime
+
+    story_dir = tmp_path / "story"
+    story_dir.mkdir()
+    (story_dir / "story.log").write_text(realistic.story_text(4000), encoding="utf-8")
+    for _ in range(2):  # cold (parse, index written), then warm (scenes from their bytes)
+        story = load_story(story_dir)
+        runtime = Runtime(story)
+        assert runtime.message.pos.line == 2
+        built = [i for i, ref in enumerate(story.scenes) if ref.scene.messages.built]
+        assert len(story.scenes) > 10 and built == [0]
+        assert sum(len(ref.scene.messages) for ref in story.scenes) == 4000
