@@ -365,3 +365,23 @@ def test_graphemes_join_back_to_the_text(text: str) -> None:
     assert "".join(parts) == text
     assert len(parts) == {"ｶﾞｷﾞ": 2, "か\u3099き": 2, "👩\u200d💻x": 2, "🇯🇵🇺🇸": 2,
                           "a\r\nb": 3}[text]
+
+
+@pytest.mark.parametrize("justify", [False, True])
+@pytest.mark.parametrize("em", [3, 6, 11])
+def test_a_long_run_of_spaces_lays_out_as_space_by_space(
+    monkeypatch: pytest.MonkeyPatch, em: int, justify: bool
+) -> None:
+    # A run of 64 spaces or more is built as one atom (hostile input of a million
+    # spaces costs one atom); the lines must be exactly those of one atom a space.
+    from engine.layout import atoms
+
+    cases = [("あ" + " " * 70 + "い。" + " " * 200 + "GPU で" + " " * 64 + "x",),
+             ("AB" + " " * 300,), (" " * 65 + "う" * 20,)]
+    for pieces in cases:
+        fast = lay(*pieces, em=em, justify=justify)
+        monkeypatch.setattr(atoms, "_LONG_SPACES", "\x00no such run\x00")
+        slow = lay(*pieces, em=em, justify=justify)
+        monkeypatch.undo()
+        assert [[(g.ch, round(g.x, 6)) for g in line.glyphs] for line in fast.lines] == \
+               [[(g.ch, round(g.x, 6)) for g in line.glyphs] for line in slow.lines]

@@ -9,6 +9,7 @@ glued together, so it can only be split at the box edge like a long word.
 
 from __future__ import annotations
 
+import re
 from dataclasses import field
 
 from engine.layout import classes, ruby
@@ -17,6 +18,10 @@ from engine.layout.graphemes import split_graphemes
 from engine.layout.metrics import width_of, widths_for
 from engine.layout.spacing import apply_spacing
 from engine.model import Break, Direction, Ruby, Run, Text, record
+
+SPACE_RUN_MIN = 64  # spaces in a row from which the run is built as one atom
+_SPACE_RUN = re.compile(f"( {{{SPACE_RUN_MIN},}})")
+_LONG_SPACES = " " * SPACE_RUN_MIN
 
 
 class Atom:
@@ -137,6 +142,20 @@ class _Builder:
         return atom
 
     def add_text(self, text: str, style: Style) -> None:
+        if _LONG_SPACES in text:
+            # No break falls before a space, so a run of spaces is one unit for
+            # the breaker anyway: a long run (hostile input: a million spaces)
+            # becomes one atom instead of one per space.
+            for piece in _SPACE_RUN.split(text):
+                if piece.startswith(" ") and len(piece) >= SPACE_RUN_MIN:
+                    chars = (" ",) * len(piece)
+                    self.add(chars, style)
+                elif piece:
+                    self._add_plain(piece, style)
+            return
+        self._add_plain(text, style)
+
+    def _add_plain(self, text: str, style: Style) -> None:
         # The hot path (most of a message is plain text): one atom per grapheme.
         para = self.paragraphs[-1]
         memo, measure, size = self.base_memo, self.measure, self.settings.size
