@@ -309,7 +309,7 @@ CHUNK = 2048  # keys sorted at a time: each sort is a short hold
 # interval alone lets the main loop wait up to that long for the interpreter
 # each time, and on a busy machine longer; the rebuild instead hands it over
 # itself (time.sleep(0) releases it) every this many keys, well under 1 ms.
-YIELD_EVERY = 256
+YIELD_EVERY = 128
 
 
 def sorted_unique(keys: Iterable[bytes]) -> Iterator[bytes]:
