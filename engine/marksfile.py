@@ -34,6 +34,7 @@ import os
 import struct
 import tempfile
 import threading
+import time
 import zlib
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -297,10 +298,24 @@ class MarksFile:
             raise
         fsync_dir(self.folder)
         marks.rebase(Packed(data))
+        drain(frozen)
         st = os.stat(self.path)
         self._ident = (st.st_dev, st.st_ino)
         self._end = HEADER.size + len(data)
         self._journal = 0
+
+
+def drain(keys: set[bytes]) -> None:
+    """Empty a large set a piece at a time, handing the interpreter over between pieces.
+
+    Freeing a set of 100,000 keys at once is one C loop of several
+    milliseconds with the interpreter held: a frame's worth on the main loop.
+    """
+    pop = keys.pop
+    while keys:
+        for _ in range(min(len(keys), 2048)):
+            pop()
+        time.sleep(0)
 
 
 def _batch_len(f, at: int) -> int:  # type: ignore[no-untyped-def]
