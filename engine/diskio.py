@@ -76,6 +76,21 @@ def plain_error(exc: BaseException) -> str:
     return str(exc) or type(exc).__name__
 
 
+def unreadable_reason(exc: BaseException) -> str:
+    """Why a JSON file could not be used, for the reader: not UTF-8, not JSON, unreadable."""
+    import json
+
+    if isinstance(exc, UnicodeDecodeError):
+        return "the file is not UTF-8 text"
+    if isinstance(exc, json.JSONDecodeError):
+        return f"the file is not valid JSON (line {exc.lineno})"
+    if isinstance(exc, RecursionError):
+        return "the file is nested too deeply"
+    if isinstance(exc, OSError):
+        return f"the file cannot be read ({plain_error(exc)})"
+    return str(exc)
+
+
 @contextlib.contextmanager
 def folder_lock(folder: Path, name: str) -> Iterator[None]:
     """Hold an exclusive lock on `folder/name` (a lock file) while the block runs.
@@ -156,7 +171,7 @@ def keep_aside(path: Path, suffix: str = ".damaged", copy: bool = False) -> Path
 
 
 def sweep_temp_files(folder: Path, max_age: float = TEMP_MAX_AGE, now: float | None = None) -> int:
-    """Remove the hidden temp files interrupted writes left (`.NAME.XXXX.tmp`); how many.
+    """Remove the hidden temp files interrupted writes left (`.NAME.<random>.tmp`); how many.
 
     Only files older than `max_age` seconds go: a younger one may belong to
     a write that is still running (another player on the same folder).

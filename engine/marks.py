@@ -38,7 +38,8 @@ class Packed:
 
     Beside the bytes it keeps the first key of every block of `BLOCK` keys
     (a "fence", 1/64 of the keys as objects), so a lookup is one C bisect
-    on the fence and one on a 64-key block: no Python-level binary search.
+    on the fence and a `bytes.find` in one 64-key block: no Python-level
+    binary search. `fold` finds insertion points the same way.
     """
 
     __slots__ = ("data", "_n", "_fence")
@@ -64,15 +65,6 @@ class Packed:
         start = b * BLOCK * KEY_BYTES
         stop = min(start + BLOCK * KEY_BYTES, len(data))
         return [data[j : j + KEY_BYTES] for j in range(start, stop, KEY_BYTES)]
-
-    def find(self, key: bytes) -> tuple[int, bool]:
-        """Where `key` is or would go (an index), and whether it is there."""
-        b = bisect.bisect_right(self._fence, key) - 1
-        if b < 0:
-            return 0, False
-        keys = self.block(b)
-        i = bisect.bisect_left(keys, key)
-        return b * BLOCK + i, i < len(keys) and keys[i] == key
 
     def __contains__(self, key: object) -> bool:
         # One C bisect on the fence, then bytes.find in the key's block: about

@@ -39,7 +39,7 @@ import zlib
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from engine.diskio import folder_lock, fsync_dir, keep_aside, plain_error
+from engine.diskio import folder_lock, fsync_dir, keep_aside, plain_error, unreadable_reason
 from engine.marks import KEY_BYTES, Packed, ReadMarks, fold, keys_from_json
 
 if TYPE_CHECKING:
@@ -214,7 +214,7 @@ class MarksFile:
                 return
             kept = keep_aside(self.legacy)
             _log().warning("%s: read marks are damaged (%s); kept as %s", self.legacy,
-                           _json_reason(exc), kept.name if kept else "it was")
+                           unreadable_reason(exc), kept.name if kept else "it was")
             return
         marks.merge(keys)
         self._legacy_pending = True  # the next save rebuilds the file with them
@@ -327,16 +327,6 @@ def _batch_len(f, at: int) -> int:  # type: ignore[no-untyped-def]
     return COUNT.unpack(head)[0] * KEY_BYTES + COUNT.size
 
 
-def _json_reason(exc: BaseException) -> str:
-    if isinstance(exc, UnicodeDecodeError):
-        return "the file is not UTF-8 text"
-    if isinstance(exc, json.JSONDecodeError):
-        return f"the file is not valid JSON (line {exc.lineno})"
-    if isinstance(exc, RecursionError):
-        return "the file is nested too deeply"
-    return str(exc)
-
-
 class MarksWriter:
     """Saves read marks on a thread of its own, so a save never holds a frame.
 
@@ -394,12 +384,3 @@ class MarksWriter:
             self._thread = None
         self._save()
 
-
-def load_marks(folder: Path) -> ReadMarks:
-    """The read marks of a save folder (for tools and tests; the player keeps its MarksFile)."""
-    return MarksFile(folder).load()
-
-
-def save_marks(folder: Path, marks: ReadMarks) -> None:
-    """Write the marks made since they were loaded (OSError if the disk refuses)."""
-    MarksFile(folder).save(marks)

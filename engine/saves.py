@@ -16,7 +16,13 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from engine.diskio import atomic_write, folder_problem, keep_aside, plain_error, sweep_temp_files
+from engine.diskio import (
+    atomic_write,
+    folder_problem,
+    keep_aside,
+    sweep_temp_files,
+    unreadable_reason,
+)
 from engine.marks import ReadMarks
 from engine.marksfile import MarksFile
 from engine.model import record, set_field
@@ -309,9 +315,9 @@ class SaveStore:
         except OSError as exc:
             if self.problem is not None:  # the folder is unusable, not the save: said once
                 return None
-            return Damaged(_reason(exc))
+            return Damaged(unreadable_reason(exc))
         except ValueError as exc:  # JSONDecodeError and UnicodeDecodeError too
-            return Damaged(_reason(exc))
+            return Damaged(unreadable_reason(exc))
         return parse_save(obj)
 
     def delete(self, slot: Slot) -> None:
@@ -359,16 +365,6 @@ def _aware(when: datetime) -> datetime:
         return when.astimezone()
     except (OverflowError, OSError, ValueError):  # dates the platform's clock cannot place
         return when.replace(tzinfo=timezone.utc)
-
-
-def _reason(exc: BaseException) -> str:
-    if isinstance(exc, UnicodeDecodeError):
-        return "the file is not UTF-8 text"
-    if isinstance(exc, json.JSONDecodeError):
-        return f"the file is not valid JSON (line {exc.lineno})"
-    if isinstance(exc, OSError):
-        return f"the file cannot be read ({plain_error(exc)})"
-    return str(exc)
 
 
 # --- read marks -----------------------------------------------------------------
